@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xietong.accounts.models import Organisation
+from xietong.parties.models import Authorisation, Person
+
+from .choices import (
+    STATE_TONE,
+    CaseState,
+    Channel,
+    Colour,
+    Door,
+    NumberKind,
+    PartyRole,
+    Product,
+    TeamKind,
+    Track,
+)
+
+TARGET_DAYS = 30
+STATUTORY_DAYS = 90
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class Category(models.Model):
+    """A kind of dispute, with an optional colour (green/yellow/red). Data, not code."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices)
+    court = models.ForeignKey(Organisation, verbose_name=_("court"), on_delete=models.PROTECT, related_name="teams")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["court", "name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [models.UniqueConstraint(fields=["court", "name"], name="team_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def restrict(self, actor: object, action: str = "view") -> CaseQuerySet:
+        """The cases this actor may see. One rule for every page and every API route."""
+        from .permissions import restrict_cases
+
+        return restrict_cases(self, actor, action)
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=64, unique=True, null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED)
+    court = models.ForeignKey(Organisation, verbose_name=_("court"), on_delete=models.PROTECT, related_name="court_cases")
+    institution = models.ForeignKey(
+        Organisation,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="institution_cases",
+        null=True,
+        blank=True,
+    )
+    product = models.CharField(_("product"), max_length=20, choices=Product.choices)
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    track = models.CharField(_("track"), max_length=10, choices=Track.choices, blank=True)
+    team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT)
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mediator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mediated_cases",
+    )
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("judge"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="judged_cases",
+    )
+    door = models.CharField(_("door"), max_length=10, choices=Door.choices)
+    station = models.ForeignKey(
+        Organisation,
+        verbose_name=_("filing station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="station_cases",
+    )
+    principal = models.DecimalField(_("principal"), **MONEY)  # type: ignore[call-overload]
+    interest = models.DecimalField(_("interest"), **MONEY)  # type: ignore[call-overload]
+    penalty = models.DecimalField(_("penalty"), **MONEY)  # type: ignore[call-overload]
+    total = models.DecimalField(_("total"), **MONEY)  # type: ignore[call-overload]
+    facts = models.TextField(_("facts"), blank=True)
+    claims = models.TextField(_("claims"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="created_cases",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["court", "-submitted_at"], name="case_court_recent_idx"),
+            models.Index(fields=["institution", "-submitted_at"], name="case_inst_recent_idx"),
+            models.Index(fields=["mediator", "-submitted_at"], name="case_mediator_recent_idx"),
+            models.Index(fields=["state", "-submitted_at"], name="case_state_recent_idx"),
+            models.Index(fields=["-submitted_at"], name="case_recent_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(principal__gte=0, interest__gte=0, penalty__gte=0, total__gte=0),
+                name="case_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("principal") + models.F("interest") + models.F("penalty")),
+                name="case_total_is_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    @property
+    def state_tone(self) -> str:
+        return STATE_TONE[CaseState(self.state)]
+
+    @property
+    def age_days(self) -> int:
+        end = self.closed_at or timezone.now()
+        return (end - self.submitted_at).days
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.closed_at is None and self.age_days > TARGET_DAYS
+
+
+class CaseParty(models.Model):
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="case_parties"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_parties",
+    )
+    # A relative acting for the person, under a recorded authorisation.
+    agent = models.ForeignKey(
+        Person, verbose_name=_("acting relative"), null=True, blank=True, on_delete=models.PROTECT, related_name="agent_for"
+    )
+    authorisation = models.ForeignKey(
+        Authorisation, verbose_name=_("authorisation"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("case party")
+        verbose_name_plural = _("case parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(person__isnull=False, organisation__isnull=True)
+                    | models.Q(person__isnull=True, organisation__isnull=False)
+                ),
+                name="party_person_xor_organisation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "case"], name="party_person_idx"),
+            models.Index(fields=["organisation", "case"], name="party_org_idx"),
+            models.Index(fields=["agent", "case"], name="party_agent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person or self.organisation)
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person else (self.organisation.name if self.organisation else "")
+
+
+class CaseNumber(models.Model):
+    """Every number a case was given: 诉前调 at intake, then 民特, 民初 or 执."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="numbers")
+    kind = models.CharField(_("kind"), max_length=8, choices=NumberKind.choices)
+    court = models.ForeignKey(Organisation, verbose_name=_("court"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("year"))
+    seq = models.PositiveIntegerField(_("sequence"))
+    text = models.CharField(_("number"), max_length=64, unique=True)
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+        verbose_name = _("case number")
+        verbose_name_plural = _("case numbers")
+        constraints = [
+            models.UniqueConstraint(fields=["court", "kind", "year", "seq"], name="casenumber_unique_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CaseSequence(models.Model):
+    """The last number issued per court, kind and year. Rows are locked to issue the next."""
+
+    court = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=8, choices=NumberKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["court", "kind", "year"], name="casesequence_unique")]
+
+
+class CaseEvent(models.Model):
+    """The case's timeline, as the parties and staff see it."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    kind = models.CharField(_("event"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=16, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=CaseState.choices, blank=True)
+    actor_label = models.CharField(_("by"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"

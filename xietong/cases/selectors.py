@@ -1,0 +1,111 @@
+"""Reads for cases: every list and lookup starts from `Case.objects.restrict(actor)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+
+from xietong.core.validators import ID_RE, normalize_id_number
+
+from .models import Case, CaseNumber, CaseParty
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str = ""
+    channel: str = ""
+    colour: str = ""
+    institution: int | None = None
+    court: int | None = None
+    q: str = ""
+
+
+def case_search_q(q: str) -> Q:
+    """A case number, a person's name or a resident ID number."""
+    q = q.strip()
+    if not q:
+        return Q()
+    idn = normalize_id_number(q)
+    if ID_RE.match(idn):
+        return Q(Exists(CaseParty.objects.filter(case_id=OuterRef("pk"), person__id_number=idn)))
+    if "号" in q or any(ch.isdigit() for ch in q):
+        return Q(number=q) | Q(Exists(CaseNumber.objects.filter(case_id=OuterRef("pk"), text=q)))
+    return Q(Exists(CaseParty.objects.filter(case_id=OuterRef("pk"), person__name=q))) | Q(
+        Exists(CaseParty.objects.filter(case_id=OuterRef("pk"), organisation__name__contains=q))
+    )
+
+
+def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    f = filters or CaseFilters()
+    qs = Case.objects.restrict(actor)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.colour:
+        qs = qs.filter(category__colour=f.colour)
+    if f.institution:
+        qs = qs.filter(institution_id=f.institution)
+    if f.court:
+        qs = qs.filter(court_id=f.court)
+    if f.q:
+        qs = qs.filter(case_search_q(f.q))
+    person_parties = CaseParty.objects.filter(person__isnull=False).select_related("person")
+    return (
+        qs.select_related("court", "institution", "category")
+        .prefetch_related(Prefetch("parties", queryset=person_parties, to_attr="person_parties"))
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def case_get(*, actor: Any, pk: int) -> Case | None:
+    return (
+        Case.objects.restrict(actor)
+        .select_related("court", "institution", "category", "team", "mediator", "judge", "station")
+        .prefetch_related(
+            Prefetch("parties", queryset=CaseParty.objects.select_related("person", "organisation", "agent")),
+            "numbers",
+            "events",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_by_number(*, actor: Any, number: str) -> Case | None:
+    number = number.strip()
+    qs = Case.objects.restrict(actor)
+    found = qs.filter(number=number).first()
+    if found is None:
+        found = qs.filter(Exists(CaseNumber.objects.filter(case_id=OuterRef("pk"), text=number))).first()
+    return found
+
+
+def case_aggregates(*, court_id: int | None = None) -> dict[str, Any]:
+    """Counts and sums without any personal data: what regulators see."""
+    qs = Case.objects.all()
+    if court_id:
+        qs = qs.filter(court_id=court_id)
+    by_state = dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
+    by_channel = dict(qs.exclude(channel="").values_list("channel").annotate(n=Count("pk")).order_by())
+    by_institution = list(
+        qs.filter(institution__isnull=False)
+        .values("institution__name")
+        .annotate(n=Count("pk"), amount=Sum("total"))
+        .order_by("-n")[:20]
+    )
+    by_colour = dict(
+        qs.exclude(category__colour="").filter(category__isnull=False)
+        .values_list("category__colour").annotate(n=Count("pk")).order_by()
+    )
+    totals = qs.aggregate(n=Count("pk"), amount=Sum("total"))
+    return {
+        "total": totals["n"] or 0,
+        "amount": totals["amount"] or 0,
+        "by_state": by_state,
+        "by_channel": by_channel,
+        "by_colour": by_colour,
+        "by_institution": by_institution,
+    }

@@ -1,0 +1,322 @@
+"""Writes for cases. Every write locks what it changes, records the timeline and the audit trail
+in the same transaction, and leaves side effects (messages, webhooks) to run on commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.models import Organisation, User
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import actor_ref, audit_record
+from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.parties.models import Authorisation, Person
+
+from .choices import CaseState, Door, NumberKind, PartyRole, Product
+from .models import Case, CaseEvent, CaseParty, Category, Team
+from .numbers import case_number_assign
+from .permissions import actor_role
+from .workflow import CLOSING_STATES, TRANSITIONS, Transition
+
+# Receivers called after commit with (case_id, transition_code, from_state, to_state).
+TransitionReceiver = Callable[[int, str, str, str], None]
+transition_receivers: list[TransitionReceiver] = []
+
+
+@dataclass(frozen=True)
+class PersonParty:
+    person: Person
+    role: PartyRole
+    agent: Person | None = None
+    authorisation: Authorisation | None = None
+
+
+def _money(value: Decimal | str | int, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except Exception:
+        raise DomainError(_("%(field)s is not an amount of money.") % {"field": field}, code="amount") from None
+    if amount < 0:
+        raise DomainError(_("%(field)s cannot be negative.") % {"field": field}, code="amount_negative")
+    if amount >= Decimal("1e12"):
+        raise DomainError(_("%(field)s is too large.") % {"field": field}, code="amount_too_large")
+    return amount
+
+
+def case_snapshot(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "state": case.state,
+        "court_id": case.court_id,
+        "institution_id": case.institution_id,
+        "product": case.product,
+        "category_id": case.category_id,
+        "channel": case.channel,
+        "track": case.track,
+        "team_id": case.team_id,
+        "mediator_id": case.mediator_id,
+        "judge_id": case.judge_id,
+        "principal": case.principal,
+        "interest": case.interest,
+        "penalty": case.penalty,
+        "total": case.total,
+    }
+
+
+def _event(case: Case, *, actor: Any, kind: str, note: str = "", from_state: str = "", to_state: str = "", data: dict[str, Any] | None = None) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor_label=actor_ref(actor).label if actor is not None else "system",
+        note=note,
+        from_state=from_state,
+        to_state=to_state,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: Any,
+    court: Organisation,
+    product: str,
+    door: str,
+    persons: list[PersonParty],
+    institution: Organisation | None = None,
+    institution_role: PartyRole = PartyRole.APPLICANT,
+    principal: Decimal | str = Decimal("0"),
+    interest: Decimal | str = Decimal("0"),
+    penalty: Decimal | str = Decimal("0"),
+    category: Category | None = None,
+    facts: str = "",
+    claims: str = "",
+    station: Organisation | None = None,
+    submitted_at: dt.datetime | None = None,
+) -> Case:
+    """Open a dispute for pre-litigation mediation and give it its 诉前调 number."""
+    if court.kind != OrganisationKind.COURT:
+        raise DomainError(_("Cases are held by a court."), code="not_a_court")
+    if institution is not None and institution.kind != OrganisationKind.INSTITUTION:
+        raise DomainError(_("The institution must be a registered financial institution."), code="not_an_institution")
+    if station is not None and station.kind != OrganisationKind.STATION:
+        raise DomainError(_("The filing station must be a rural service station."), code="not_a_station")
+    if product not in Product.values:
+        raise DomainError(_("Unknown product."), code="product")
+    if door not in Door.values:
+        raise DomainError(_("Unknown intake door."), code="door")
+    if not persons:
+        raise DomainError(_("A case needs at least one person as a party."), code="no_party")
+    p = _money(principal, _("Principal"))
+    i = _money(interest, _("Interest"))
+    pen = _money(penalty, _("Penalty"))
+    case = Case.objects.create(
+        court=court,
+        institution=institution,
+        product=product,
+        category=category,
+        door=door,
+        station=station,
+        principal=p,
+        interest=i,
+        penalty=pen,
+        total=p + i + pen,
+        facts=facts,
+        claims=claims,
+        submitted_at=submitted_at or timezone.now(),
+        created_by=actor if isinstance(actor, User) else None,
+    )
+    parties = [
+        CaseParty(case=case, role=pp.role, person=pp.person, agent=pp.agent, authorisation=pp.authorisation)
+        for pp in persons
+    ]
+    if institution is not None:
+        parties.append(CaseParty(case=case, role=institution_role, organisation=institution))
+    CaseParty.objects.bulk_create(parties)
+    number = case_number_assign(case=case, kind=NumberKind.PRE_MEDIATION)
+    _event(case, actor=actor, kind="created", to_state=case.state, data={"number": number.text, "door": door})
+    audit_record(actor=actor, action=AuditAction.CASE_CREATE, obj=case, after=case_snapshot(case))
+    return case
+
+
+def _lock(case: Case | int) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    try:
+        return Case.objects.select_for_update().get(pk=pk)
+    except Case.DoesNotExist:
+        raise NotFound(_("No such case.")) from None
+
+
+def check_transition(*, case: Case, transition: Transition, actor: Any, note: str = "") -> None:
+    """Raise a DomainError saying why `actor` may not take `transition` on `case` now."""
+    role = actor_role(actor)
+    is_system = actor is None or getattr(actor, "kind", None) == "system"
+    if is_system:
+        if not transition.system_may:
+            raise NotAllowed(_("This step needs a person to take it."), code="not_system")
+    else:
+        if role not in transition.roles:
+            raise NotAllowed(
+                _("Your role may not take the step “%(step)s”.") % {"step": transition.label}, code="role"
+            )
+        if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
+            raise NotFound(_("No such case."))
+    if case.state not in transition.sources:
+        raise DomainError(
+            _("The step “%(step)s” is not possible while the case is %(state)s.")
+            % {"step": transition.label, "state": CaseState(case.state).label},
+            code="illegal_transition",
+        )
+    if transition.note_required and not note.strip():
+        raise DomainError(_("Give a reason for this step."), code="note_required")
+    for guard in transition.guards:
+        guard(case, actor, note)
+
+
+@transaction.atomic
+def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") -> Case:
+    """Take one declared transition. The only way a case's state changes."""
+    transition = TRANSITIONS.get(code)
+    if transition is None:
+        raise DomainError(_("Unknown step."), code="unknown_transition")
+    locked = _lock(case)
+    check_transition(case=locked, transition=transition, actor=actor, note=note)
+    before = case_snapshot(locked)
+    from_state = locked.state
+    locked.state = transition.target
+    if transition.target in CLOSING_STATES and locked.closed_at is None:
+        locked.closed_at = timezone.now()
+    if transition.code == "confirm" or transition.code == "try":
+        locked.judge = actor
+    locked.save()
+    data: dict[str, Any] = {}
+    if transition.issues_number:
+        number = case_number_assign(case=locked, kind=transition.issues_number)
+        data["number"] = number.text
+    _event(locked, actor=actor, kind=transition.code, note=note.strip(), from_state=from_state, to_state=locked.state, data=data)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_TRANSITION,
+        obj=locked,
+        before=before,
+        after={**case_snapshot(locked), "transition": transition.code, "note": note.strip()},
+    )
+    case_id, target = locked.pk, str(locked.state)
+    for receiver in transition_receivers:
+        transaction.on_commit(lambda r=receiver: r(case_id, code, from_state, target))
+    return locked
+
+
+def allowed_transitions(*, case: Case, actor: Any) -> list[Transition]:
+    """The steps this actor could take now (the note requirement aside), for buttons and the API."""
+    result = []
+    for t in TRANSITIONS.values():
+        try:
+            check_transition(case=case, transition=t, actor=actor, note="-")
+        except DomainError:
+            continue
+        result.append(t)
+    return result
+
+
+# One service per transition: the names the rest of the code calls. ---------------------------
+
+
+def case_triage(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="triage", actor=actor, note=note)
+
+
+def case_start_mediation(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="start_mediation", actor=actor, note=note)
+
+
+def case_reach_agreement(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="reach_agreement", actor=actor, note=note)
+
+
+def case_confirm(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="confirm", actor=actor, note=note)
+
+
+def case_refuse_confirmation(*, case: Case | int, actor: Any, note: str) -> Case:
+    return case_transition(case=case, code="refuse_confirmation", actor=actor, note=note)
+
+
+def case_start_performance(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="start_performance", actor=actor, note=note)
+
+
+def case_fulfil(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="fulfil", actor=actor, note=note)
+
+
+def case_fail_mediation(*, case: Case | int, actor: Any, note: str) -> Case:
+    return case_transition(case=case, code="fail_mediation", actor=actor, note=note)
+
+
+def case_file(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="file", actor=actor, note=note)
+
+
+def case_try(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="try", actor=actor, note=note)
+
+
+def case_enforce(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="enforce", actor=actor, note=note)
+
+
+def case_close(*, case: Case | int, actor: Any, note: str = "") -> Case:
+    return case_transition(case=case, code="close", actor=actor, note=note)
+
+
+def case_withdraw(*, case: Case | int, actor: Any, note: str) -> Case:
+    return case_transition(case=case, code="withdraw", actor=actor, note=note)
+
+
+def case_reject(*, case: Case | int, actor: Any, note: str) -> Case:
+    return case_transition(case=case, code="reject", actor=actor, note=note)
+
+
+@transaction.atomic
+def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Case:
+    locked = _lock(case)
+    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
+        raise NotAllowed(_("Only center staff and clerks assign mediators."), code="role")
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
+        raise NotFound(_("No such case."))
+    if mediator.role != Role.MEDIATOR or not mediator.is_active:
+        raise DomainError(_("Choose an active mediator."), code="not_a_mediator")
+    if locked.state not in (CaseState.SUBMITTED, CaseState.TRIAGED, CaseState.MEDIATING):
+        raise DomainError(_("A mediator can only be assigned before or during mediation."), code="illegal_assignment")
+    before = {"mediator_id": locked.mediator_id}
+    locked.mediator = mediator
+    locked.save(update_fields=["mediator", "updated_at"])
+    _event(locked, actor=actor, kind="mediator_assigned", data={"mediator": str(mediator)})
+    audit_record(actor=actor, action=AuditAction.CASE_ASSIGN, obj=locked, before=before, after={"mediator_id": mediator.pk})
+    return locked
+
+
+@transaction.atomic
+def case_assign_team(*, case: Case | int, actor: Any, team: Team) -> Case:
+    locked = _lock(case)
+    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
+        raise NotAllowed(_("Only center staff and clerks assign teams."), code="role")
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
+        raise NotFound(_("No such case."))
+    if team.court_id != locked.court_id:
+        raise DomainError(_("The team belongs to another court."), code="team_court")
+    before = {"team_id": locked.team_id}
+    locked.team = team
+    locked.save(update_fields=["team", "updated_at"])
+    _event(locked, actor=actor, kind="team_assigned", data={"team": team.name})
+    audit_record(actor=actor, action=AuditAction.CASE_ASSIGN, obj=locked, before=before, after={"team_id": team.pk})
+    return locked

@@ -1,0 +1,107 @@
+"""Writes for natural persons and authorisations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import audit_record
+from xietong.core.masking import mask_id_number
+from xietong.core.validators import normalize_phone, parse_resident_id
+
+from .models import Address, Authorisation, Person
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    email: str = "",
+    addresses: list[dict[str, str]] | None = None,
+) -> Person:
+    rid = parse_resident_id(id_number)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the person's name.")})
+    if Person.objects.filter(id_number=rid.number).exists():
+        raise ValidationError({"id_number": _("A person with this ID number is already registered.")})
+    person = Person(
+        name=name,
+        id_number=rid.number,
+        birth_date=rid.birth_date,
+        sex=rid.sex,
+        phone=normalize_phone(phone) if phone else "",
+        email=email.strip(),
+    )
+    person.full_clean()
+    person.save()
+    for a in addresses or []:
+        addr = Address(person=person, **a)
+        addr.full_clean()
+        addr.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.PERSON_CREATE,
+        obj=person,
+        after={"name": name, "id_number": mask_id_number(rid.number), "addresses": len(addresses or [])},
+    )
+    return person
+
+
+@transaction.atomic
+def person_reveal_id(*, actor: Any, person: Person, ip_address: str | None = None) -> str:
+    """Return the full ID number and record that this actor saw it."""
+    audit_record(actor=actor, action=AuditAction.PERSON_VIEW_ID, obj=person, ip_address=ip_address)
+    return person.id_number
+
+
+@transaction.atomic
+def person_reveal_phone(*, actor: Any, person: Person, ip_address: str | None = None) -> str:
+    audit_record(actor=actor, action=AuditAction.PERSON_VIEW_PHONE, obj=person, ip_address=ip_address)
+    return person.phone
+
+
+@transaction.atomic
+def authorisation_create(
+    *,
+    actor: Any,
+    principal: Person,
+    agent: Person,
+    relationship: str,
+    reason: str,
+    document: File[Any],
+    reason_detail: str = "",
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> Authorisation:
+    if principal.pk == agent.pk:
+        raise ValidationError(_("A person cannot authorise themself."))
+    auth = Authorisation(
+        principal=principal,
+        agent=agent,
+        relationship=relationship,
+        reason=reason,
+        reason_detail=reason_detail,
+        valid_from=valid_from or timezone.localdate(),
+        valid_until=valid_until,
+    )
+    auth.document.save(document.name or "authorisation.pdf", document, save=False)
+    auth.full_clean()
+    auth.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.AUTHORISATION_CREATE,
+        obj=auth,
+        after={"principal_id": principal.pk, "agent_id": agent.pk, "relationship": relationship, "reason": reason},
+    )
+    return auth
