@@ -1,2 +1,25 @@
-from ninja import NinjaAPI
-api = NinjaAPI()
+"""The platform's API, version 1: /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI, Swagger
+
+from xietong.accounts.api import router as accounts_router
+from xietong.cases.api import router as cases_router
+from xietong.cases.api import stats_router
+from xietong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+
+api = NinjaAPI(
+    title="Xietong API",
+    version="1.0.0",
+    description=(
+        "API of the Xietong financial dispute center. Institutions authenticate with "
+        "`Authorization: Bearer <token>`; every response is scoped to the caller's institution. "
+        'Errors always have the form `{"error": {"code", "message", "details"}}`.'
+    ),
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    docs=Swagger(settings={"persistAuthorization": True}),
+    urls_namespace="api-1",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/cases", cases_router)
+api.add_router("/stats", stats_router)

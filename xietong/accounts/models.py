@@ -19,9 +19,7 @@ class Organisation(models.Model):
     court_code = models.CharField(_("court code"), max_length=16, blank=True)
     court_level = models.CharField(_("court level"), max_length=16, choices=CourtLevel.choices, blank=True)
     # Financial institutions and other legal persons: GB 32100 unified social credit code.
-    uscc = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc]
-    )
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

@@ -81,7 +81,10 @@ def user_create(
     allowed = ROLE_ORGANISATION_KINDS[role]
     if allowed and (organisation is None or organisation.kind not in allowed):
         raise ValidationError(
-            {"organisation": _("A %(role)s must belong to an organisation of a fitting kind.") % {"role": Role(role).label}}
+            {
+                "organisation": _("A %(role)s must belong to an organisation of a fitting kind.")
+                % {"role": Role(role).label}
+            }
         )
     if not allowed and organisation is not None:
         raise ValidationError({"organisation": _("A party does not belong to an organisation.")})
@@ -137,5 +140,7 @@ def api_client_create(*, actor: Any, organisation: Organisation, name: str) -> t
 def api_client_revoke(*, actor: Any, client: ApiClient) -> ApiClient:
     client.is_active = False
     client.save(update_fields=["is_active"])
-    audit_record(actor=actor, action=AuditAction.API_CLIENT_REVOKE, obj=client, before={"active": True}, after={"active": False})
+    audit_record(
+        actor=actor, action=AuditAction.API_CLIENT_REVOKE, obj=client, before={"active": True}, after={"active": False}
+    )
     return client

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xietong.accounts.models import Organisation
 from xietong.parties.models import Authorisation, Person
@@ -25,7 +26,11 @@ from .choices import (
 
 TARGET_DAYS = 30
 STATUTORY_DAYS = 90
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+def money(verbose_name: StrOrPromise) -> models.DecimalField[Decimal, Decimal]:
+    """Yuan with two decimals, never a float."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
 
 class Category(models.Model):
@@ -51,7 +56,9 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices)
     court = models.ForeignKey(Organisation, verbose_name=_("court"), on_delete=models.PROTECT, related_name="teams")
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="teams")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="teams"
+    )
 
     class Meta:
         ordering = ["court", "name"]
@@ -74,7 +81,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
 class Case(models.Model):
     number = models.CharField(_("case number"), max_length=64, unique=True, null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED)
-    court = models.ForeignKey(Organisation, verbose_name=_("court"), on_delete=models.PROTECT, related_name="court_cases")
+    court = models.ForeignKey(
+        Organisation, verbose_name=_("court"), on_delete=models.PROTECT, related_name="court_cases"
+    )
     institution = models.ForeignKey(
         Organisation,
         verbose_name=_("institution"),
@@ -113,10 +122,10 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="station_cases",
     )
-    principal = models.DecimalField(_("principal"), **MONEY)  # type: ignore[call-overload]
-    interest = models.DecimalField(_("interest"), **MONEY)  # type: ignore[call-overload]
-    penalty = models.DecimalField(_("penalty"), **MONEY)  # type: ignore[call-overload]
-    total = models.DecimalField(_("total"), **MONEY)  # type: ignore[call-overload]
+    principal = money(_("principal"))
+    interest = money(_("interest"))
+    penalty = money(_("penalty"))
+    total = money(_("total"))
     facts = models.TextField(_("facts"), blank=True)
     claims = models.TextField(_("claims"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
@@ -187,7 +196,12 @@ class CaseParty(models.Model):
     )
     # A relative acting for the person, under a recorded authorisation.
     agent = models.ForeignKey(
-        Person, verbose_name=_("acting relative"), null=True, blank=True, on_delete=models.PROTECT, related_name="agent_for"
+        Person,
+        verbose_name=_("acting relative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agent_for",
     )
     authorisation = models.ForeignKey(
         Authorisation, verbose_name=_("authorisation"), null=True, blank=True, on_delete=models.PROTECT
@@ -252,6 +266,9 @@ class CaseSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["court", "kind", "year"], name="casesequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.court_id} {self.kind} {self.year}: {self.last}"
 
 
 class CaseEvent(models.Model):

@@ -44,9 +44,7 @@ def restrict_cases(qs: CaseQuerySet, actor: Any, action: str = "view") -> CaseQu
             return qs.none()
         return qs.filter(
             Exists(
-                CaseParty.objects.filter(case_id=OuterRef("pk")).filter(
-                    Q(person_id=person_id) | Q(agent_id=person_id)
-                )
+                CaseParty.objects.filter(case_id=OuterRef("pk")).filter(Q(person_id=person_id) | Q(agent_id=person_id))
             )
         )
     # Regulators see aggregates only, never a case row.
@@ -58,7 +56,7 @@ def _person_id(user: Any) -> int | None:
 
     cached = getattr(user, "_person_id_cache", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cached
     pid = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
     user._person_id_cache = pid
     return pid

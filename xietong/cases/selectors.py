@@ -97,8 +97,11 @@ def case_aggregates(*, court_id: int | None = None) -> dict[str, Any]:
         .order_by("-n")[:20]
     )
     by_colour = dict(
-        qs.exclude(category__colour="").filter(category__isnull=False)
-        .values_list("category__colour").annotate(n=Count("pk")).order_by()
+        qs.exclude(category__colour="")
+        .filter(category__isnull=False)
+        .values_list("category__colour")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     totals = qs.aggregate(n=Count("pk"), amount=Sum("total"))
     return {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from decimal import Decimal
 from typing import Any
 
@@ -71,7 +72,16 @@ def case_snapshot(case: Case) -> dict[str, Any]:
     }
 
 
-def _event(case: Case, *, actor: Any, kind: str, note: str = "", from_state: str = "", to_state: str = "", data: dict[str, Any] | None = None) -> CaseEvent:
+def _event(
+    case: Case,
+    *,
+    actor: Any,
+    kind: str,
+    note: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -164,9 +174,7 @@ def check_transition(*, case: Case, transition: Transition, actor: Any, note: st
             raise NotAllowed(_("This step needs a person to take it."), code="not_system")
     else:
         if role not in transition.roles:
-            raise NotAllowed(
-                _("Your role may not take the step “%(step)s”.") % {"step": transition.label}, code="role"
-            )
+            raise NotAllowed(_("Your role may not take the step “%(step)s”.") % {"step": transition.label}, code="role")
         if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
             raise NotFound(_("No such case."))
     if case.state not in transition.sources:
@@ -201,7 +209,15 @@ def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") 
     if transition.issues_number:
         number = case_number_assign(case=locked, kind=transition.issues_number)
         data["number"] = number.text
-    _event(locked, actor=actor, kind=transition.code, note=note.strip(), from_state=from_state, to_state=locked.state, data=data)
+    _event(
+        locked,
+        actor=actor,
+        kind=transition.code,
+        note=note.strip(),
+        from_state=from_state,
+        to_state=locked.state,
+        data=data,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CASE_TRANSITION,
@@ -211,7 +227,7 @@ def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") 
     )
     case_id, target = locked.pk, str(locked.state)
     for receiver in transition_receivers:
-        transaction.on_commit(lambda r=receiver: r(case_id, code, from_state, target))
+        transaction.on_commit(partial(receiver, case_id, code, from_state, target))
     return locked
 
 
@@ -301,7 +317,9 @@ def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Cas
     locked.mediator = mediator
     locked.save(update_fields=["mediator", "updated_at"])
     _event(locked, actor=actor, kind="mediator_assigned", data={"mediator": str(mediator)})
-    audit_record(actor=actor, action=AuditAction.CASE_ASSIGN, obj=locked, before=before, after={"mediator_id": mediator.pk})
+    audit_record(
+        actor=actor, action=AuditAction.CASE_ASSIGN, obj=locked, before=before, after={"mediator_id": mediator.pk}
+    )
     return locked
 
 

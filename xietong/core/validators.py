@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_RE = re.compile(r"^\d{17}[\dX]$", re.ASCII)  # ASCII: no digits of other scripts
 
 
 def id_check_char(first17: str) -> str:
@@ -28,7 +29,7 @@ class ResidentId:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "").translate(FULLWIDTH)
+    return (value or "").translate(FULLWIDTH).strip().upper().replace(" ", "")
 
 
 def parse_resident_id(value: str) -> ResidentId:
@@ -38,19 +39,15 @@ def parse_resident_id(value: str) -> ResidentId:
     """
     number = normalize_id_number(value)
     if not ID_RE.match(number):
-        raise ValidationError(
-            _("An ID number has 18 characters: 17 digits and a final digit or X."), code="id_format"
-        )
+        raise ValidationError(_("An ID number has 18 characters: 17 digits and a final digit or X."), code="id_format")
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(_("The birth date inside this ID number does not exist."), code="id_birth") from None
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > timezone.localdate():
         raise ValidationError(_("The birth date inside this ID number is not plausible."), code="id_birth")
     if id_check_char(number[:17]) != number[17]:
-        raise ValidationError(
-            _("This ID number's check digit is wrong; please check every digit."), code="id_checksum"
-        )
+        raise ValidationError(_("This ID number's check digit is wrong; please check every digit."), code="id_checksum")
     sex = "M" if int(number[16]) % 2 else "F"
     return ResidentId(number=number, birth_date=birth, sex=sex)
 
@@ -61,7 +58,7 @@ def validate_resident_id(value: str) -> None:
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 
 
 def uscc_check_char(first17: str) -> str:
@@ -70,7 +67,7 @@ def uscc_check_char(first17: str) -> str:
 
 
 def normalize_uscc(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "").translate(FULLWIDTH)
+    return (value or "").translate(FULLWIDTH).strip().upper().replace(" ", "")
 
 
 def validate_uscc(value: str) -> None:
@@ -85,12 +82,10 @@ def validate_uscc(value: str) -> None:
         raise ValidationError(_("This unified social credit code's check character is wrong."), code="uscc_checksum")
 
 
-MAINLAND_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-INTERNATIONAL_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+MAINLAND_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+INTERNATIONAL_RE = re.compile(r"^\+[1-9]\d{6,14}$", re.ASCII)
 
-FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９＋－（）　ｘＸ，．", "0123456789+-() xX,.", ""
-)
+FULLWIDTH = str.maketrans("０１２３４５６７８９＋－（）　ｘＸ，．", "0123456789+-() xX,.", "")
 
 
 def normalize_phone(value: str) -> str:
@@ -104,7 +99,10 @@ def normalize_phone(value: str) -> str:
     if MAINLAND_MOBILE_RE.match(cleaned) or INTERNATIONAL_RE.match(cleaned):
         return cleaned
     raise ValidationError(
-        _("Enter a mainland mobile number (11 digits, e.g. 13800138000) or an international number with its country code (e.g. +62 812 3456 7890)."),
+        _(
+            "Enter a mainland mobile number (11 digits, e.g. 13800138000) or an international number "
+            "with its country code (e.g. +62 812 3456 7890)."
+        ),
         code="phone",
     )
 

@@ -95,8 +95,7 @@ def database_from_env() -> dict[str, object]:
         "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "xietong.sqlite3")),
         "OPTIONS": {
             "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-                "PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

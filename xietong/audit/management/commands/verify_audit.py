@@ -11,5 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         checked, problem = audit_verify()
         if problem:
-            raise CommandError(f"audit trail broken at entry {problem.seq}: {problem.reason} ({checked} entries intact before it)")
+            raise CommandError(
+                f"audit trail broken at entry {problem.seq}: {problem.reason} ({checked} entries intact before it)"
+            )
         self.stdout.write(self.style.SUCCESS(f"audit trail intact: {checked} entries"))

@@ -1,0 +1,68 @@
+# Xietong — the two commands of the README:  make demo  ·  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export PORT
+
+.PHONY: demo test check lint typecheck pytest bench bench-smoke openapi messages install install-dev system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+system-deps:
+	scripts/system-deps.sh run
+
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore='.venv/*' -v0
+
+## make demo: install, migrate, load the demo region if empty, start web server and worker.
+demo: install system-deps messages
+	$(BIN)/python manage.py migrate -v0
+	$(BIN)/python manage.py load_demo
+	scripts/run-demo.sh
+
+## make test: every check. DATABASE_URL selects PostgreSQL; SQLite otherwise.
+test: install-dev messages
+	scripts/system-deps.sh test
+	$(MAKE) --no-print-directory check
+
+check: lint typecheck
+	DJANGO_SETTINGS_MODULE=xietong.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=xietong.settings.production SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-production-like-secret-value \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory bench-smoke
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy xietong
+
+## make bench: the benchmarks at full size; figures printed and written to bench/results/.
+bench: install-dev
+	$(BIN)/python -m bench.lookup
+
+bench-smoke:
+	$(BIN)/python -m bench.lookup --smoke
+
+## make openapi: rewrite the committed OpenAPI document after a deliberate API change.
+openapi: install-dev
+	DJANGO_SETTINGS_MODULE=xietong.settings.test $(BIN)/python manage.py export_openapi docs/openapi.json
+
+clean:
+	rm -rf $(VENV) var bench/results/*.json bench/results/*.sqlite3

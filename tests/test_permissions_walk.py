@@ -1,0 +1,199 @@
+"""Walk every URL and every API route as every role, and prove who sees what.
+
+Every route must appear in POLICY below: a new page or endpoint fails this test until someone
+decides, here, who may open it. The expected visibility is written out by hand (VISIBLE), not
+computed from the code under test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ROLES = [
+    "anonymous", "admin", "clerk", "judge", "other_judge", "mediator", "other_mediator",
+    "bank", "other_bank", "regulator", "station", "party", "stranger",
+    "token:bank", "token:other_bank",
+]  # fmt: skip
+
+# Which of the world's cases each role may see (see xietong/core/testing.py).
+ALL = {"bank", "other_bank", "station", "other_court"}
+VISIBLE: dict[str, set[str]] = {
+    "anonymous": set(),
+    "admin": ALL,
+    "clerk": {"bank", "other_bank", "station"},
+    "judge": {"bank", "other_bank", "station"},
+    "other_judge": {"other_court"},
+    "mediator": {"bank"},
+    "other_mediator": set(),
+    "bank": {"bank", "other_court"},
+    "other_bank": {"other_bank", "station"},
+    "regulator": set(),
+    "station": {"station"},
+    "party": {"bank", "other_bank"},
+    "stranger": set(),
+    "token:bank": {"bank", "other_court"},
+    "token:other_bank": {"other_bank", "station"},
+}
+PERSONAL_DATA_ROLES = {r for r in ROLES if r not in ("anonymous", "regulator")}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a role gets from one route. `case` routes are tried against every case of the world."""
+
+    method: str = "GET"
+    case: bool = False
+    public: bool = False  # anyone, logged in or not
+    web: bool = True  # a page (login redirect) rather than an API route (401)
+    roles: frozenset[str] | None = None  # None: every logged-in role
+    data: dict | None = None
+    status: frozenset[int] = frozenset({200, 302})  # for public routes
+    redirects: frozenset[str] = frozenset()  # roles sent elsewhere (302)
+
+
+STATS = frozenset({"admin", "regulator", "clerk", "judge", "other_judge"})
+POLICY: dict[str, Rule] = {
+    "set_language": Rule(method="POST", public=True, data={"language": "en", "next": "/"}),
+    "login": Rule(public=True),
+    "logout": Rule(method="POST", public=True),
+    "password_change": Rule(),
+    "password_change_done": Rule(),
+    "home": Rule(redirects=frozenset({"regulator"})),  # regulators land on the dashboard
+    "dashboard": Rule(roles=frozenset({"admin", "regulator"})),
+    "case-detail": Rule(case=True),
+    "case-transition": Rule(method="POST", case=True, data={"code": "no-such-step"}),
+    "party-reveal": Rule(method="POST", case=True),
+    "api-1:openapi-json": Rule(public=True, web=False),
+    "api-1:openapi-view": Rule(public=True, web=False),
+    "api-1:api-root": Rule(public=True, web=False, status=frozenset({404})),
+    "api-1:me": Rule(web=False),
+    "api-1:cases_list": Rule(web=False),
+    "api-1:cases_by_number": Rule(web=False, case=True),
+    "api-1:cases_detail": Rule(web=False, case=True),
+    "api-1:cases_transition": Rule(method="POST", web=False, case=True, data={"code": "no-such-step"}),
+    "api-1:stats_overview": Rule(web=False, roles=STATS),
+}
+
+
+def walk(patterns, prefix="", ns=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern).startswith("admin/"):
+                continue
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
+        elif isinstance(p, URLPattern):
+            yield ns + str(p.name), prefix + str(p.pattern)
+
+
+def fill(route: str, case, party) -> str:
+    url = re.sub(r"<(?:int:)?(pk|case_id)>", str(case.pk) if case else "0", route)
+    url = url.replace("<int:party_pk>", str(party.pk) if party else "0").replace("<str:what>", "id")
+    return "/" + url
+
+
+def client_for(world, role: str) -> Client:
+    c = Client()
+    if role.startswith("token:"):
+        token = world.api_token if role == "token:bank" else world.other_api_token
+        c.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    elif role != "anonymous":
+        c.force_login(world.users[role])
+    return c
+
+
+def expected(rule: Rule, role: str, case_key: str | None) -> set[int]:
+    is_token = role.startswith("token:")
+    if rule.public:
+        return set(rule.status)
+    if role == "anonymous" or (is_token and rule.web):
+        return {302} if rule.web else {401}
+    if role in rule.redirects:
+        return {302}
+    if rule.roles is not None and role not in rule.roles:
+        return {403}
+    if not rule.case:
+        return {200}
+    if role == "regulator":
+        return {403} if rule.web else {404}
+    if case_key not in VISIBLE[role]:
+        return {404}
+    if rule.method == "POST":
+        return {302} if rule.web else {400}
+    return {200}
+
+
+@pytest.mark.django_db
+def test_every_route_as_every_role(world):
+    routes = list(walk(get_resolver().url_patterns))
+    unknown = [name for name, _ in routes if name not in POLICY]
+    assert not unknown, f"routes without a permission policy: {unknown}"
+
+    all_ids = {p.id_number for p in world.persons.values()}
+    all_phones = {p.phone for p in world.persons.values() if p.phone}
+    failures = []
+    for role in ROLES:
+        visible_ids = {
+            cp.person.id_number
+            for key in VISIBLE[role]
+            for cp in world.cases[key].parties.filter(person__isnull=False).select_related("person")
+        }
+        for name, route in routes:
+            rule = POLICY[name]
+            targets = list(world.cases.items()) if rule.case else [(None, None)]
+            for key, case in targets:
+                party = case.parties.filter(person__isnull=False).first() if case else None
+                url = fill(route, case, party)
+                client = client_for(world, role)  # fresh: the logout route ends a session
+                kwargs = {}
+                if name == "api-1:cases_by_number":
+                    url += f"?number={case.number}"
+                if rule.method == "POST":
+                    if rule.web:
+                        resp = client.post(url, rule.data or {})
+                    else:
+                        resp = client.post(url, rule.data or {}, content_type="application/json")
+                else:
+                    resp = client.get(url, **kwargs)
+                want = expected(rule, role, key)
+                if name == "party-reveal" and resp.status_code == 200:
+                    want = {200} if role in PERSONAL_DATA_ROLES else {403}
+                if name == "party-reveal" and key in VISIBLE[role] and role in PERSONAL_DATA_ROLES and "token" not in role:
+                    want = {200}
+                if resp.status_code not in want:
+                    failures.append(f"{role} {rule.method} {url} ({name}): {resp.status_code}, expected {sorted(want)}")
+                    continue
+                body = resp.content.decode("utf-8", "replace")
+                leaked = {i for i in all_ids if i in body} - (visible_ids if name == "party-reveal" else set())
+                if leaked:
+                    failures.append(f"{role} {url}: full ID number in the page: {sorted(leaked)}")
+                if role not in PERSONAL_DATA_ROLES or name != "party-reveal":
+                    leaked_phones = {p for p in all_phones if p in body}
+                    if leaked_phones:
+                        failures.append(f"{role} {url}: full phone number in the page")
+                if name == "api-1:cases_list" and resp.status_code == 200:
+                    seen = {c["number"] for c in resp.json()["items"]}
+                    want_numbers = {world.cases[k].number for k in VISIBLE[role]}
+                    if seen != want_numbers:
+                        failures.append(f"{role} sees {sorted(seen)} in the API list, expected {sorted(want_numbers)}")
+                if name == "home" and resp.status_code == 200:
+                    for k, c in world.cases.items():
+                        if (c.number in body) != (k in VISIBLE[role]):
+                            failures.append(f"{role} home page: case {k} shown={c.number in body}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_back_office_is_for_the_center_admin_only(world):
+    for role in ROLES:
+        if role.startswith("token:"):
+            continue
+        resp = client_for(world, role).get("/admin/")
+        if role == "admin":
+            assert resp.status_code == 200, role
+        else:
+            assert resp.status_code == 302 and "/admin/login/" in resp["Location"], role

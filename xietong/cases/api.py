@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from xietong.accounts.choices import Role
+from xietong.core.api import ERRORS
+from xietong.core.errors import NotAllowed, NotFound
+
+from .choices import CaseState, NumberKind, PartyRole
+from .models import Case
+from .schemas import CaseDetail, CaseListOut, OverviewOut, TransitionIn
+from .selectors import CaseFilters, case_aggregates, case_by_number, case_get, case_list
+from .services import allowed_transitions, case_transition
+
+router = Router(tags=["cases"])
+stats_router = Router(tags=["statistics"])
+
+
+class CaseQuery(Schema):
+    state: CaseState | None = None
+    channel: str = ""
+    colour: str = ""
+    q: str = ""
+    limit: int = 25
+    offset: int = 0
+
+
+def list_item(case: Case) -> dict[str, Any]:
+    persons = getattr(case, "person_parties", None)
+    if persons is None:
+        persons = [p for p in case.parties.all() if p.person_id]
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "state": case.state,
+        "state_label": str(CaseState(case.state).label),
+        "product": case.product,
+        "category": case.category.name if case.category else None,
+        "colour": case.category.colour or None if case.category else None,
+        "channel": case.channel,
+        "track": case.track,
+        "court": case.court.name,
+        "institution": case.institution.name if case.institution else None,
+        "respondents": [
+            p.person.name for p in persons if p.person and p.role in (PartyRole.RESPONDENT, PartyRole.DEFENDANT)
+        ],
+        "total": case.total,
+        "submitted_at": case.submitted_at,
+        "age_days": case.age_days,
+    }
+
+
+def detail(case: Case, actor: Any) -> dict[str, Any]:
+    parties = []
+    for p in case.parties.all():
+        parties.append(
+            {
+                "id": p.pk,
+                "role": p.role,
+                "role_label": str(PartyRole(p.role).label),
+                "kind": "person" if p.person_id else "organisation",
+                "name": p.name,
+                "id_number_masked": p.person.id_number_masked if p.person else None,
+                "phone_masked": p.person.phone_masked if p.person else None,
+                "acting_relative": p.agent.name if p.agent else None,
+            }
+        )
+    return {
+        **list_item(case),
+        "door": case.door,
+        "principal": case.principal,
+        "interest": case.interest,
+        "penalty": case.penalty,
+        "mediator": str(case.mediator) if case.mediator else None,
+        "judge": str(case.judge) if case.judge else None,
+        "team": str(case.team) if case.team else None,
+        "closed_at": case.closed_at,
+        "parties": parties,
+        "numbers": [
+            {"kind": n.kind, "kind_label": str(NumberKind(n.kind).label), "text": n.text, "assigned_at": n.assigned_at}
+            for n in case.numbers.all()
+        ],
+        "events": [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "by": e.actor_label,
+                "note": e.note,
+            }
+            for e in case.events.all()
+        ],
+        "allowed_transitions": [
+            {"code": t.code, "label": str(t.label), "note_required": t.note_required}
+            for t in allowed_transitions(case=case, actor=actor)
+        ],
+    }
+
+
+@router.get("", response={200: CaseListOut, **ERRORS}, summary="Cases the caller may see, newest first")
+def cases_list(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
+    limit = max(1, min(query.limit, 100))
+    offset = max(0, query.offset)
+    filters = CaseFilters(
+        state=query.state.value if query.state else "", channel=query.channel, colour=query.colour, q=query.q
+    )
+    rows = list(case_list(actor=request.auth, filters=filters)[offset : offset + limit + 1])  # type: ignore[attr-defined]
+    return {
+        "items": [list_item(c) for c in rows[:limit]],
+        "limit": limit,
+        "offset": offset,
+        "has_more": len(rows) > limit,
+    }
+
+
+@router.get("/by-number", response={200: CaseDetail, **ERRORS}, summary="Find a case by any of its numbers")
+def cases_by_number(request: HttpRequest, number: str) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    found = case_by_number(actor=actor, number=number)
+    case = case_get(actor=actor, pk=found.pk) if found else None
+    if case is None:
+        raise NotFound(_("No case with this number is visible to you."))
+    return detail(case, actor)
+
+
+@router.get("/{case_id}", response={200: CaseDetail, **ERRORS}, summary="One case with parties and timeline")
+def cases_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    case = case_get(actor=actor, pk=case_id)
+    if case is None:
+        raise NotFound(_("No such case."))
+    return detail(case, actor)
+
+
+@router.post(
+    "/{case_id}/transitions", response={200: CaseDetail, **ERRORS}, summary="Take a step of the case's workflow"
+)
+def cases_transition(request: HttpRequest, case_id: int, body: TransitionIn) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    if case_get(actor=actor, pk=case_id) is None:
+        raise NotFound(_("No such case."))
+    case_transition(case=case_id, code=body.code, actor=actor, note=body.note)
+    case = case_get(actor=actor, pk=case_id)
+    assert case is not None
+    return detail(case, actor)
+
+
+STATS_ROLES = frozenset({Role.CENTER_ADMIN, Role.REGULATOR, Role.CLERK, Role.JUDGE})
+
+
+@stats_router.get("/overview", response={200: OverviewOut, **ERRORS}, summary="Aggregate figures, no personal data")
+def stats_overview(request: HttpRequest) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    if getattr(actor, "role", None) not in STATS_ROLES:
+        raise NotAllowed(_("Aggregate figures are for the center, the courts and the regulators."))
+    court_id = actor.organisation_id if actor.role in (Role.CLERK, Role.JUDGE) else None
+    return case_aggregates(court_id=court_id)

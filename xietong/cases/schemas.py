@@ -1,0 +1,95 @@
+"""API schemas, one per use: list items, details, transition requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class PartyOut(Schema):
+    id: int
+    role: str
+    role_label: str
+    kind: str  # person | organisation
+    name: str
+    id_number_masked: str | None = None
+    phone_masked: str | None = None
+    acting_relative: str | None = None
+
+
+class CaseNumberOut(Schema):
+    kind: str
+    kind_label: str
+    text: str
+    assigned_at: dt.datetime
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: str
+    from_state: str
+    to_state: str
+    by: str
+    note: str
+
+
+class TransitionOut(Schema):
+    code: str
+    label: str
+    note_required: bool
+
+
+class CaseListItem(Schema):
+    id: int
+    number: str | None
+    state: str
+    state_label: str
+    product: str
+    category: str | None
+    colour: str | None
+    channel: str
+    track: str
+    court: str
+    institution: str | None
+    respondents: list[str]
+    total: Decimal
+    submitted_at: dt.datetime
+    age_days: int
+
+
+class CaseListOut(Schema):
+    items: list[CaseListItem]
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class CaseDetail(CaseListItem):
+    door: str
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    mediator: str | None
+    judge: str | None
+    team: str | None
+    closed_at: dt.datetime | None
+    parties: list[PartyOut]
+    numbers: list[CaseNumberOut]
+    events: list[EventOut]
+    allowed_transitions: list[TransitionOut]
+
+
+class TransitionIn(Schema):
+    code: str = Field(..., description="A transition code, e.g. triage, confirm, withdraw", max_length=40)
+    note: str = Field("", max_length=2000)
+
+
+class OverviewOut(Schema):
+    total: int
+    amount: Decimal
+    by_state: dict[str, int]
+    by_channel: dict[str, int]
+    by_colour: dict[str, int]
+    by_institution: list[dict[str, object]]
