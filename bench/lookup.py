@@ -21,6 +21,7 @@ import random
 import statistics
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +43,13 @@ START = NOW - dt.timedelta(days=365)
 CST = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, for the year in case numbers
 
 SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭"
+    + "曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
 )
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红建国志文辉力斌春梅海燕鹏宇晨浩凯婷雪琳欣怡子轩梓涵一诺思源"
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红建国志文辉力斌"
+    + "春梅海燕鹏宇晨浩凯婷雪琳欣怡子轩梓涵一诺思源"
+)
 STATES = (  # (state, weight, later number kind or "")
     ("submitted", 5, ""),
     ("triaged", 5, ""),
@@ -146,9 +151,8 @@ def reset_postgres_database(url: str) -> None:
             print(f"created database {name}")
             return
     with psycopg.connect(dbname=name, autocommit=True, **params) as conn:
-        tables = conn.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-        ).fetchone()[0]  # type: ignore[index]
+        row = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+        tables = row[0] if row else 0
         if not tables:
             return
         if "bench" not in name:
@@ -266,8 +270,11 @@ def _amounts(rng: random.Random) -> tuple[str, str, str, str]:
             return p, i, pen, t
 
 
-def generate(n_cases: int, world: World) -> Iterator[tuple[Batch, dict[tuple[int, str, int], int]]]:
-    """Batches of rows for n cases: person n, case n, parties 2n-1/2n, numbers; deterministic for a seed."""
+def generate(n_cases: int, world: World, seqs: dict[tuple[int, str, int], int]) -> Iterator[Batch]:
+    """Batches of rows for n cases: person n, case n, parties 2n-1/2n, numbers; deterministic for a seed.
+
+    `seqs` receives the last sequence number issued per (court, kind, year), for CaseSequence.
+    """
     from xietong.core.idgen import fake_mobile, id_number_from
 
     rng = random.Random(SEED)
@@ -276,10 +283,11 @@ def generate(n_cases: int, world: World) -> Iterator[tuple[Batch, dict[tuple[int
     products, product_cum = _cumulative(PRODUCTS)
     doors, door_cum = _cumulative(DOORS)
     channels, channel_cum = _cumulative(CHANNELS)
-    insts, inst_cum = _cumulative([(o.pk, share) for o, (_n, share) in zip(world.institutions, INSTITUTIONS, strict=True)])
+    insts, inst_cum = _cumulative(
+        [(o.pk, share) for o, (_n, share) in zip(world.institutions, INSTITUTIONS, strict=True)]
+    )
     inst_names = {o.pk: o.short_name or o.name for o in world.institutions}
     courts = {world.court_main.pk: world.court_main.court_code, world.court_upper.pk: world.court_upper.court_code}
-    seqs: dict[tuple[int, str, int], int] = {}  # (court, kind, year) -> last
     span = (NOW - START).total_seconds()
     number_id = 0
     batch = Batch()
@@ -332,7 +340,7 @@ def generate(n_cases: int, world: World) -> Iterator[tuple[Batch, dict[tuple[int
         batch.parties.append((2 * n, n, "applicant", None, inst))
         batch.numbers.extend(numbers)
         if n % BATCH == 0 or n == n_cases:
-            yield batch, seqs
+            yield batch
             batch = Batch()
 
 
@@ -361,7 +369,7 @@ def load(n_cases: int, world: World, vendor: str) -> dict[str, int]:
         raw.execute("PRAGMA cache_size=-262144")
         raw.execute("BEGIN")
         try:
-            for batch, seqs in generate(n_cases, world):
+            for batch in generate(n_cases, world, seqs):
                 for table, cols, attr in TABLES:
                     rows = getattr(batch, attr)
                     marks = ", ".join("?" * len(cols))
@@ -380,7 +388,7 @@ def load(n_cases: int, world: World, vendor: str) -> dict[str, int]:
             raw = connection.connection
             with raw.cursor() as cur:
                 cur.execute("SET LOCAL synchronous_commit = off")
-                for batch, seqs in generate(n_cases, world):
+                for batch in generate(n_cases, world, seqs):
                     for table, cols, attr in TABLES:
                         rows = getattr(batch, attr)
                         ts_at = [k for k, c in enumerate(cols) if c in ts_cols]
@@ -397,7 +405,6 @@ def load(n_cases: int, world: World, vendor: str) -> dict[str, int]:
             with connection.cursor() as cur:
                 for stmt in connection.ops.sequence_reset_sql(no_style(), [Person, Case, CaseParty, CaseNumber]):
                     cur.execute(stmt)
-    print()
     CaseSequence.objects.bulk_create(
         CaseSequence(court_id=court, kind=kind, year=year, last=last) for (court, kind, year), last in seqs.items()
     )
@@ -420,8 +427,10 @@ def analyze(vendor: str) -> None:
 
 
 def progress(done: int, total: int) -> None:
-    if sys.stdout.isatty() or done == total or done % (BATCH * 10) == 0:
-        print(f"\r  loaded {done:,}/{total:,} cases", end="", flush=True)
+    if sys.stdout.isatty():
+        print(f"\r  loaded {done:,}/{total:,} cases", end="" if done < total else "\n", flush=True)
+    elif done == total or done % (BATCH * 10) == 0:
+        print(f"  loaded {done:,}/{total:,} cases", flush=True)
 
 
 def sanity_check(world: World, n_cases: int) -> None:
@@ -583,35 +592,57 @@ def explain(statements: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     return plans
 
 
-def build_queries(world: World, n_cases: int, reps: int) -> list[Query]:
+@dataclass
+class Sample:
+    """Random cases to look up, drawn once (not timed): all of them, the clerk's court, and their numbers."""
+
+    everyone: list[int]
+    mine: list[int]  # cases of 闽0802
+    mine_former: list[int]  # cases of 闽0802 whose 诉前调 number is no longer the current one
+    current: dict[int, str]  # case -> Case.number
+    former: dict[int, str]  # case -> its former 诉前调 number
+
+
+def draw_sample(world: World, n_cases: int, reps: int) -> Sample:
     from django.db.models import F
 
     from xietong.cases.models import Case, CaseNumber
-    from xietong.cases.selectors import CaseFilters, case_by_number, case_list
-    from xietong.core.idgen import id_number_from
 
-    admin, clerk = world.admin, world.clerk
     rng = random.Random(SEED + 2)
     pool = rng.sample(range(1, n_cases + 1), min(n_cases, 20 * (reps + 20)))
-    info = {
-        pk: (court, number)
-        for pk, court, number in Case.objects.filter(pk__in=pool).values_list("pk", "court_id", "number")
-    }
+    info = dict(Case.objects.filter(pk__in=pool).values_list("pk", "court_id"))
+    current = dict(Case.objects.filter(pk__in=pool).values_list("pk", "number"))
     former = dict(
         CaseNumber.objects.filter(case_id__in=pool, kind="民诉前调")
         .exclude(case__number=F("text"))
         .values_list("case_id", "text")
     )
     everyone = [pk for pk in pool if pk in info]
-    mine = [pk for pk in everyone if info[pk][0] == world.court_main.pk]
-    mine_former = [pk for pk in mine if pk in former]
-    warm = 10
+    mine = [pk for pk in everyone if info[pk] == world.court_main.pk]
+    return Sample(everyone, mine, [pk for pk in mine if pk in former], current, former)
 
-    def split(pks: list[int]) -> tuple[list[int], list[int]]:
-        need = warm + reps
-        if len(pks) < need:
-            pks = (pks * (need // max(1, len(pks)) + 1))[:need]
-        return pks[warm : warm + reps], pks[:warm]
+
+WARMUP = 10
+
+
+def split(pks: list[int], reps: int) -> tuple[list[int], list[int]]:
+    """Timed arguments and warm-up arguments (different cases), repeating a short list if need be."""
+    need = WARMUP + reps
+    if len(pks) < need:
+        pks = (pks * (need // max(1, len(pks)) + 1))[:need]
+    return pks[WARMUP:need], pks[:WARMUP]
+
+
+def found(n: int, result: Any) -> bool:
+    """The looked-up case is case n (case_by_number) or among the results (case_list)."""
+    return any(c.pk == n for c in result) if isinstance(result, list) else getattr(result, "pk", None) == n
+
+
+def build_queries(world: World, sample: Sample, n_cases: int, reps: int) -> list[Query]:
+    from xietong.cases.selectors import CaseFilters, case_by_number, case_list
+    from xietong.core.idgen import id_number_from
+
+    admin, clerk = world.admin, world.clerk
 
     def by_id(actor: Any) -> Callable[[int], list[Any]]:
         return lambda n: list(case_list(actor=actor, filters=CaseFilters(q=id_number_from(n))))
@@ -619,87 +650,87 @@ def build_queries(world: World, n_cases: int, reps: int) -> list[Query]:
     def by_number(actor: Any, numbers: dict[int, str]) -> Callable[[int], Any]:
         return lambda n: case_by_number(actor=actor, number=numbers[n])
 
-    def found(n: int, result: Any) -> bool:
-        return any(c.pk == n for c in result) if isinstance(result, list) else getattr(result, "pk", None) == n
+    def search(actor: Any, numbers: dict[int, str]) -> Callable[[int], list[Any]]:
+        return lambda n: list(case_list(actor=actor, filters=CaseFilters(q=numbers[n])))
 
     def page(filters: Any) -> Callable[[Any], list[Any]]:
         return lambda _i: list(case_list(actor=clerk, filters=filters)[:25])
 
     def full_page(_i: Any, result: list[Any]) -> bool:
-        return len(result) == 25 or len(result) > 0 and n_cases < 10_000
+        return len(result) == 25 or (len(result) > 0 and n_cases < 10_000)
 
-    current = {pk: number for pk, (_court, number) in info.items()}
     queries = []
     for key, label, run, pks in (
-        ("id_admin", "ID number · center admin", by_id(admin), everyone),
-        ("id_clerk", "ID number · clerk 闽0802", by_id(clerk), mine),
-        ("number_admin", "case number · center admin", by_number(admin, current), everyone),
-        ("number_clerk", "case number · clerk 闽0802", by_number(clerk, current), mine),
-        ("former_number_clerk", "former 诉前调 number · clerk", by_number(clerk, former), mine_former),
+        ("id_admin", "(a) ID number · center admin", by_id(admin), sample.everyone),
+        ("id_clerk", "(a) ID number · clerk 闽0802", by_id(clerk), sample.mine),
+        ("number_admin", "(b) case number · center admin", by_number(admin, sample.current), sample.everyone),
+        ("number_clerk", "(b) case number · clerk 闽0802", by_number(clerk, sample.current), sample.mine),
+        (
+            "former_number_clerk",
+            "(b) former 诉前调 number · clerk",
+            by_number(clerk, sample.former),
+            sample.mine_former,
+        ),
+        ("search_number_clerk", "(d) search box: case number · clerk", search(clerk, sample.current), sample.mine),
     ):
-        args, warmup = split(pks)
+        args, warmup = split(pks, reps)
         queries.append(Query(key, label, "lookup", run, args, found, warmup))
-    listing = list(range(reps))
     for key, label, filters in (
-        ("list_clerk", "list page 1 · clerk 闽0802", CaseFilters()),
-        ("list_state_clerk", "list page 1 · state=mediating", CaseFilters(state="mediating")),
-        ("list_rare_state_clerk", "list page 1 · state=rejected", CaseFilters(state="rejected")),
+        ("list_clerk", "(c) list page 1 · clerk 闽0802", CaseFilters()),
+        ("list_state_clerk", "(c) list page 1 · state=mediating", CaseFilters(state="mediating")),
+        ("list_rare_state_clerk", "(c) list page 1 · state=rejected", CaseFilters(state="rejected")),
     ):
-        queries.append(Query(key, label, "list", page(filters), listing, full_page, list(range(3))))
+        queries.append(Query(key, label, "list", page(filters), list(range(reps)), full_page, list(range(3))))
     return queries
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Prototypes: NOT the real schema. Opt-in with --prototype, after the real figures; dropped afterwards.
+# Prototypes: NOT the real selectors. Opt-in with --prototype, after the real figures.
 
 
-def prototypes(world: World, n_cases: int, reps: int, budget: float) -> list[dict[str, Any]]:
-    from django.db.models import Exists, F, OuterRef, Subquery
+def prototypes(world: World, sample: Sample, reps: int, budget: float) -> list[dict[str, Any]]:
+    """The proposed selectors.py rewrites, timed on the same cases as the real rows they would replace."""
+    from django.db.models import Subquery
 
     from xietong.cases.models import Case, CaseNumber, CaseParty
     from xietong.cases.selectors import CaseFilters, case_list
     from xietong.core.idgen import id_number_from
 
     clerk = world.clerk
-    rng = random.Random(SEED + 3)
-    mine = list(
-        Case.objects.filter(court=world.court_main, pk__in=rng.sample(range(1, n_cases + 1), min(n_cases, 4000)))
-        .values_list("pk", flat=True)[: reps + 10]
-    )
-    former = dict(
-        CaseNumber.objects.filter(case_id__in=mine, kind="民诉前调")
-        .exclude(case__number=F("text"))
-        .values_list("case_id", "text")
-    )
-    former_pks = list(former)
 
-    def id_in_subquery(n: int) -> list[Any]:
-        # Proposed case_search_q for an ID number: pk IN (case_id of that person's parties).
-        parties = CaseParty.objects.filter(person__id_number=id_number_from(n)).values("case_id")
-        qs = case_list(actor=clerk, filters=CaseFilters()).filter(pk__in=Subquery(parties))
-        return list(qs)
+    def id_in_subquery(actor: Any) -> Callable[[int], list[Any]]:
+        # case_search_q for an ID number: pk IN (the case_id of that person's parties).
+        def run(n: int) -> list[Any]:
+            parties = CaseParty.objects.filter(person__id_number=id_number_from(n)).values("case_id")
+            return list(case_list(actor=actor, filters=CaseFilters()).filter(pk__in=Subquery(parties)))
+
+        return run
+
+    def search_number_in_subquery(n: int) -> list[Any]:
+        # case_search_q for a case number: pk IN (case_id of that number); CaseNumber holds every number issued.
+        numbers = CaseNumber.objects.filter(text=sample.current[n]).values("case_id")
+        return list(case_list(actor=clerk, filters=CaseFilters()).filter(pk__in=Subquery(numbers)))
 
     def former_in_subquery(n: int) -> Any:
-        # Proposed case_by_number fallback: pk IN (case_id of that number).
-        numbers = CaseNumber.objects.filter(text=former[n]).values("case_id")
-        return Case.objects.restrict(clerk).filter(pk__in=Subquery(numbers)).first()
+        # case_by_number's fallback: pk IN (case_id of that number) instead of EXISTS.
+        number = sample.former[n]
+        qs = Case.objects.restrict(clerk)
+        found_case = qs.filter(number=number).first()
+        if found_case is None:
+            numbers = CaseNumber.objects.filter(text=number).values("case_id")
+            found_case = qs.filter(pk__in=Subquery(numbers)).first()
+        return found_case
 
-    def former_exists(n: int) -> Any:  # today's shape, for comparison on the same sample
-        numbers = CaseNumber.objects.filter(case_id=OuterRef("pk"), text=former[n])
-        return Case.objects.restrict(clerk).filter(Exists(numbers)).first()
-
-    def found(n: int, result: Any) -> bool:
-        return any(c.pk == n for c in result) if isinstance(result, list) else getattr(result, "pk", None) == n
-
-    def run(key: str, label: str, fn: Callable[[int], Any], pks: list[int]) -> dict[str, Any]:
-        q = Query(key, "PROTOTYPE " + label, "lookup", fn, pks[10 : 10 + reps] or pks, found, pks[:10])
-        return measure(q, budget=budget)
-
-    out = [
-        run("proto_id_in_subquery", "ID number via pk IN (subquery) · clerk", id_in_subquery, mine),
-        run("proto_former_exists", "former number, today's EXISTS · clerk", former_exists, former_pks),
-        run("proto_former_in_subquery", "former number via pk IN (subquery) · clerk", former_in_subquery, former_pks),
-    ]
+    out = []
+    for key, label, run, pks in (
+        ("proto_id_admin", "[proto] (a) ID via pk IN · admin", id_in_subquery(world.admin), sample.everyone),
+        ("proto_id_clerk", "[proto] (a) ID via pk IN · clerk", id_in_subquery(clerk), sample.mine),
+        ("proto_former_number_clerk", "[proto] (b) former number via pk IN", former_in_subquery, sample.mine_former),
+        ("proto_search_number_clerk", "[proto] (d) search number via pk IN", search_number_in_subquery, sample.mine),
+    ):
+        args, warmup = split(pks, reps)
+        out.append(measure(Query(key, label, "lookup", run, args, found, warmup), budget=budget))
+        print(f"  {label}: {out[-1]['reps']} reps", flush=True)
     return out
 
 
@@ -728,13 +759,19 @@ def versions(vendor: str) -> dict[str, str]:
     }
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal: CJK characters take two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
 def table(results: list[dict[str, Any]]) -> str:
-    head = f"{'query':<38} {'reps':>5} {'q':>2} {'db med':>9} {'db p99':>9} {'total med':>10} {'total p99':>10}  goal"
+    head = f"{'query':<44} {'reps':>5} {'q':>2} {'db med':>9} {'db p99':>9} {'total med':>10} {'total p99':>10}  goal"
     lines = [head, "-" * len(head)]
     for r in results:
         g = r["goal"]
         lines.append(
-            f"{r['label']:<38} {r['reps']:>5} {r['queries_per_call']:>2} {r['db_ms']['median']:>9.3f} "
+            f"{_pad(r['label'], 44)} {r['reps']:>5} {r['queries_per_call']:>2} {r['db_ms']['median']:>9.3f} "
             f"{r['db_ms']['p99']:>9.3f} {r['total_ms']['median']:>10.3f} {r['total_ms']['p99']:>10.3f}  "
             f"{g['status']} ({g['on']} ≤ {g['ms']:g} ms)"
         )
@@ -762,7 +799,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"generated and loaded {sum(counts.values()):,} rows in {generation_s:.1f} s {counts}")
     sanity_check(world, args.cases)
 
-    queries = build_queries(world, args.cases, args.reps)
+    sample = draw_sample(world, args.cases, args.reps)
+    queries = build_queries(world, sample, args.cases, args.reps)
     results = []
     for query in queries:
         results.append(measure(query, budget=args.budget))
@@ -796,9 +834,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("    " + line)
 
     if args.prototype:
-        proto = prototypes(world, args.cases, args.reps, args.budget)
+        print("\nPROTOTYPES: candidate selector rewrites, NOT the real selectors")
+        proto = prototypes(world, sample, args.reps, args.budget)
         report["prototype"] = {"note": "NOT the real schema or selectors: candidate rewrites", "results": proto}
-        print("\nPROTOTYPES (not the real selectors):")
         print(table(proto))
 
     out = RESULTS_DIR / f"lookup-{vendor}.json"

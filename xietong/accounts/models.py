@@ -21,7 +21,12 @@ class Organisation(models.Model):
     # Financial institutions and other legal persons: GB 32100 unified social credit code.
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     region = models.CharField(_("region"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

@@ -78,6 +78,8 @@ def user_create(
     password_hash: str | None = None,
     is_superuser: bool = False,
 ) -> User:
+    if role not in ROLE_ORGANISATION_KINDS:
+        raise ValidationError({"role": _("Unknown role.")})
     allowed = ROLE_ORGANISATION_KINDS[role]
     if allowed and (organisation is None or organisation.kind not in allowed):
         raise ValidationError(
@@ -95,8 +97,9 @@ def user_create(
         full_name=full_name.strip(),
         phone=normalize_phone(phone) if phone else "",
         email=email.strip(),
+        # The center administrator configures everything in the back office.
         is_staff=is_superuser or role == Role.CENTER_ADMIN,
-        is_superuser=is_superuser,
+        is_superuser=is_superuser or role == Role.CENTER_ADMIN,
     )
     if password_hash:
         user.password = password_hash
@@ -138,9 +141,8 @@ def api_client_create(*, actor: Any, organisation: Organisation, name: str) -> t
 
 @transaction.atomic
 def api_client_revoke(*, actor: Any, client: ApiClient) -> ApiClient:
+    before = {"active": ApiClient.objects.select_for_update().get(pk=client.pk).is_active}  # found, not assumed
     client.is_active = False
     client.save(update_fields=["is_active"])
-    audit_record(
-        actor=actor, action=AuditAction.API_CLIENT_REVOKE, obj=client, before={"active": True}, after={"active": False}
-    )
+    audit_record(actor=actor, action=AuditAction.API_CLIENT_REVOKE, obj=client, before=before, after={"active": False})
     return client

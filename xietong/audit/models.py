@@ -60,6 +60,7 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("The audit trail is append-only.")
+        kwargs["force_insert"] = True  # never an UPDATE, even with an existing primary key
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:

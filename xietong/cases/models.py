@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -25,6 +26,11 @@ from .choices import (
 )
 
 TARGET_DAYS = 30
+EVENT_LABELS = {
+    "created": _("Case opened"),
+    "mediator_assigned": _("Mediator assigned"),
+    "team_assigned": _("Team assigned"),
+}
 STATUTORY_DAYS = 90
 
 
@@ -157,8 +163,9 @@ class Case(models.Model):
                 condition=models.Q(principal__gte=0, interest__gte=0, penalty__gte=0, total__gte=0),
                 name="case_amounts_not_negative",
             ),
+            # Rounded to the cent: SQLite adds decimals as binary floats (0.10 + 0.20 != 0.30).
             models.CheckConstraint(
-                condition=models.Q(total=models.F("principal") + models.F("interest") + models.F("penalty")),
+                condition=models.Q(total=Round(models.F("principal") + models.F("interest") + models.F("penalty"), 2)),
                 name="case_total_is_sum",
             ),
         ]
@@ -291,3 +298,11 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        from .workflow import TRANSITIONS
+
+        if self.kind in TRANSITIONS:
+            return str(TRANSITIONS[self.kind].label)
+        return str(EVENT_LABELS.get(self.kind, self.kind))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from xietong.accounts.choices import Role
 
@@ -42,10 +42,16 @@ def restrict_cases(qs: CaseQuerySet, actor: Any, action: str = "view") -> CaseQu
         person_id = _person_id(actor)
         if person_id is None:
             return qs.none()
+        from xietong.parties.selectors import authorisations_active
+
+        # A relative sees the case only while the party's authorisation they act under is in force.
+        acting = Q(
+            agent_id=person_id,
+            authorisation__in=authorisations_active().filter(agent_id=person_id),
+            authorisation__principal_id=F("person_id"),
+        )
         return qs.filter(
-            Exists(
-                CaseParty.objects.filter(case_id=OuterRef("pk")).filter(Q(person_id=person_id) | Q(agent_id=person_id))
-            )
+            Exists(CaseParty.objects.filter(case_id=OuterRef("pk")).filter(Q(person_id=person_id) | acting))
         )
     # Regulators see aggregates only, never a case row.
     return qs.none()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 from functools import partial
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -42,9 +42,14 @@ class PersonParty:
 
 def _money(value: Decimal | str | int, field: str) -> Decimal:
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except Exception:
+        raw = Decimal(str(value).strip())
+    except ArithmeticError:
         raise DomainError(_("%(field)s is not an amount of money.") % {"field": field}, code="amount") from None
+    if not raw.is_finite():
+        raise DomainError(_("%(field)s is not an amount of money.") % {"field": field}, code="amount")
+    if raw != raw.quantize(Decimal("0.01"), rounding=ROUND_DOWN):
+        raise DomainError(_("%(field)s has more than two decimals (fen).") % {"field": field}, code="amount_cents")
+    amount = raw.quantize(Decimal("0.01"))
     if amount < 0:
         raise DomainError(_("%(field)s cannot be negative.") % {"field": field}, code="amount_negative")
     if amount >= Decimal("1e12"):
@@ -125,6 +130,8 @@ def case_create(
         raise DomainError(_("Unknown intake door."), code="door")
     if not persons:
         raise DomainError(_("A case needs at least one person as a party."), code="no_party")
+    for pp in persons:
+        _check_representation(pp)
     p = _money(principal, _("Principal"))
     i = _money(interest, _("Interest"))
     pen = _money(penalty, _("Penalty"))
@@ -157,6 +164,27 @@ def case_create(
     return case
 
 
+def _check_representation(pp: PersonParty) -> None:
+    """A relative acts for a party only under that party's authorisation to that relative, in force."""
+    if pp.agent is None and pp.authorisation is None:
+        return
+    from xietong.parties.selectors import authorisations_active
+
+    auth = pp.authorisation
+    if (
+        pp.agent is None
+        or auth is None
+        or auth.principal_id != pp.person.pk
+        or auth.agent_id != pp.agent.pk
+        or not authorisations_active().filter(pk=auth.pk).exists()
+    ):
+        raise DomainError(
+            _("%(agent)s may act for %(person)s only with an authorisation from them that is in force.")
+            % {"agent": pp.agent.name if pp.agent else "—", "person": pp.person.name},
+            code="no_authorisation",
+        )
+
+
 def _lock(case: Case | int) -> Case:
     pk = case.pk if isinstance(case, Case) else case
     try:
@@ -167,8 +195,10 @@ def _lock(case: Case | int) -> Case:
 
 def check_transition(*, case: Case, transition: Transition, actor: Any, note: str = "") -> None:
     """Raise a DomainError saying why `actor` may not take `transition` on `case` now."""
+    if actor is None:
+        raise NotAllowed(_("Someone must take this step."), code="no_actor")
     role = actor_role(actor)
-    is_system = actor is None or getattr(actor, "kind", None) == "system"
+    is_system = getattr(actor, "kind", None) == "system"
     if is_system:
         if not transition.system_may:
             raise NotAllowed(_("This step needs a person to take it."), code="not_system")

@@ -13,7 +13,7 @@ from .choices import AddressKind, AuthorisationReason, Relationship, Sex
 class Person(models.Model):
     """A natural person: a borrower, a guarantor, a relative acting for one."""
 
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    name = models.CharField(_("full name"), max_length=100, db_index=True)
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True, validators=[validate_resident_id])
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)

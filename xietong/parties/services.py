@@ -86,6 +86,8 @@ def authorisation_create(
 ) -> Authorisation:
     if principal.pk == agent.pk:
         raise ValidationError(_("A person cannot authorise themself."))
+    if valid_until is not None and valid_until < (valid_from or timezone.localdate()):
+        raise ValidationError({"valid_until": _("An authorisation cannot end before it begins.")})
     auth = Authorisation(
         principal=principal,
         agent=agent,

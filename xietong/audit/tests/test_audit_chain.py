@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -72,7 +74,10 @@ def attacker(world):
 
 def _org(w):
     return organisation_create(
-        actor=w.users["admin"], kind=OrganisationKind.INSTITUTION, name="兴业银行龙岩分行", uscc=fake_uscc(random.Random(99))
+        actor=w.users["admin"],
+        kind=OrganisationKind.INSTITUTION,
+        name="兴业银行龙岩分行",
+        uscc=fake_uscc(random.Random(99)),
     )
 
 
@@ -155,7 +160,9 @@ SERVICE_WRITES: list[tuple[str, Callable[[Any], Any], AuditAction, str, str]] = 
 ]
 
 
-@pytest.mark.parametrize(("call", "action", "object_type", "actor_key"), [s[1:] for s in SERVICE_WRITES], ids=[s[0] for s in SERVICE_WRITES])
+@pytest.mark.parametrize(
+    ("call", "action", "object_type", "actor_key"), [s[1:] for s in SERVICE_WRITES], ids=[s[0] for s in SERVICE_WRITES]
+)
 def test_every_service_write_appends_exactly_one_entry(world, settings, tmp_path, call, action, object_type, actor_key):
     settings.MEDIA_ROOT = tmp_path
     head_before = AuditHead.objects.get(pk=1)
@@ -185,9 +192,9 @@ def test_every_service_write_appends_exactly_one_entry(world, settings, tmp_path
 
 def test_a_refused_service_call_writes_nothing(world):
     count = AuditEntry.objects.count()
-    with pytest.raises(Exception):  # noqa: B017, PT011 - a ValidationError; the point is what it leaves behind
+    with pytest.raises(ValidationError):
         person_create(actor=SYSTEM, name="重复", id_number=world.persons["borrower"].id_number)
-    with pytest.raises(Exception):  # noqa: B017, PT011
+    with pytest.raises(ValidationError):
         organisation_create(actor=SYSTEM, kind=OrganisationKind.COURT, name="无代码法院")
     assert AuditEntry.objects.count() == count
 
@@ -219,7 +226,7 @@ def test_entries_are_a_gapless_hash_chain_matching_the_head(world):
     assert len(chain) > 20
     assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
     assert chain[0].prev_hash == GENESIS_HASH
-    for prev, e in zip(chain, chain[1:], strict=False):
+    for prev, e in itertools.pairwise(chain):
         assert e.prev_hash == prev.hash
     for e in chain:
         assert e.hash == entry_hash(e.prev_hash, entry_payload(e))
@@ -235,7 +242,9 @@ def test_audit_record_many_events_in_one_call_chain_in_order(world):
     with transaction.atomic():
         written = audit_record_many(
             actor=world.users["admin"],
-            events=[AuditEvent(AuditAction.REFERENCE_CHANGE, "cases.category", str(i), after={"i": i}) for i in range(3)],
+            events=[
+                AuditEvent(AuditAction.REFERENCE_CHANGE, "cases.category", str(i), after={"i": i}) for i in range(3)
+            ],
         )
     assert [e.seq for e in written] == [before.seq + 1, before.seq + 2, before.seq + 3]
     assert written[0].prev_hash == before.hash
@@ -270,7 +279,7 @@ def test_verify_passes_on_an_intact_chain(world):
 def test_an_edited_row_is_caught(attacker, column, value):
     n = AuditEntry.objects.count()
     target = n // 2
-    raw(f"UPDATE audit_auditentry SET {column} = %s WHERE seq = %s", [value, target])  # noqa: S608
+    raw(f"UPDATE audit_auditentry SET {column} = %s WHERE seq = %s", [value, target])
     assert AuditEntry.objects.get(seq=target).hash  # the row is still there, its hash unchanged
 
     checked, problem = audit_verify()

@@ -208,7 +208,9 @@ class TestUscc:
             validate_uscc("91110000100000589B")
         assert error_code(exc) == "uscc_checksum"
 
-    @pytest.mark.parametrize("body", ["91350800MA2XXXXXX", "91350800MA31234AB", "52350800MJ0000001", "Y1350800000000000"])
+    @pytest.mark.parametrize(
+        "body", ["91350800MA2XXXXXX", "91350800MA31234AB", "52350800MJ0000001", "Y1350800000000000"]
+    )
     def test_codes_completed_with_the_check_char_helper_validate(self, body):
         code = body + uscc_check_char(body)
         validate_uscc(code)
