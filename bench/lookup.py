@@ -23,7 +23,8 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +93,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASES:,} cases and few repetitions: seconds")
     p.add_argument("--reps", type=int, default=None, help="timed repetitions per query (default 200; smoke 30)")
     p.add_argument("--budget", type=float, default=None, help="seconds per query before stopping early")
+    p.add_argument("--output", type=Path, default=None, help="JSON path (default bench/results/lookup-<vendor>.json)")
     p.add_argument(
         "--prototype",
         action="store_true",
-        help="after the real-schema figures, also time PROTOTYPE query rewrites and indexes (not the real schema)",
+        help="after the real figures, also time PROTOTYPE selector rewrites (and, on PostgreSQL, prepared statements)",
     )
     args = p.parse_args(argv)
     if args.cases is None:
@@ -554,6 +556,7 @@ def measure(query: Query, *, budget: float, min_reps: int = 20) -> dict[str, Any
             if len(total) >= min_reps and time.perf_counter() - started > budget:
                 break
     statements = list(timer.statements)  # those of the last repetition
+    plans = explain(statements)
     goal = LOOKUP_GOAL_DB_MS if query.kind == "lookup" else LIST_GOAL_MS
     figure = ms(db if query.kind == "lookup" else total)
     status = "ok" if figure["p99"] <= goal else ("p99 over" if figure["median"] <= goal else "MISS")
@@ -567,7 +570,18 @@ def measure(query: Query, *, budget: float, min_reps: int = 20) -> dict[str, Any
         "db_execute_only_ms": ms(exe),
         "total_ms": ms(total),
         "goal": {"ms": goal, "on": "db p99" if query.kind == "lookup" else "total p99", "status": status},
-        "plans": explain(statements),
+        "server_ms": server_times(plans),
+        "plans": plans,
+    }
+
+
+def server_times(plans: list[dict[str, Any]]) -> dict[str, float] | None:
+    """PostgreSQL only: planning and execution time the server reports (EXPLAIN ANALYZE, all statements)."""
+    if not any("execution_ms" in p for p in plans):
+        return None
+    return {
+        "planning": round(sum(p.get("planning_ms", 0.0) for p in plans), 3),
+        "execution": round(sum(p.get("execution_ms", 0.0) for p in plans), 3),
     }
 
 
@@ -588,7 +602,12 @@ def explain(statements: list[tuple[str, Any]]) -> list[dict[str, Any]]:
             else:
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                 lines = [row[0] for row in cur.fetchall()]
-            plans.append({"sql": sql, "params": [str(p) for p in (params or ())], "plan": lines})
+            plan: dict[str, Any] = {"sql": sql, "params": [str(p) for p in (params or ())], "plan": lines}
+            for line in lines:  # PostgreSQL's own planning and execution time for this statement
+                for label in ("Planning Time", "Execution Time"):
+                    if line.strip().startswith(label + ":"):
+                        plan[label.lower().replace(" time", "_ms")] = float(line.split(":")[1].split()[0])
+            plans.append(plan)
     return plans
 
 
@@ -688,8 +707,11 @@ def build_queries(world: World, sample: Sample, n_cases: int, reps: int) -> list
 # Prototypes: NOT the real selectors. Opt-in with --prototype, after the real figures.
 
 
-def prototypes(world: World, sample: Sample, reps: int, budget: float) -> list[dict[str, Any]]:
+def prototypes(
+    world: World, sample: Sample, reps: int, budget: float, real_queries: list[Query]
+) -> list[dict[str, Any]]:
     """The proposed selectors.py rewrites, timed on the same cases as the real rows they would replace."""
+    from django.db import connection
     from django.db.models import Subquery
 
     from xietong.cases.models import Case, CaseNumber, CaseParty
@@ -721,7 +743,7 @@ def prototypes(world: World, sample: Sample, reps: int, budget: float) -> list[d
             found_case = qs.filter(pk__in=Subquery(numbers)).first()
         return found_case
 
-    out = []
+    rewrites = []
     for key, label, run, pks in (
         ("proto_id_admin", "[proto] (a) ID via pk IN · admin", id_in_subquery(world.admin), sample.everyone),
         ("proto_id_clerk", "[proto] (a) ID via pk IN · clerk", id_in_subquery(clerk), sample.mine),
@@ -729,9 +751,40 @@ def prototypes(world: World, sample: Sample, reps: int, budget: float) -> list[d
         ("proto_search_number_clerk", "[proto] (d) search number via pk IN", search_number_in_subquery, sample.mine),
     ):
         args, warmup = split(pks, reps)
-        out.append(measure(Query(key, label, "lookup", run, args, found, warmup), budget=budget))
-        print(f"  {label}: {out[-1]['reps']} reps", flush=True)
+        rewrites.append(Query(key, label, "lookup", run, args, found, warmup))
+    out = []
+    for query in rewrites:
+        out.append(measure(query, budget=budget))
+        print(f"  {query.label}: {out[-1]['reps']} reps", flush=True)
+    if connection.vendor == "postgresql":
+        # The same, on a connection with server-side binding and psycopg's automatic prepared statements
+        # (DATABASES OPTIONS), so PostgreSQL stops planning the same statements again and again.
+        with connection_options(server_side_binding=True, prepare_threshold=5):
+            for query in [*real_queries, *rewrites]:
+                if query.key.startswith(("search_",)):
+                    continue  # seconds per call: preparing it changes nothing
+                label = query.label.replace("[proto]", "[proto+prep]")
+                if label == query.label:
+                    label = "[prep] " + query.label
+                prepared = replace(query, key=query.key + "_prepared", label=label)
+                out.append(measure(prepared, budget=budget))
+                print(f"  {prepared.label}: {out[-1]['reps']} reps", flush=True)
     return out
+
+
+@contextmanager
+def connection_options(**options: Any) -> Iterator[None]:
+    """PROTOTYPE: reconnect with extra DATABASES OPTIONS, then restore the project's own."""
+    from django.db import connection
+
+    saved = dict(connection.settings_dict.get("OPTIONS") or {})
+    connection.close()
+    connection.settings_dict["OPTIONS"] = {**saved, **options}
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["OPTIONS"] = saved
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -766,12 +819,12 @@ def _pad(text: str, width: int) -> str:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    head = f"{'query':<44} {'reps':>5} {'q':>2} {'db med':>9} {'db p99':>9} {'total med':>10} {'total p99':>10}  goal"
+    head = f"{'query':<50} {'reps':>5} {'q':>2} {'db med':>9} {'db p99':>9} {'total med':>10} {'total p99':>10}  goal"
     lines = [head, "-" * len(head)]
     for r in results:
         g = r["goal"]
         lines.append(
-            f"{_pad(r['label'], 44)} {r['reps']:>5} {r['queries_per_call']:>2} {r['db_ms']['median']:>9.3f} "
+            f"{_pad(r['label'], 50)} {r['reps']:>5} {r['queries_per_call']:>2} {r['db_ms']['median']:>9.3f} "
             f"{r['db_ms']['p99']:>9.3f} {r['total_ms']['median']:>10.3f} {r['total_ms']['p99']:>10.3f}  "
             f"{g['status']} ({g['on']} ≤ {g['ms']:g} ms)"
         )
@@ -835,13 +888,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.prototype:
         print("\nPROTOTYPES: candidate selector rewrites, NOT the real selectors")
-        proto = prototypes(world, sample, args.reps, args.budget)
+        proto = prototypes(world, sample, args.reps, args.budget, queries)
         report["prototype"] = {"note": "NOT the real schema or selectors: candidate rewrites", "results": proto}
         print(table(proto))
 
-    out = RESULTS_DIR / f"lookup-{vendor}.json"
+    out = args.output or RESULTS_DIR / f"lookup-{vendor}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {out.relative_to(BENCH_DIR.parent)}")
+    print(f"\nwrote {out}")
     return 0
 
 

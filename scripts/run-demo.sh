@@ -5,7 +5,7 @@ PORT="${PORT:-8000}"
 BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-xietong.settings.dev}"
 
-"$BIN/python" manage.py db_worker --queue-name '*' &
+"$BIN/python" manage.py db_worker --queue-name '*' --no-reload &
 worker=$!
 "$BIN/gunicorn" xietong.wsgi:application --bind "127.0.0.1:${PORT}" --workers 2 --access-logfile - --log-level warning &
 web=$!
@@ -19,6 +19,6 @@ cat <<TXT
   Back office:         http://127.0.0.1:${PORT}/admin/
 
 TXT
-"$BIN/python" manage.py shell -c "from xietong.demo.region import print_logins; print_logins()" 2>/dev/null || true
+"$BIN/python" -c "import django; django.setup(); from xietong.demo.region import print_logins; print_logins()" || true
 echo "  Press Ctrl-C to stop the web server and the worker."
 wait -n "$web" "$worker"

@@ -6,6 +6,9 @@ from xietong.accounts.api import router as accounts_router
 from xietong.cases.api import router as cases_router
 from xietong.cases.api import stats_router
 from xietong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from xietong.intake.api import router as intake_router
+from xietong.lookup.api import router as lookup_router
+from xietong.triage.api import router as triage_router
 
 api = NinjaAPI(
     title="Xietong API",
@@ -23,3 +26,6 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/cases", cases_router)
 api.add_router("/stats", stats_router)
+api.add_router("/triage", triage_router)
+api.add_router("/disputes", intake_router)
+api.add_router("/lookup", lookup_router)

@@ -11,6 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("", include("xietong.accounts.urls")),
     path("", include("xietong.cases.urls")),
+    path("", include("xietong.triage.urls")),
+    path("", include("xietong.intake.urls")),
+    path("", include("xietong.lookup.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -112,3 +112,13 @@ class TeamKind(models.TextChoices):
     FILING = "filing", _("filing")
     TRIAL = "trial", _("trial")
     INTEGRATED = "integrated", _("integrated mediation and adjudication")
+
+
+class Wish(models.TextChoices):
+    """What the applicant asks for."""
+
+    INSTALMENTS = "instalments", _("repay in instalments")
+    PENALTY_REDUCTION = "penalty_reduction", _("reduce the penalty")
+    INTEREST_REDUCTION = "interest_reduction", _("reduce the interest")
+    MORE_TIME = "more_time", _("more time to repay")
+    OTHER = "other", _("other")

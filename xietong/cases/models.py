@@ -134,6 +134,7 @@ class Case(models.Model):
     total = money(_("total"))
     facts = models.TextField(_("facts"), blank=True)
     claims = models.TextField(_("claims"), blank=True)
+    wishes = models.JSONField(_("wishes"), default=list, blank=True)  # codes of choices.Wish
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -21,7 +21,7 @@ from xietong.audit.services import actor_ref, audit_record
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Authorisation, Person
 
-from .choices import CaseState, Door, NumberKind, PartyRole, Product
+from .choices import CaseState, Door, NumberKind, PartyRole, Product, Wish
 from .models import Case, CaseEvent, CaseParty, Category, Team
 from .numbers import case_number_assign
 from .permissions import actor_role
@@ -114,6 +114,7 @@ def case_create(
     category: Category | None = None,
     facts: str = "",
     claims: str = "",
+    wishes: list[str] | None = None,
     station: Organisation | None = None,
     submitted_at: dt.datetime | None = None,
 ) -> Case:
@@ -135,6 +136,9 @@ def case_create(
     p = _money(principal, _("Principal"))
     i = _money(interest, _("Interest"))
     pen = _money(penalty, _("Penalty"))
+    wishes = list(dict.fromkeys(wishes or []))
+    if any(w not in Wish.values for w in wishes):
+        raise DomainError(_("Unknown wish."), code="wish")
     case = Case.objects.create(
         court=court,
         institution=institution,
@@ -148,6 +152,7 @@ def case_create(
         total=p + i + pen,
         facts=facts,
         claims=claims,
+        wishes=wishes,
         submitted_at=submitted_at or timezone.now(),
         created_by=actor if isinstance(actor, User) else None,
     )

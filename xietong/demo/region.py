@@ -41,6 +41,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 
 from xietong.accounts.choices import CourtLevel, OrganisationKind, Role
 from xietong.accounts.models import ApiClient, Organisation, User
@@ -1728,6 +1729,14 @@ def region_is_loaded() -> bool:
     return Organisation.objects.exists()
 
 
+# Other apps' demo data, added after the region's history (each `seed(*, actor)`).
+DEMO_EXTENSIONS = [
+    "xietong.triage.demo.seed",
+    "xietong.lookup.demo.seed",
+    "xietong.intake.demo.seed",
+]
+
+
 def load_region(*, seed: int = DEFAULT_SEED) -> LoadResult | None:
     """Load the demo region into an empty database, all or nothing. Returns None if it holds organisations."""
     started = time.monotonic()
@@ -1741,6 +1750,8 @@ def load_region(*, seed: int = DEFAULT_SEED) -> LoadResult | None:
             region.plan()
             region.timeline.run(clock)
             clock.release()
+        for extension in DEMO_EXTENSIONS:
+            import_string(extension)(actor=DEMO_ACTOR)
         result = region.result(seconds=time.monotonic() - started)
         audit_record(
             actor=DEMO_ACTOR,

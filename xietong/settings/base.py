@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "xietong.accounts",
     "xietong.parties",
     "xietong.cases",
+    "xietong.notifications",
+    "xietong.triage",
+    "xietong.intake",
+    "xietong.lookup",
     "xietong.demo",
 ]
 
@@ -180,3 +184,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# SMS: a pluggable backend. The default writes each message to the console and to a file.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "xietong.notifications.backends.ConsoleFileSmsBackend")
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms.log"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xietong@localhost")

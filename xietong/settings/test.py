@@ -26,3 +26,5 @@ MEDIA_ROOT = TEST_DIR / "media"
 # the same locking (WAL, busy timeout, immediate transactions) as the embedded default does.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_DIR / "test.sqlite3")}
+SMS_BACKEND = "xietong.notifications.backends.LocmemSmsBackend"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LookupConfig(AppConfig):
+    name = "xietong.lookup"
+    label = "lookup"
+    verbose_name = _("Pre-filing lookup")
