@@ -46,4 +46,5 @@ class LocmemSmsBackend(BaseSmsBackend):
 
 
 def get_backend() -> BaseSmsBackend:
-    return import_string(settings.SMS_BACKEND)()  # type: ignore[no-any-return]
+    backend: BaseSmsBackend = import_string(settings.SMS_BACKEND)()
+    return backend
