@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from xietong.core.validators import ID_RE, normalize_id_number
 
@@ -23,17 +23,22 @@ class CaseFilters:
 
 
 def case_search_q(q: str) -> Q:
-    """A case number, a person's name or a resident ID number."""
+    """A case number, a person's name or a resident ID number.
+
+    Each branch is `pk IN (subquery on an index)`: SQLite runs a correlated EXISTS once per case of
+    the list (hundreds of ms at a million cases), the IN form is a few index probes (bench/README.md).
+    """
     q = q.strip()
     if not q:
         return Q()
     idn = normalize_id_number(q)
     if ID_RE.match(idn):
-        return Q(Exists(CaseParty.objects.filter(case_id=OuterRef("pk"), person__id_number=idn)))
+        return Q(pk__in=CaseParty.objects.filter(person__id_number=idn).values("case_id"))
     if "号" in q or any(ch.isdigit() for ch in q):
-        return Q(number=q) | Q(Exists(CaseNumber.objects.filter(case_id=OuterRef("pk"), text=q)))
-    return Q(Exists(CaseParty.objects.filter(case_id=OuterRef("pk"), person__name=q))) | Q(
-        Exists(CaseParty.objects.filter(case_id=OuterRef("pk"), organisation__name__contains=q))
+        # Every number a case was given, the current one included, is in CaseNumber.
+        return Q(pk__in=CaseNumber.objects.filter(text=q).values("case_id"))
+    return Q(pk__in=CaseParty.objects.filter(person__name=q).values("case_id")) | Q(
+        pk__in=CaseParty.objects.filter(organisation__name__contains=q).values("case_id")
     )
 
 
@@ -75,12 +80,9 @@ def case_get(*, actor: Any, pk: int) -> Case | None:
 
 
 def case_by_number(*, actor: Any, number: str) -> Case | None:
-    number = number.strip()
-    qs = Case.objects.restrict(actor)
-    found = qs.filter(number=number).first()
-    if found is None:
-        found = qs.filter(Exists(CaseNumber.objects.filter(case_id=OuterRef("pk"), text=number))).first()
-    return found
+    """The case that was ever given this number (current or former), if the actor may see it."""
+    numbers = CaseNumber.objects.filter(text=number.strip()).values("case_id")
+    return Case.objects.restrict(actor).filter(pk__in=numbers).first()
 
 
 def case_aggregates(*, court_id: int | None = None) -> dict[str, Any]:
