@@ -1,11 +1,11 @@
 """Lookup benchmark: how fast staff find a case by ID number or case number, and open the first list page.
 
-    python -m bench.lookup [--cases N] [--smoke] [--reps R] [--prototype]
+    python -m bench.lookup [--cases N] [--smoke] [--reps R] [--budget S] [--prototype] [--output PATH]
 
 Uses its own database: bench/results/bench.sqlite3 (deleted first), or the PostgreSQL database named by
 DATABASE_URL (created if missing, emptied if it holds tables and its name contains "bench").
 Loads N synthetic cases with raw bulk inserts, then times the real selectors (`case_list`,
-`case_by_number`) on the real schema. See bench/README.md.
+`case_by_number`, `restrict_cases`) on the real schema. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--prototype",
         action="store_true",
-        help="after the real figures, also time PROTOTYPE selector rewrites (and, on PostgreSQL, prepared statements)",
+        help="PostgreSQL: after the real figures, time the same calls again with prepared statements (PROTOTYPE)",
     )
     args = p.parse_args(argv)
     if args.cases is None:
@@ -251,6 +251,39 @@ TABLES = (
 )
 
 
+def other_columns(attr: str) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """NOT NULL columns the generator does not set (new fields, say), with the model's default as stored.
+
+    Keeps the raw inserts valid when a field is added to a model: it gets its default, as the ORM would give.
+    """
+    from django.db import connection, models
+
+    from xietong.cases.models import Case, CaseNumber, CaseParty
+    from xietong.parties.models import Person
+
+    model = {"persons": Person, "cases": Case, "parties": CaseParty, "numbers": CaseNumber}[attr]
+    known = set({a: c for _t, c, a in TABLES}[attr])
+    cols, values = [], []
+    for f in model._meta.concrete_fields:
+        if f.column in known or f.primary_key or f.null:
+            continue
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+            value: Any = _ts(NOW)
+        elif not f.has_default():
+            raise RuntimeError(f"bench.lookup cannot fill {model.__name__}.{f.name}: NOT NULL without a default")
+        elif isinstance(f, models.JSONField):
+            value = json.dumps(f.get_default())
+        elif isinstance(f, models.DateTimeField):
+            value = _ts(f.get_default())
+        else:
+            value = f.get_db_prep_save(f.get_default(), connection)
+            if isinstance(value, bool):
+                value = int(value) if connection.vendor == "sqlite" else ("t" if value else "f")
+        cols.append(f.column)
+        values.append(value)
+    return tuple(cols), tuple(values)
+
+
 def _ts(value: dt.datetime) -> str:
     """A UTC timestamp as Django's SQLite backend stores it (naive UTC, str()); PostgreSQL gets '+00' added."""
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))
@@ -362,6 +395,12 @@ def load(n_cases: int, world: World, vendor: str) -> dict[str, int]:
     counts = dict.fromkeys(("persons", "cases", "parties", "numbers"), 0)
     seqs: dict[tuple[int, str, int], int] = {}
     ts_cols = {"created_at", "submitted_at", "closed_at", "updated_at", "assigned_at"}
+    others = {attr: other_columns(attr) for _table, _cols, attr in TABLES}
+    for attr, (more_cols, more) in others.items():
+        if more_cols:
+            print(
+                f"  {attr}: other NOT NULL columns filled with their defaults: {dict(zip(more_cols, more, strict=True))}"
+            )
 
     if vendor == "sqlite":
         connection.ensure_connection()
@@ -374,8 +413,12 @@ def load(n_cases: int, world: World, vendor: str) -> dict[str, int]:
             for batch in generate(n_cases, world, seqs):
                 for table, cols, attr in TABLES:
                     rows = getattr(batch, attr)
-                    marks = ", ".join("?" * len(cols))
-                    raw.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
+                    more_cols, more = others[attr]
+                    if more:
+                        rows = [row + more for row in rows]
+                    names = (*cols, *more_cols)
+                    marks = ", ".join("?" * len(names))
+                    raw.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
                     counts[attr] += len(rows)
                 progress(counts["cases"], n_cases)
             raw.execute("COMMIT")
@@ -393,13 +436,15 @@ def load(n_cases: int, world: World, vendor: str) -> dict[str, int]:
                 for batch in generate(n_cases, world, seqs):
                     for table, cols, attr in TABLES:
                         rows = getattr(batch, attr)
-                        ts_at = [k for k, c in enumerate(cols) if c in ts_cols]
-                        with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                        more_cols, more = others[attr]
+                        names = (*cols, *more_cols)
+                        ts_at = [k for k, c in enumerate(names) if c in ts_cols]
+                        with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
                             for row in rows:
-                                values = row
+                                values = row + more
                                 if ts_at:
                                     values = tuple(
-                                        f"{v}+00" if k in ts_at and v is not None else v for k, v in enumerate(row)
+                                        f"{v}+00" if k in ts_at and v is not None else v for k, v in enumerate(values)
                                     )
                                 copy.write(_copy_line(values))
                         counts[attr] += len(rows)
@@ -657,11 +702,27 @@ def found(n: int, result: Any) -> bool:
     return any(c.pk == n for c in result) if isinstance(result, list) else getattr(result, "pk", None) == n
 
 
+def party_users(sample: Sample, reps: int) -> dict[int, Any]:
+    """Party accounts for the persons of some sampled cases (case n's respondent is person n), via the ORM."""
+    from xietong.accounts.choices import Role
+    from xietong.accounts.models import User
+    from xietong.parties.models import Person
+
+    pks = split(sample.everyone, reps)[1] + split(sample.everyone, reps)[0]
+    users = {}
+    for n in dict.fromkeys(pks):
+        user = User.objects.create(username=f"bench-party-{n}", role=Role.PARTY)
+        Person.objects.filter(pk=n).update(user=user)
+        users[n] = user
+    return users
+
+
 def build_queries(world: World, sample: Sample, n_cases: int, reps: int) -> list[Query]:
     from xietong.cases.selectors import CaseFilters, case_by_number, case_list
     from xietong.core.idgen import id_number_from
 
     admin, clerk = world.admin, world.clerk
+    parties = party_users(sample, reps)
 
     def by_id(actor: Any) -> Callable[[int], list[Any]]:
         return lambda n: list(case_list(actor=actor, filters=CaseFilters(q=id_number_from(n))))
@@ -671,6 +732,11 @@ def build_queries(world: World, sample: Sample, n_cases: int, reps: int) -> list
 
     def search(actor: Any, numbers: dict[int, str]) -> Callable[[int], list[Any]]:
         return lambda n: list(case_list(actor=actor, filters=CaseFilters(q=numbers[n])))
+
+    def my_cases(n: int) -> list[Any]:
+        user = parties[n]
+        vars(user).pop("_person_id_cache", None)  # a new request: restrict_cases looks the person up again
+        return list(case_list(actor=user, filters=CaseFilters())[:25])
 
     def page(filters: Any) -> Callable[[Any], list[Any]]:
         return lambda _i: list(case_list(actor=clerk, filters=filters)[:25])
@@ -700,75 +766,32 @@ def build_queries(world: World, sample: Sample, n_cases: int, reps: int) -> list
         ("list_rare_state_clerk", "(c) list page 1 · state=rejected", CaseFilters(state="rejected")),
     ):
         queries.append(Query(key, label, "list", page(filters), list(range(reps)), full_page, list(range(3))))
+    args, warmup = split(sample.everyone, reps)
+    queries.append(Query("party_cases", "(e) party: my cases page 1", "list", my_cases, args, found, warmup))
     return queries
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Prototypes: NOT the real selectors. Opt-in with --prototype, after the real figures.
+# Prototypes: NOT the project's configuration. Opt-in with --prototype, after the real figures.
 
 
-def prototypes(
-    world: World, sample: Sample, reps: int, budget: float, real_queries: list[Query]
-) -> list[dict[str, Any]]:
-    """The proposed selectors.py rewrites, timed on the same cases as the real rows they would replace."""
+def prototypes(queries: list[Query], budget: float) -> list[dict[str, Any]]:
+    """PostgreSQL: the same selectors on a connection with prepared statements.
+
+    Server-side binding plus psycopg's automatic prepared statements (DATABASES OPTIONS) let PostgreSQL
+    reuse plans instead of planning every statement again. SQLite has nothing to prototype today.
+    """
     from django.db import connection
-    from django.db.models import Subquery
 
-    from xietong.cases.models import Case, CaseNumber, CaseParty
-    from xietong.cases.selectors import CaseFilters, case_list
-    from xietong.core.idgen import id_number_from
-
-    clerk = world.clerk
-
-    def id_in_subquery(actor: Any) -> Callable[[int], list[Any]]:
-        # case_search_q for an ID number: pk IN (the case_id of that person's parties).
-        def run(n: int) -> list[Any]:
-            parties = CaseParty.objects.filter(person__id_number=id_number_from(n)).values("case_id")
-            return list(case_list(actor=actor, filters=CaseFilters()).filter(pk__in=Subquery(parties)))
-
-        return run
-
-    def search_number_in_subquery(n: int) -> list[Any]:
-        # case_search_q for a case number: pk IN (case_id of that number); CaseNumber holds every number issued.
-        numbers = CaseNumber.objects.filter(text=sample.current[n]).values("case_id")
-        return list(case_list(actor=clerk, filters=CaseFilters()).filter(pk__in=Subquery(numbers)))
-
-    def former_in_subquery(n: int) -> Any:
-        # case_by_number's fallback: pk IN (case_id of that number) instead of EXISTS.
-        number = sample.former[n]
-        qs = Case.objects.restrict(clerk)
-        found_case = qs.filter(number=number).first()
-        if found_case is None:
-            numbers = CaseNumber.objects.filter(text=number).values("case_id")
-            found_case = qs.filter(pk__in=Subquery(numbers)).first()
-        return found_case
-
-    rewrites = []
-    for key, label, run, pks in (
-        ("proto_id_admin", "[proto] (a) ID via pk IN · admin", id_in_subquery(world.admin), sample.everyone),
-        ("proto_id_clerk", "[proto] (a) ID via pk IN · clerk", id_in_subquery(clerk), sample.mine),
-        ("proto_former_number_clerk", "[proto] (b) former number via pk IN", former_in_subquery, sample.mine_former),
-        ("proto_search_number_clerk", "[proto] (d) search number via pk IN", search_number_in_subquery, sample.mine),
-    ):
-        args, warmup = split(pks, reps)
-        rewrites.append(Query(key, label, "lookup", run, args, found, warmup))
-    out = []
-    for query in rewrites:
-        out.append(measure(query, budget=budget))
-        print(f"  {query.label}: {out[-1]['reps']} reps", flush=True)
-    if connection.vendor == "postgresql":
-        # The same, on a connection with server-side binding and psycopg's automatic prepared statements
-        # (DATABASES OPTIONS), so PostgreSQL stops planning the same statements again and again.
-        with connection_options(server_side_binding=True, prepare_threshold=5):
-            for query in [*real_queries, *rewrites]:
-                if query.key.startswith(("search_",)):
-                    continue  # seconds per call: preparing it changes nothing
-                label = query.label.replace("[proto]", "[proto+prep]")
-                if label == query.label:
-                    label = "[prep] " + query.label
-                prepared = replace(query, key=query.key + "_prepared", label=label)
-                out.append(measure(prepared, budget=budget))
-                print(f"  {prepared.label}: {out[-1]['reps']} reps", flush=True)
+    out: list[dict[str, Any]] = []
+    if connection.vendor != "postgresql":
+        print("  (none for SQLite)")
+        return out
+    with connection_options(server_side_binding=True, prepare_threshold=5):
+        for query in queries:
+            prepared = replace(query, key=query.key + "_prepared", label="[prep] " + query.label)
+            out.append(measure(prepared, budget=budget))
+            print(f"  {prepared.label}: {out[-1]['reps']} reps", flush=True)
     return out
 
 
@@ -872,7 +895,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "lookup": f"database time p99 ≤ {LOOKUP_GOAL_DB_MS:g} ms",
             "list": f"total time p99 ≤ {LIST_GOAL_MS:g} ms",
         },
-        "notes": "db_ms = driver execute + fetch; db_execute_only_ms = execute only; total_ms = the whole call",
+        "notes": (
+            "db_ms = time in the driver (execute + fetch); db_execute_only_ms = execute only; total_ms = the whole "
+            "selector call, Python included. server_ms (PostgreSQL) = planning and execution reported by a separate "
+            "EXPLAIN ANALYZE of the last repetition's statements, always freshly planned."
+        ),
         "results": results,
     }
     print()
@@ -887,10 +914,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("    " + line)
 
     if args.prototype:
-        print("\nPROTOTYPES: candidate selector rewrites, NOT the real selectors")
-        proto = prototypes(world, sample, args.reps, args.budget, queries)
-        report["prototype"] = {"note": "NOT the real schema or selectors: candidate rewrites", "results": proto}
-        print(table(proto))
+        print("\nPROTOTYPE: prepared statements, NOT the project's database settings")
+        proto = prototypes(queries, args.budget)
+        if proto:
+            report["prototype"] = {
+                "note": "NOT the project's settings: OPTIONS server_side_binding=True, prepare_threshold=5",
+                "results": proto,
+            }
+            print(table(proto))
 
     out = args.output or RESULTS_DIR / f"lookup-{vendor}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

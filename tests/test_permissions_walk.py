@@ -78,6 +78,42 @@ POLICY: dict[str, Rule] = {
     "api-1:cases_detail": Rule(web=False, case=True),
     "api-1:cases_transition": Rule(method="POST", web=False, case=True, data={"code": "no-such-step"}),
     "api-1:stats_overview": Rule(web=False, roles=STATS),
+    # Intake (xietong/intake): parties apply; clerks at the counter; station agents for villagers.
+    "intake-apply": Rule(roles=frozenset({"party", "stranger"})),
+    "intake-apply-relative": Rule(roles=frozenset({"party", "stranger"})),
+    "intake-counter": Rule(roles=frozenset({"admin", "clerk"})),
+    "intake-station": Rule(roles=frozenset({"station"})),
+    "intake-register": Rule(public=True),  # logged-in users are sent home
+    "intake-claim": Rule(public=True),  # staff are sent home
+    "api-1:disputes_create": Rule(  # institutions' API clients only: each files one dispute here
+        method="POST",
+        web=False,
+        roles=frozenset({"token:bank", "token:other_bank"}),
+        data={
+            "respondent": {"name": "邱某某", "id_number": "350802199203070015", "phone": "+6281234567890"},
+            "product": "credit_card",
+            "principal": "1,000.00",
+        },
+    ),
+    "api-1:disputes_detail": Rule(web=False, case=True),
+    # Triage (xietong/triage): worklists for the center and the courts; overrides by the center and clerks.
+    "worklists": Rule(roles=frozenset({"admin", "clerk", "judge", "other_judge"})),
+    "worklist-assign": Rule(method="POST", roles=frozenset({"admin", "clerk"})),  # empty form: 200 with errors
+    "triage-override": Rule(method="POST", case=True, roles=frozenset({"admin", "clerk"}), data={"reason": ""}),
+    "api-1:triage_case": Rule(web=False, case=True),
+    # Pre-filing lookup (xietong/lookup): center and court only; opening cases: center and clerks.
+    "lookup": Rule(roles=frozenset({"admin", "clerk", "judge", "other_judge"})),
+    "lookup-open": Rule(method="POST", roles=frozenset({"admin", "clerk"})),
+    "my-cases": Rule(roles=frozenset({"party", "stranger"})),
+    "my-lookup": Rule(roles=frozenset({"party", "stranger"})),
+    "status-check": Rule(public=True, status=frozenset({200})),
+    "api-1:lookup_person": Rule(web=False, roles=frozenset({"admin", "clerk", "judge", "other_judge"})),
+    "api-1:lookup_status_code": Rule(
+        method="POST", public=True, web=False, data={"number": "nope"}, status=frozenset({202})
+    ),
+    "api-1:lookup_status_verify": Rule(
+        method="POST", public=True, web=False, data={"number": "nope", "code": "000000"}, status=frozenset({400})
+    ),
 }
 
 
@@ -94,6 +130,7 @@ def walk(patterns, prefix="", ns=""):
 def fill(route: str, case, party) -> str:
     url = re.sub(r"<(?:int:)?(pk|case_id)>", str(case.pk) if case else "0", route)
     url = url.replace("<int:party_pk>", str(party.pk) if party else "0").replace("<str:what>", "id")
+    url = url.replace("<id_number>", "110101199003070011")  # valid, on file for nobody (lookup)
     return "/" + url
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -59,6 +60,12 @@ def _case_or_404(request: HttpRequest, pk: int) -> Any:
     return case
 
 
+def _attachments(case: Any) -> list[Any]:
+    from xietong.intake.models import Attachment
+
+    return list(Attachment.objects.filter(Q(case=case) | Q(application__cases=case)).distinct())
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
@@ -67,6 +74,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "parties": list(case.parties.all()),
         "transitions": allowed_transitions(case=case, actor=request.user),
         "may_reveal": may_see_personal_data(request.user),
+        "attachments": _attachments(case),
         "target_days": 30,
     }
     return render(request, "cases/detail.html", ctx)

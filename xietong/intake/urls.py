@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("apply/", views.apply, name="intake-apply"),
+    path("apply/relative/", views.apply_relative, name="intake-apply-relative"),
+    path("counter/new/", views.counter_new, name="intake-counter"),
+    path("station/file/", views.station_file, name="intake-station"),
+    path("register/", views.register, name="intake-register"),
+    path("claim/", views.claim, name="intake-claim"),
+]

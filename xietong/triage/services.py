@@ -1,21 +1,360 @@
 """Triage: every new case is sorted into a category, channel, track and team at intake.
 
-INTERIM: `case_auto_triage` only takes the `triage` step; the rule engine replaces its body
-(keeping its signature) in the triage work of issue 3.
+`triage_evaluate` reads the rules (see `xietong.triage.models` for how they decide);
+`case_auto_triage` applies them, records a `TriageDecision` and takes the `triage` step;
+`case_triage_override` lets a clerk or the center change the outcome, with a reason.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from xietong.audit.services import SYSTEM
-from xietong.cases.models import Case
-from xietong.cases.services import case_triage
+from xietong.accounts.choices import Role
+from xietong.accounts.models import User
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import SYSTEM, actor_ref, audit_record
+from xietong.cases.choices import OPEN_STATES, CaseState, Channel, Product, Track, Wish
+from xietong.cases.models import Case, CaseParty, Category, Team
+from xietong.cases.permissions import actor_role
+from xietong.cases.services import case_assign_team, case_snapshot, case_triage
+from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.parties.models import Address
+
+from .choices import DecisionKind
+from .models import SmallClaimsMemorandum, TriageDecision, TriageRule
+
+OUTCOME_FIELDS = ("category", "channel", "track", "team")
+OVERRIDE_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK})
+OVERRIDE_STATES = frozenset(OPEN_STATES - {CaseState.SUBMITTED})
+
+
+def _r(code: str, **params: Any) -> dict[str, Any]:
+    return {"code": code, "params": {k: str(v) for k, v in params.items()}}
+
+
+@dataclass
+class Facts:
+    """What the conditions look at, read once per case."""
+
+    case: Case
+    party_count: int
+    overseas_countries: list[str]
+    _surge: dict[int, int] = field(default_factory=dict)
+
+    def surge(self, days: int) -> int:
+        """Open disputes with the case's institution submitted in the `days` before it (itself included)."""
+        if days not in self._surge:
+            case = self.case
+            if case.institution_id is None:
+                self._surge[days] = 0
+            else:
+                since = case.submitted_at - dt.timedelta(days=days)
+                self._surge[days] = Case.objects.filter(
+                    institution_id=case.institution_id,
+                    state__in=OPEN_STATES,
+                    submitted_at__gte=since,
+                    submitted_at__lte=case.submitted_at,
+                ).count()
+        return self._surge[days]
+
+
+def case_facts(case: Case) -> Facts:
+    count = CaseParty.objects.filter(case=case).count()
+    countries = sorted(
+        set(
+            Address.objects.filter(person__case_parties__case=case)
+            .exclude(country="CN")
+            .values_list("country", flat=True)
+        )
+    )
+    return Facts(case=case, party_count=count, overseas_countries=countries)
+
+
+def rule_match(rule: TriageRule, facts: Facts) -> list[dict[str, Any]] | None:
+    """The reasons this rule matches (every condition it sets, with the values), or None."""
+    case = facts.case
+    reasons: list[dict[str, Any]] = []
+    if rule.min_total is not None:
+        if case.total < rule.min_total:
+            return None
+        reasons.append(_r("amount_min", total=case.total, limit=rule.min_total))
+    if rule.max_total is not None:
+        if case.total > rule.max_total:
+            return None
+        reasons.append(_r("amount_max", total=case.total, limit=rule.max_total))
+    if rule.products:
+        if case.product not in rule.products:
+            return None
+        reasons.append(_r("product", value=Product(case.product).label))
+    institution_ids = {o.pk for o in rule.institutions.all()}
+    if institution_ids:
+        if case.institution_id not in institution_ids:
+            return None
+        reasons.append(_r("institution", value=case.institution.name if case.institution else ""))
+    category_ids = {c.pk for c in rule.categories.all()}
+    if category_ids:
+        if case.category_id not in category_ids:
+            return None
+        reasons.append(_r("category", value=case.category.name if case.category else ""))
+    if rule.min_parties is not None:
+        if facts.party_count < rule.min_parties:
+            return None
+        reasons.append(_r("parties_min", count=facts.party_count, limit=rule.min_parties))
+    if rule.max_parties is not None:
+        if facts.party_count > rule.max_parties:
+            return None
+        reasons.append(_r("parties_max", count=facts.party_count, limit=rule.max_parties))
+    if rule.has_overseas_party is not None:
+        abroad = bool(facts.overseas_countries)
+        if abroad != rule.has_overseas_party:
+            return None
+        reasons.append(_r("overseas_yes", value=", ".join(facts.overseas_countries)) if abroad else _r("overseas_no"))
+    if rule.wishes:
+        asked = [w for w in rule.wishes if w in (case.wishes or [])]
+        if not asked:
+            return None
+        reasons.append(_r("wishes", value="; ".join(str(Wish(w).label) for w in asked)))
+    if rule.surge_days is not None and rule.surge_count is not None:
+        n = facts.surge(rule.surge_days)
+        if n < rule.surge_count:
+            return None
+        reasons.append(_r("surge", count=n, days=rule.surge_days, limit=rule.surge_count))
+    if not reasons:
+        reasons.append(_r("always"))
+    return reasons
+
+
+def memorandum_in_force(*, institution_id: int | None, on: dt.date) -> SmallClaimsMemorandum | None:
+    if institution_id is None:
+        return None
+    return (
+        SmallClaimsMemorandum.objects.filter(institution_id=institution_id, signed_on__lte=on, valid_until__gte=on)
+        .order_by("-amount_limit", "-signed_on")
+        .first()
+    )
+
+
+@dataclass
+class Evaluation:
+    """What the rules say for one case: the outcome fields and, per field, who decided and why."""
+
+    category: Category | None
+    channel: str
+    track: str
+    team: Team | None
+    rule: TriageRule | None  # the first rule that decided anything
+    reasons: list[dict[str, Any]]  # [{"field", "rule", "rule_id", "reasons": [...]}]
+
+
+def triage_evaluate(case: Case) -> Evaluation:
+    """Apply the memorandum and the active rules, in order, to the case as submitted. Reads only."""
+    facts = case_facts(case)
+    decided: dict[str, Any] = {}
+    explained: list[dict[str, Any]] = []
+    first_rule: TriageRule | None = None
+
+    on = timezone.localtime(case.submitted_at).date()
+    memo = memorandum_in_force(institution_id=case.institution_id, on=on)
+    if memo is not None and case.total <= memo.amount_limit:
+        decided["track"] = Track.FAST
+        explained.append(
+            {
+                "field": "track",
+                "rule": None,
+                "rule_id": None,
+                "builtin": "memorandum",
+                "reasons": [
+                    _r(
+                        "memorandum",
+                        total=case.total,
+                        limit=memo.amount_limit,
+                        institution=memo.institution.name,
+                        signed_on=memo.signed_on,
+                        valid_until=memo.valid_until,
+                    )
+                ],
+            }
+        )
+
+    rules = (
+        TriageRule.objects.filter(is_active=True)
+        .select_related("set_category", "set_team")
+        .prefetch_related("institutions", "categories")
+        .order_by("position", "pk")
+    )
+    for rule in rules:
+        outcomes = {
+            "category": rule.set_category,
+            "channel": rule.set_channel,
+            "track": rule.set_track,
+            "team": rule.set_team,
+        }
+        open_fields = [f for f in OUTCOME_FIELDS if outcomes[f] and f not in decided]
+        if not open_fields:
+            continue
+        reasons = rule_match(rule, facts)
+        if reasons is None:
+            continue
+        for f in open_fields:
+            if f == "team" and rule.set_team is not None and rule.set_team.court_id != case.court_id:
+                explained.append(
+                    {
+                        "field": "team",
+                        "rule": rule.name,
+                        "rule_id": rule.pk,
+                        "reasons": [_r("team_other_court", value=rule.set_team.name)],
+                        "skipped": True,
+                    }
+                )
+                continue
+            decided[f] = outcomes[f]
+            explained.append({"field": f, "rule": rule.name, "rule_id": rule.pk, "reasons": reasons})
+            if first_rule is None:
+                first_rule = rule
+        if all(f in decided for f in OUTCOME_FIELDS):
+            break
+
+    for f, default in (("channel", Channel.MEDIABLE), ("track", Track.NORMAL)):
+        if f not in decided:
+            decided[f] = default
+            explained.append({"field": f, "rule": None, "rule_id": None, "reasons": [_r("default")]})
+    return Evaluation(
+        category=decided.get("category", case.category),
+        channel=str(decided["channel"]),
+        track=str(decided["track"]),
+        team=decided.get("team", case.team),
+        rule=first_rule,
+        reasons=explained,
+    )
+
+
+def _outcome(case: Case) -> dict[str, Any]:
+    return {"category_id": case.category_id, "channel": case.channel, "track": case.track, "team_id": case.team_id}
+
+
+def _record(
+    *, case: Case, actor: Any, kind: str, rule: TriageRule | None, reasons: list[dict[str, Any]], reason: str = ""
+) -> TriageDecision:
+    decision = TriageDecision.objects.create(
+        case=case,
+        kind=kind,
+        rule=rule,
+        rule_name=rule.name if rule else "",
+        reasons=reasons,
+        reason=reason,
+        category=case.category,
+        channel=case.channel,
+        track=case.track,
+        team=case.team,
+        actor=actor if isinstance(actor, User) else None,
+        actor_label=actor_ref(actor).label,
+    )
+    return decision
 
 
 @transaction.atomic
 def case_auto_triage(*, case: Case | int, actor: Any = SYSTEM) -> Case:
     """Triage a submitted case by the configured rules and take the `triage` step."""
-    return case_triage(case=case, actor=actor)
+    pk = case.pk if isinstance(case, Case) else case
+    try:
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("institution", "category", "team").get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        raise NotFound(_("No such case.")) from None
+    if locked.state != CaseState.SUBMITTED:
+        raise DomainError(_("Only a submitted case is triaged automatically."), code="illegal_transition")
+    before = case_snapshot(locked)
+    result = triage_evaluate(locked)
+    locked.category, locked.channel, locked.track, locked.team = (
+        result.category,
+        result.channel,
+        result.track,
+        result.team,
+    )
+    locked.save(update_fields=["category", "channel", "track", "team", "updated_at"])
+    decision = _record(case=locked, actor=actor, kind=DecisionKind.AUTO, rule=result.rule, reasons=result.reasons)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_UPDATE,
+        obj=locked,
+        before=before,
+        after={
+            **_outcome(locked),
+            "triage": DecisionKind.AUTO.value,
+            "decision_id": decision.pk,
+            "rule": decision.rule_name,
+            "reasons": result.reasons,
+        },
+    )
+    return case_triage(case=locked, actor=actor)
+
+
+@transaction.atomic
+def case_triage_override(
+    *,
+    case: Case | int,
+    actor: Any,
+    category: Category | None,
+    channel: str,
+    track: str,
+    team: Team | None,
+    reason: str,
+) -> Case:
+    """Staff change a case's triage with a reason. Clerks of the case's court and the center."""
+    role = actor_role(actor)
+    if role not in OVERRIDE_ROLES:
+        raise NotAllowed(_("Only the center and the court's clerks may change the triage."), code="role")
+    pk = case.pk if isinstance(case, Case) else case
+    locked = Case.objects.select_for_update().filter(pk=pk).first()
+    if locked is None or not Case.objects.restrict(actor).filter(pk=pk).exists():
+        raise NotFound(_("No such case."))
+    if role == Role.CLERK and locked.court_id != actor.organisation_id:
+        raise NotAllowed(_("Only the court that holds this case may do this."), code="other_court")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for changing the triage."), code="reason_required")
+    if locked.state not in OVERRIDE_STATES:
+        raise DomainError(
+            _("The triage can be changed only once the case is triaged and while it is open."), code="illegal_state"
+        )
+    if channel not in Channel.values:
+        raise DomainError(_("Unknown channel."), code="channel")
+    if track not in Track.values:
+        raise DomainError(_("Unknown track."), code="track")
+    if team is not None and team.court_id != locked.court_id:
+        raise DomainError(_("The team belongs to another court."), code="team_court")
+    before = case_snapshot(locked)
+    locked.category, locked.channel, locked.track, locked.team = category, channel, track, team
+    locked.save(update_fields=["category", "channel", "track", "team", "updated_at"])
+    decision = _record(case=locked, actor=actor, kind=DecisionKind.OVERRIDE, rule=None, reasons=[], reason=reason)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_UPDATE,
+        obj=locked,
+        before=before,
+        after={**_outcome(locked), "triage": DecisionKind.OVERRIDE.value, "decision_id": decision.pk, "reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def cases_assign_team_bulk(*, cases: list[Case], actor: Any, team: Team) -> list[Case]:
+    """Assign several cases to one team: all of them, or none with the reason for the first refusal."""
+    done = []
+    for case in sorted(cases, key=lambda c: c.pk):
+        try:
+            done.append(case_assign_team(case=case.pk, actor=actor, team=team))
+        except DomainError as exc:
+            raise type(exc)(
+                _("Nothing was assigned: case %(case)s: %(why)s")
+                % {"case": case.number or case.pk, "why": exc.message},
+                code=exc.code,
+            ) from exc
+    return done

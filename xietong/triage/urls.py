@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns = [
+    path("worklists/", views.worklist, name="worklists"),
+    path("worklists/assign/", views.worklist_assign, name="worklist-assign"),
+    path("cases/<int:pk>/triage/override/", views.case_override, name="triage-override"),
+]

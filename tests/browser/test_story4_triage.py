@@ -1,0 +1,109 @@
+"""Story 4: green/yellow/red disputes sit in their channels; a fast-track small claim closes fast."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from xietong.audit.services import SYSTEM
+from xietong.cases.choices import Door, PartyRole, Product
+from xietong.cases.models import Case, Category, Team
+from xietong.cases.services import PersonParty, case_assign_mediator, case_create
+from xietong.core.testing import PASSWORD
+from xietong.triage.demo import seed as triage_seed
+from xietong.triage.services import case_auto_triage
+
+from .conftest import PHONE, login
+
+pytestmark = pytest.mark.browser
+
+
+def dispute(w, *, person, institution, category, product=Product.BUSINESS_LOAN, principal="150000.00"):
+    """A dispute as intake opens it: created, then triaged automatically by the rules."""
+    case = case_create(
+        actor=SYSTEM,
+        court=w.court,
+        institution=institution,
+        product=product,
+        door=Door.COUNTER,
+        persons=[PersonParty(person=w.persons[person], role=PartyRole.RESPONDENT)],
+        principal=Decimal(principal),
+        category=category,
+    )
+    return case_auto_triage(case=case, actor=SYSTEM)
+
+
+def test_colours_sit_in_their_channels_and_a_small_claim_closes_fast(live_world, new_page):
+    w = live_world
+    Category.objects.create(name="乡村振兴", code="rural", colour="yellow")
+    Category.objects.create(name="青年创业金", code="youth", colour="red")
+    triage_seed(actor=SYSTEM)  # the demo's rules and the Rural Commercial Bank's memorandum
+    team = Team.objects.create(name="调裁一体团队", kind="integrated", court=w.court)
+    cats = {c.code: c for c in Category.objects.all()}
+    green = dispute(w, person="other", institution=w.bank, category=cats["eco"])
+    yellow = dispute(w, person="villager", institution=w.bank, category=cats["rural"])
+    red = dispute(w, person="relative", institution=w.bank, category=cats["youth"])
+    small = dispute(
+        w,
+        person="borrower",
+        institution=w.other_bank,
+        category=cats["credit-card"],
+        product=Product.CREDIT_CARD,
+        principal="28000.00",
+    )
+    assert small.track == "fast"
+
+    clerk = new_page()
+    login(clerk, "clerk", PASSWORD)
+    clerk.goto("/worklists/")
+    assert clerk.locator("[data-testid=count-channel-group_risk]").inner_text() == "1"
+    assert clerk.locator("[data-testid=count-colour-red]").inner_text() == "1"
+    for channel, case in (("mediable", green), ("hard_to_enforce", yellow), ("group_risk", red)):
+        with clerk.expect_navigation():
+            clerk.click(f"[data-testid=queue-channel-{channel}]")
+        numbers = clerk.locator("[data-testid=worklist-row]").evaluate_all("rows => rows.map(r => r.dataset.case)")
+        assert case.number in numbers, (channel, numbers)
+        others = {green.number, yellow.number, red.number} - {case.number}
+        assert not others & set(numbers), (channel, numbers)
+
+    # The small claim is on the fast track; the clerk hands it to the integrated team from the worklist.
+    with clerk.expect_navigation():
+        clerk.click("[data-testid=queue-track-fast]")
+    numbers = clerk.locator("[data-testid=worklist-row]").evaluate_all("rows => rows.map(r => r.dataset.case)")
+    assert numbers == [small.number]
+    clerk.check(f"[data-testid=select-{small.pk}]")
+    clerk.select_option("[data-testid=assign-team]", str(team.pk))
+    with clerk.expect_navigation():
+        clerk.click("[data-testid=assign-submit]")
+    assert "调裁一体团队" in clerk.locator(".messages").inner_text()
+    assert Case.objects.get(pk=small.pk).team == team
+
+    # The case page says why: the memorandum put it on the fast track.
+    clerk.goto(f"/cases/{small.pk}/")
+    why = clerk.locator("[data-testid=triage-why]").inner_text()
+    assert "100000.00" in why and w.other_bank.name in why
+    case_assign_mediator(case=small.pk, actor=w.users["clerk"], mediator=w.users["mediator"])
+    clerk.reload()
+    with clerk.expect_navigation():
+        clerk.click("[data-testid=transition-start_mediation]")
+    assert clerk.locator("[data-testid=case-state]").inner_text() == "调解中"
+
+    def step(username, code, state):
+        page = new_page(viewport=PHONE)
+        login(page, username, PASSWORD)
+        page.goto(f"/cases/{small.pk}/")
+        with page.expect_navigation():
+            page.click(f"[data-testid=transition-{code}]")
+        assert page.locator("[data-testid=case-state]").inner_text() == state, code
+        page.context.close()
+
+    step("mediator", "reach_agreement", "已达成协议")
+    step("judge", "confirm", "已司法确认")
+    step("clerk", "start_performance", "履行中")
+    step("other_bank", "fulfil", "已履行完毕")  # the bank reports the repayment
+
+    done = Case.objects.get(pk=small.pk)
+    assert done.closed_at is not None and done.age_days <= 30
+    clerk.goto("/worklists/?track=fast")
+    assert clerk.locator("[data-testid=worklist-row]").count() == 0  # closed cases leave the queues

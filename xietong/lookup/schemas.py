@@ -1,0 +1,62 @@
+"""API schemas of the lookup: the public status check and the staff lookup of a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class StatusCodeIn(Schema):
+    number: str = Field(..., max_length=64, description="Any number of the case, e.g. （2026）闽0802民诉前调1号")
+
+
+class StatusCodeOut(Schema):
+    sent_to: str = Field(..., description="The phone the code was sent to, masked (also answered for unknown numbers)")
+
+
+class StatusVerifyIn(Schema):
+    number: str = Field(..., max_length=64)
+    code: str = Field(..., max_length=6)
+
+
+class StatusOut(Schema):
+    state: str
+    state_label: str
+    next_step: str
+
+
+class DebtOut(Schema):
+    id: int
+    institution: str
+    product: str
+    contract_masked: str
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    overdue_since: dt.date
+    reported_at: dt.datetime
+    case_number: str | None
+
+
+class LookupCaseOut(Schema):
+    id: int
+    number: str | None
+    numbers: list[str]
+    state: str
+    state_label: str
+    court: str
+    institution: str | None
+    total: Decimal
+    as_agent: bool
+    is_lawsuit: bool
+
+
+class LookupOut(Schema):
+    found: bool
+    name: str | None
+    id_number_masked: str
+    any_sued: bool
+    debts: list[DebtOut]
+    cases: list[LookupCaseOut]
