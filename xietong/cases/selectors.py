@@ -37,9 +37,8 @@ def case_search_q(q: str) -> Q:
     if "号" in q or any(ch.isdigit() for ch in q):
         # Every number a case was given, the current one included, is in CaseNumber.
         return Q(pk__in=CaseNumber.objects.filter(text=q).values("case_id"))
-    return Q(pk__in=CaseParty.objects.filter(person__name=q).values("case_id")) | Q(
-        pk__in=CaseParty.objects.filter(organisation__name__contains=q).values("case_id")
-    )
+    # A person's exact name (institutions have their own filter).
+    return Q(pk__in=CaseParty.objects.filter(person__name=q).values("case_id"))
 
 
 def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:

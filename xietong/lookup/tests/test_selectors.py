@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
@@ -71,4 +72,7 @@ def test_debts_across_institutions_and_openable(world):
 def test_every_state_has_a_next_step():
     assert set(NEXT_STEP) == set(CaseState)
     assert all(str(v).strip() for v in NEXT_STEP.values())
-    assert "triage" in str(NEXT_STEP[CaseState.SUBMITTED]).lower()
+    with translation.override("en"):
+        assert "triage" in str(NEXT_STEP[CaseState.SUBMITTED]).lower()
+    with translation.override("zh-hans"):
+        assert "分流" in str(NEXT_STEP[CaseState.SUBMITTED])
