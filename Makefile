@@ -57,8 +57,10 @@ typecheck:
 bench: install-dev
 	$(BIN)/python -m bench.lookup
 
+# The smoke run never touches the test database: on PostgreSQL it uses its own (name containing "bench").
+BENCH_DATABASE_URL ?= $(if $(DATABASE_URL),$(dir $(DATABASE_URL))xietong_bench_smoke,)
 bench-smoke:
-	$(BIN)/python -m bench.lookup --smoke
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.lookup --smoke
 
 ## make openapi: rewrite the committed OpenAPI document after a deliberate API change.
 openapi: install-dev

@@ -107,6 +107,17 @@ POLICY: dict[str, Rule] = {
     "my-cases": Rule(roles=frozenset({"party", "stranger"})),
     "my-lookup": Rule(roles=frozenset({"party", "stranger"})),
     "status-check": Rule(public=True, status=frozenset({200})),
+    # Outreach (xietong/outreach): everybody reads; station agents and the center write. The walk
+    # fills <pk> with 0, no article: anonymous → login, other roles 403, authors 404 (per-role checks
+    # with real articles are in xietong/outreach/tests/test_views.py).
+    "learn": Rule(public=True, status=frozenset({200})),
+    "learn-station": Rule(public=True, status=frozenset({404})),
+    "learn-article": Rule(public=True, status=frozenset({404})),
+    "learn-new": Rule(roles=frozenset({"admin", "station"})),
+    "learn-mine": Rule(roles=frozenset({"admin", "station"})),
+    "learn-edit": Rule(public=True, status=frozenset({302, 403, 404})),
+    "learn-publish": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
+    "learn-withdraw": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
     "api-1:lookup_person": Rule(web=False, roles=frozenset({"admin", "clerk", "judge", "other_judge"})),
     "api-1:lookup_status_code": Rule(
         method="POST", public=True, web=False, data={"number": "nope"}, status=frozenset({202})

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.triage.urls")),
     path("", include("xietong.intake.urls")),
     path("", include("xietong.lookup.urls")),
+    path("", include("xietong.outreach.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -29,3 +29,7 @@ class AuditAction(models.TextChoices):
     CASE_ASSIGN = "case.assign", _("case assigned")
     REFERENCE_CHANGE = "reference.change", _("reference data changed")
     DEMO_LOAD = "demo.load", _("demo region loaded")
+    OUTREACH_CREATE = "outreach.create", _("outreach article written")
+    OUTREACH_UPDATE = "outreach.update", _("outreach article changed")
+    OUTREACH_PUBLISH = "outreach.publish", _("outreach article published")
+    OUTREACH_WITHDRAW = "outreach.withdraw", _("outreach article withdrawn")

@@ -1734,6 +1734,7 @@ DEMO_EXTENSIONS = [
     "xietong.triage.demo.seed",
     "xietong.lookup.demo.seed",
     "xietong.intake.demo.seed",
+    "xietong.outreach.demo.seed",
 ]
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xietong.triage",
     "xietong.intake",
     "xietong.lookup",
+    "xietong.outreach",
     "xietong.demo",
 ]
 
