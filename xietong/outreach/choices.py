@@ -1,0 +1,23 @@
+"""Kinds and states of outreach articles, and who may write them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xietong.accounts.choices import Role
+
+
+class ArticleKind(models.TextChoices):
+    LEGAL_EDUCATION = "legal_education", _("legal-education article")
+    RISK_ALERT = "risk_alert", _("risk alert")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+# Station agents write for their station, the center for the center (its court). Others only read.
+AUTHOR_ROLES = frozenset({Role.STATION_AGENT, Role.CENTER_ADMIN})
