@@ -64,7 +64,8 @@ POLICY: dict[str, Rule] = {
     "logout": Rule(method="POST", public=True),
     "password_change": Rule(),
     "password_change_done": Rule(),
-    "home": Rule(redirects=frozenset({"regulator"})),  # regulators land on the dashboard
+    # Regulators land on the dashboard, parties on their own cases with the next step.
+    "home": Rule(redirects=frozenset({"regulator", "party", "stranger"})),
     "dashboard": Rule(roles=frozenset({"admin", "regulator"})),
     "case-detail": Rule(case=True),
     "case-transition": Rule(method="POST", case=True, data={"code": "no-such-step"}),

@@ -31,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.role == Role.REGULATOR:
         return redirect("dashboard")
+    if user.role == Role.PARTY and not request.GET:
+        return redirect("my-cases")  # each case with its state and what happens next
     form = CaseFilterForm(request.GET or None, actor=user)
     try:
         page = max(1, int(request.GET.get("page", "1")))
