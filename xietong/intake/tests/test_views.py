@@ -201,7 +201,7 @@ def test_claim_page_links_a_new_account(client, world, django_capture_on_commit_
         },
     )
     assert r.status_code == 302
-    assert case.number in client.get(reverse("home")).content.decode()
+    assert case.number in client.get(reverse("home"), follow=True).content.decode()
 
 
 def test_claim_with_unknown_details_answers_the_same_and_sends_nothing(
