@@ -27,7 +27,7 @@ from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.masking import mask_id_number, mask_phone
 from xietong.core.validators import normalize_phone, parse_resident_id
 from xietong.notifications.models import OtpPurpose
-from xietong.notifications.services import otp_issue, otp_verify
+from xietong.notifications.services import email_send, otp_issue, otp_verify, sms_send
 from xietong.parties.choices import AddressKind
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
@@ -352,7 +352,25 @@ def _submit(
             "consent_electronic_service": consent_electronic_service,
         },
     )
+    _acknowledge(party=party, agent=agent, service_address=service_address, numbers=[c.number for c in cases])
     return application
+
+
+def _acknowledge(
+    *, party: Person, agent: Person | None, service_address: ServiceAddress | None, numbers: list[str | None]
+) -> None:
+    """Tell the applicant the case numbers, by SMS and e-mail, once the submission is committed."""
+    who = agent or party
+    phone = (service_address.phone if service_address and not agent else "") or who.phone
+    email = (service_address.email if service_address and not agent else "") or who.email
+    text = _(
+        "Your application to the financial dispute center was received. Case numbers: %(numbers)s. "
+        "You can follow them online or check their status with the case number."
+    ) % {"numbers": "、".join(n for n in numbers if n)}
+    if phone:
+        sms_send(to=phone, text=text)
+    if email:
+        email_send(to=email, subject=_("Your application was received"), text=text)
 
 
 def _confirm_service_address(

@@ -8,6 +8,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,11 @@ OTP_PER_HOUR = 5
 def sms_send(*, to: str, text: str) -> None:
     """Send after the current transaction commits (never for a change that was rolled back)."""
     transaction.on_commit(lambda: get_backend().send(Sms(to=to, text=text)))
+
+
+def email_send(*, to: str, subject: str, text: str) -> None:
+    """E-mail through Django's configured e-mail backend, after the current transaction commits."""
+    transaction.on_commit(lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False))
 
 
 def _hash(salt: str, code: str) -> str:

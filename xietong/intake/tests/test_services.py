@@ -263,3 +263,24 @@ def test_villager_takes_over_a_station_case(world, outbox, django_capture_on_com
     assert list(Case.objects.restrict(user)) == [case]
     # Once taken over, there is nothing left to claim.
     assert not claim_start(number=case.number, phone=villager.phone)
+
+
+def test_the_applicant_is_told_the_case_numbers_by_sms_and_email_after_commit(
+    world, outbox, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = apply(
+            world,
+            service_address=ServiceAddress(address="龙岩市新罗区XX路1号", phone="13800138000", email="me@example.cn"),
+        )
+    numbers = [c.number for c in result.application.cases.order_by("pk")]
+    assert [m.to for m in outbox] == ["13800138000"]
+    assert all(n in outbox[0].text for n in numbers)
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["me@example.cn"]
+    assert all(n in mailoutbox[0].body for n in numbers)
+
+
+def test_nothing_is_sent_when_the_submission_fails(world, outbox, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        apply(world, attachments=[Upload(file=pdf()), Upload(file=exe_as_pdf())])
+    assert outbox == [] and mailoutbox == []
