@@ -147,7 +147,7 @@ def _store_attachment(*, application: Application, upload: Upload, actor: Any, s
     att.save()
     audit_record(
         actor=actor,
-        action=AuditAction.CASE_UPDATE,
+        action=AuditAction.INTAKE_ATTACHMENT,
         obj=att,
         after={
             "application_id": application.pk,
@@ -339,7 +339,7 @@ def _submit(
     # Each case has its own case.create entry; the application that grouped them is recorded beside them.
     audit_record(
         actor=actor,
-        action=AuditAction.CASE_UPDATE,
+        action=AuditAction.INTAKE_SUBMIT,
         obj=application,
         after={
             "door": door,
@@ -392,7 +392,7 @@ def _confirm_service_address(
     sac.save()
     audit_record(
         actor=actor,
-        action=AuditAction.CASE_UPDATE,
+        action=AuditAction.INTAKE_SERVICE_ADDRESS,
         obj=sac,
         after={
             "case": case.number,

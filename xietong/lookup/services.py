@@ -98,7 +98,7 @@ def overdue_debt_record(
     )
     debt.full_clean()
     debt.save()
-    audit_record(actor=actor, action=AuditAction.REFERENCE_CHANGE, obj=debt, after=_debt_snapshot(debt))
+    audit_record(actor=actor, action=AuditAction.DEBT_RECORD, obj=debt, after=_debt_snapshot(debt))
     return debt
 
 
@@ -200,7 +200,7 @@ def cases_open_from_debts(*, actor: Any, person: Person, debt_ids: list[int]) ->
         case = case_auto_triage(case=case, actor=SYSTEM)
         d.case = case
         d.save(update_fields=["case"])
-        audit_record(actor=actor, action=AuditAction.CASE_UPDATE, obj=d, before=before, after=_debt_snapshot(d))
+        audit_record(actor=actor, action=AuditAction.DEBT_CASE_OPEN, obj=d, before=before, after=_debt_snapshot(d))
         cases.append(case)
     return cases
 

@@ -103,7 +103,7 @@ def decisions_backfill(*, actor: Any) -> int:
         )
         events.append(
             AuditEvent(
-                action=AuditAction.CASE_UPDATE,
+                action=AuditAction.TRIAGE_DECIDE,
                 object_type="cases.case",
                 object_id=str(case.pk),
                 object_repr=str(case),

@@ -282,7 +282,7 @@ def case_auto_triage(*, case: Case | int, actor: Any = SYSTEM) -> Case:
     decision = _record(case=locked, actor=actor, kind=DecisionKind.AUTO, rule=result.rule, reasons=result.reasons)
     audit_record(
         actor=actor,
-        action=AuditAction.CASE_UPDATE,
+        action=AuditAction.TRIAGE_DECIDE,
         obj=locked,
         before=before,
         after={
@@ -336,7 +336,7 @@ def case_triage_override(
     decision = _record(case=locked, actor=actor, kind=DecisionKind.OVERRIDE, rule=None, reasons=[], reason=reason)
     audit_record(
         actor=actor,
-        action=AuditAction.CASE_UPDATE,
+        action=AuditAction.TRIAGE_OVERRIDE,
         obj=locked,
         before=before,
         after={**_outcome(locked), "triage": DecisionKind.OVERRIDE.value, "decision_id": decision.pk, "reason": reason},

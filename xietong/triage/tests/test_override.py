@@ -46,7 +46,7 @@ def test_clerk_overrides_with_a_reason_audited_and_history_kept(world, triaged):
     assert [d.kind for d in decisions] == ["auto", "override"]
     assert decisions[0].channel == Channel.MEDIABLE  # the first decision is kept as it was
     assert decisions[1].reason == "当事人均在境外，转群体性风险" and decisions[1].actor == world.users["clerk"]
-    entry = AuditEntry.objects.filter(action="case.update", object_id=str(triaged.pk)).last()
+    entry = AuditEntry.objects.filter(action="triage.override", object_id=str(triaged.pk)).last()
     assert entry.after["triage"] == "override" and entry.after["reason"] == decisions[1].reason
     assert entry.before["channel"] == "mediable" and entry.after["channel"] == "group_risk"
     assert entry.actor_id == world.users["clerk"].pk

@@ -231,7 +231,7 @@ def test_auto_triage_sets_fields_records_the_decision_and_audits(world):
     words = {r["field"]: r["why"] for r in decision_explained(decision)}
     assert "水土生态" in words["channel"]
     assert "100000.00" in words["track"] and "龙岩农村商业银行" in words["track"]
-    entry = AuditEntry.objects.filter(action="case.update", object_id=str(case.pk)).last()
+    entry = AuditEntry.objects.filter(action="triage.decide", object_id=str(case.pk)).last()
     assert entry.after["triage"] == "auto" and entry.after["rule"] == "绿色可调解"
     assert entry.before["channel"] == "" and entry.after["channel"] == "mediable"
     result = triage_result_for(case)
