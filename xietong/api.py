@@ -3,12 +3,14 @@
 from ninja import NinjaAPI, Swagger
 
 from xietong.accounts.api import router as accounts_router
+from xietong.batches.api import router as batches_router
 from xietong.cases.api import router as cases_router
 from xietong.cases.api import stats_router
 from xietong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 from xietong.intake.api import router as intake_router
 from xietong.lookup.api import router as lookup_router
 from xietong.triage.api import router as triage_router
+from xietong.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Xietong API",
@@ -29,3 +31,5 @@ api.add_router("/stats", stats_router)
 api.add_router("/triage", triage_router)
 api.add_router("/disputes", intake_router)
 api.add_router("/lookup", lookup_router)
+api.add_router("/batches", batches_router)
+api.add_router("/webhooks", webhooks_router)

@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.triage.urls")),
     path("", include("xietong.intake.urls")),
     path("", include("xietong.lookup.urls")),
+    path("", include("xietong.batches.urls")),
+    path("", include("xietong.webhooks.urls")),
     path("", include("xietong.outreach.urls")),
 ]
 if settings.DEBUG:

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "xietong.triage",
     "xietong.intake",
     "xietong.lookup",
+    "xietong.batches",
+    "xietong.webhooks",
     "xietong.outreach",
     "xietong.demo",
 ]
