@@ -119,6 +119,16 @@ POLICY: dict[str, Rule] = {
     "learn-edit": Rule(public=True, status=frozenset({302, 403, 404})),
     "learn-publish": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
     "learn-withdraw": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
+    # Batches (xietong/batches): institution operators for their own institution, the center admin for any.
+    # The walk fills <pk> with 0, no batch: 404 for them, 403 for other roles (per-role checks with
+    # real batches, another bank's 404 included, are in xietong/batches/tests/test_upload.py).
+    "batch-list": Rule(roles=frozenset({"admin", "bank", "other_bank"})),
+    "batch-upload": Rule(roles=frozenset({"admin", "bank", "other_bank"})),
+    "batch-template": Rule(roles=frozenset({"admin", "bank", "other_bank"})),
+    "batch-detail": Rule(public=True, status=frozenset({302, 403, 404})),
+    "batch-errors": Rule(public=True, status=frozenset({302, 403, 404})),
+    "batch-mapping": Rule(public=True, status=frozenset({302, 403, 404})),
+    "batch-import": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
     "api-1:lookup_person": Rule(web=False, roles=frozenset({"admin", "clerk", "judge", "other_judge"})),
     "api-1:lookup_status_code": Rule(
         method="POST", public=True, web=False, data={"number": "nope"}, status=frozenset({202})
@@ -126,6 +136,23 @@ POLICY: dict[str, Rule] = {
     "api-1:lookup_status_verify": Rule(
         method="POST", public=True, web=False, data={"number": "nope", "code": "000000"}, status=frozenset({400})
     ),
+    # Webhooks (xietong/webhooks): institution operators (their own) and the center. The walk fills
+    # <pk> with 0, no endpoint: managers 404, other roles 403 (per-role checks with real endpoints
+    # and deliveries are in xietong/webhooks/tests/test_views_api.py).
+    "webhooks": Rule(roles=frozenset({"admin", "bank", "other_bank"})),
+    "webhook-deliveries": Rule(public=True, status=frozenset({302, 403, 404})),
+    "webhook-delete": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
+    "webhook-replay": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
+    "api-1:webhooks_list": Rule(
+        web=False, roles=frozenset({"admin", "bank", "other_bank", "token:bank", "token:other_bank"})
+    ),
+    "api-1:webhooks_create": Rule(
+        method="POST", public=True, web=False, data={"url": "ftp://nope"}, status=frozenset({400, 401, 403})
+    ),
+    "api-1:webhooks_detail": Rule(public=True, web=False, status=frozenset({401, 403, 404})),
+    "api-1:webhooks_delete": Rule(public=True, web=False, status=frozenset({401, 403, 404})),
+    "api-1:webhooks_deliveries": Rule(public=True, web=False, status=frozenset({401, 403, 404})),
+    "api-1:webhooks_replay": Rule(method="POST", public=True, web=False, status=frozenset({401, 403, 404})),
 }
 
 

@@ -40,3 +40,6 @@ class AuditAction(models.TextChoices):
     OUTREACH_UPDATE = "outreach.update", _("outreach article changed")
     OUTREACH_PUBLISH = "outreach.publish", _("outreach article published")
     OUTREACH_WITHDRAW = "outreach.withdraw", _("outreach article withdrawn")
+    WEBHOOK_CREATE = "webhook.create", _("webhook endpoint registered")
+    WEBHOOK_DELETE = "webhook.delete", _("webhook endpoint removed")
+    WEBHOOK_REPLAY = "webhook.replay", _("webhook delivery replayed")

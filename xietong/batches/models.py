@@ -1,1 +1,108 @@
-"""Models of this app."""
+"""Batches: an institution's file of overdue debts, checked row by row before anything becomes a case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xietong.accounts.models import Organisation
+from xietong.cases.models import Case
+
+from .choices import BatchStatus, SourceFormat
+
+
+class Batch(models.Model):
+    """One uploaded file. Checked at upload (status `checked`); its valid rows become cases on import."""
+
+    institution = models.ForeignKey(
+        Organisation, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="batches"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="batches/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    source_format = models.CharField(_("format"), max_length=8, choices=SourceFormat.choices)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)  # field → header
+    status = models.CharField(_("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.UPLOADED)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    valid_count = models.PositiveIntegerField(_("valid rows"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
+    # Progress of the import, for the progress bar: `done` of `total` rows.
+    total = models.PositiveIntegerField(_("to import"), default=0)
+    done = models.PositiveIntegerField(_("imported"), default=0)
+    check_seconds = models.FloatField(_("checking time (s)"), default=0)
+    failure = models.TextField(_("failure"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "sha256"], name="batch_unique_file_per_institution"),
+        ]
+        indexes = [models.Index(fields=["institution", "-created_at"], name="batch_inst_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+
+class BatchRow(models.Model):
+    """One data row of the file: as read (`raw`), as checked (`data`), and why it was refused (`errors`)."""
+
+    batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(_("row"))  # the row number in the file, header = 1
+    raw = models.JSONField(_("as read"), default=dict)
+    data = models.JSONField(_("checked data"), default=dict)
+    errors = models.JSONField(_("errors"), default=list)  # [{"field", "column", "code", "message"}]
+    is_valid = models.BooleanField(_("valid"), default=False)
+    is_duplicate = models.BooleanField(_("duplicate"), default=False)
+    # Kept as columns to find duplicates against earlier batches: cases have no contract number.
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
+    contract_number = models.CharField(_("contract or card number"), max_length=64, blank=True)
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="batch_rows"
+    )
+
+    class Meta:
+        ordering = ["batch", "number"]
+        verbose_name = _("batch row")
+        verbose_name_plural = _("batch rows")
+        constraints = [models.UniqueConstraint(fields=["batch", "number"], name="batchrow_unique_number")]
+        indexes = [models.Index(fields=["contract_number", "id_number"], name="batchrow_contract_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"
+
+
+class ColumnMapping(models.Model):
+    """How one institution's own export maps onto the template's fields, reused when the headers match."""
+
+    institution = models.ForeignKey(
+        Organisation, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    headers_key = models.CharField(_("headers fingerprint"), max_length=64)
+    headers = models.JSONField(_("headers"), default=list)
+    mapping = models.JSONField(_("mapping"), default=dict)  # field → header
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("saved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "headers_key"], name="columnmapping_unique_headers"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.headers_key[:8]}"

@@ -1,0 +1,44 @@
+"""Reads for webhooks: the center sees every endpoint, an institution's operators their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from xietong.accounts.choices import Role
+from xietong.cases.permissions import actor_role
+
+from .models import WebhookDelivery, WebhookEndpoint
+
+
+def may_manage_webhooks(actor: Any) -> bool:
+    return actor_role(actor) in (Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR)
+
+
+def endpoints_visible(*, actor: Any) -> QuerySet[WebhookEndpoint]:
+    role = actor_role(actor)
+    qs = WebhookEndpoint.objects.select_related("organisation")
+    if role == Role.CENTER_ADMIN:
+        return qs
+    if role == Role.INSTITUTION_OPERATOR and actor.organisation_id:
+        return qs.filter(organisation_id=actor.organisation_id)
+    return qs.none()
+
+
+def endpoint_get(*, actor: Any, pk: int) -> WebhookEndpoint | None:
+    return endpoints_visible(actor=actor).filter(pk=pk).first()
+
+
+def deliveries_of(*, actor: Any, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(
+        endpoint__in=endpoints_visible(actor=actor), endpoint=endpoint
+    ).select_related("case")
+
+
+def delivery_get(*, actor: Any, pk: int) -> WebhookDelivery | None:
+    return (
+        WebhookDelivery.objects.filter(endpoint__in=endpoints_visible(actor=actor), pk=pk)
+        .select_related("endpoint")
+        .first()
+    )

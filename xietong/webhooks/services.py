@@ -1,0 +1,344 @@
+"""Writes for webhooks: endpoints, the deliveries of case events, sending and replaying them.
+
+Design of delivery (works with one `db_worker` and in tests with the ImmediateBackend):
+every event becomes one `WebhookDelivery` row per active endpoint, committed with a due
+`next_attempt_at`; then the `deliver_webhook` task is enqueued for it. An attempt first *claims*
+the row with a conditional UPDATE (due and not finished → pushed CLAIM_SECONDS ahead), so two
+runners never send the same attempt. A failed attempt stores the back-off time in
+`next_attempt_at` (status `failed`), and — when the task backend supports deferred tasks (the
+database backend) — enqueues the task again with `run_after`. Backends without deferral (the
+ImmediateBackend of the tests) never loop: the retry simply waits in the table. The command
+`manage.py deliver_webhooks` (run it every minute from cron or a systemd timer) sends every due
+delivery: a safety net for lost tasks, and the retry mechanism where tasks cannot be deferred.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.models import Organisation
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import audit_record
+from xietong.cases.permissions import actor_role
+from xietong.core.errors import DomainError, NotAllowed, NotFound
+
+from .choices import (
+    BACKOFF_SECONDS,
+    CLAIM_SECONDS,
+    EVENT_CASE_STATE_CHANGED,
+    MAX_ATTEMPTS,
+    RESPONSE_EXCERPT_CHARS,
+    TIMEOUT_SECONDS,
+    DeliveryStatus,
+)
+from .models import WebhookDelivery, WebhookEndpoint
+from .signing import signature
+
+logger = logging.getLogger(__name__)
+
+MANAGER_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR})
+OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def local_http_allowed() -> bool:
+    """Plain http to 127.0.0.1/localhost: in DEBUG (the demo) or when a setting allows it (tests)."""
+    return bool(getattr(settings, "XIETONG_WEBHOOKS_ALLOW_LOCAL_HTTP", settings.DEBUG))
+
+
+def validate_endpoint_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DomainError(_("Enter a full URL starting with https://."), code="webhook_url")
+    if parts.username or parts.password:
+        raise DomainError(_("The URL must not contain a user name or password."), code="webhook_url")
+    local = parts.hostname in ("127.0.0.1", "localhost") and local_http_allowed()
+    if parts.scheme == "http" and not local:
+        raise DomainError(_("The URL must use https."), code="webhook_https")
+    return url
+
+
+def _institution_for(actor: Any, organisation: Organisation | None) -> Organisation:
+    role = actor_role(actor)
+    if role == Role.INSTITUTION_OPERATOR:
+        if organisation is not None and organisation.pk != actor.organisation_id:
+            raise NotFound(_("No such institution."))
+        return actor.organisation
+    if role == Role.CENTER_ADMIN:
+        if organisation is None or organisation.kind != OrganisationKind.INSTITUTION:
+            raise DomainError(_("Choose the institution the endpoint belongs to."), code="webhook_institution")
+        return organisation
+    raise NotAllowed(_("Webhooks are managed by the institution's operators and the center."))
+
+
+@transaction.atomic
+def endpoint_create(
+    *, actor: Any, url: str, organisation: Organisation | None = None, client_token: str | None = None
+) -> tuple[WebhookEndpoint, bool]:
+    """Register an endpoint; returns (endpoint, created). A repeated `client_token` returns the first one."""
+    institution = _institution_for(actor, organisation)
+    if client_token:
+        earlier = WebhookEndpoint.objects.filter(client_token=client_token, organisation=institution).first()
+        if earlier is not None:
+            return earlier, False
+    url = validate_endpoint_url(url)
+    endpoint = WebhookEndpoint(
+        organisation=institution,
+        url=url,
+        secret=_new_secret(),
+        created_by=actor if getattr(actor, "actor_kind", "") == "user" else None,
+        created_by_label=str(getattr(actor, "audit_label", "") or actor)[:200],
+        client_token=client_token or None,
+    )
+    try:
+        endpoint.full_clean(exclude=["client_token", "created_by"])
+    except ValidationError as exc:
+        raise DomainError(_("Enter a valid URL."), code="webhook_url", details=exc.message_dict) from None
+    endpoint.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.WEBHOOK_CREATE,
+        obj=endpoint,
+        after={"url": endpoint.url, "organisation_id": institution.pk},
+    )
+    return endpoint, True
+
+
+@transaction.atomic
+def endpoint_delete(*, actor: Any, endpoint: WebhookEndpoint) -> None:
+    """Remove an endpoint and its delivery log (the audit trail keeps the record)."""
+    from .selectors import endpoint_get
+
+    if endpoint_get(actor=actor, pk=endpoint.pk) is None:
+        raise NotFound(_("No such webhook endpoint."))
+    audit_record(
+        actor=actor,
+        action=AuditAction.WEBHOOK_DELETE,
+        obj=endpoint,
+        before={"url": endpoint.url, "organisation_id": endpoint.organisation_id},
+    )
+    endpoint.delete()
+
+
+# Events ---------------------------------------------------------------------------------------
+
+
+def case_event_body(*, event_id: uuid.UUID, case: Any, transition: str, from_state: str, to_state: str) -> str:
+    """The event: no personal data, only what the institution already knows about its own case."""
+    payload = {
+        "id": str(event_id),
+        "type": EVENT_CASE_STATE_CHANGED,
+        "occurred_at": timezone.now().isoformat(),
+        "case": {
+            "id": case.pk,
+            "number": case.number,
+            "state": to_state,
+            "previous_state": from_state,
+            "transition": transition,
+        },
+    }
+    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def deliveries_for_transition(*, case_id: int, transition: str, from_state: str, to_state: str) -> list[int]:
+    """One delivery per active endpoint of every institution party of the case; returns their ids."""
+    from xietong.cases.models import Case, CaseParty
+
+    institutions = CaseParty.objects.filter(case_id=case_id, organisation__kind=OrganisationKind.INSTITUTION).values(
+        "organisation_id"
+    )
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True, organisation_id__in=institutions))
+    if not endpoints:
+        return []
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return []
+    event_id = uuid.uuid4()
+    body = case_event_body(
+        event_id=event_id, case=case, transition=transition, from_state=from_state, to_state=to_state
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        rows = WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(
+                    endpoint=e,
+                    event_id=event_id,
+                    event_type=EVENT_CASE_STATE_CHANGED,
+                    case_id=case_id,
+                    body=body,
+                    next_attempt_at=now,
+                )
+                for e in endpoints
+            ]
+        )
+    return [r.pk for r in rows]
+
+
+def on_case_transition(case_id: int, transition: str, from_state: str, to_state: str) -> None:
+    """Receiver for cases.services.transition_receivers (called after the transition commits)."""
+    try:
+        ids = deliveries_for_transition(
+            case_id=case_id, transition=transition, from_state=from_state, to_state=to_state
+        )
+        for pk in ids:
+            enqueue_delivery(pk)
+    except Exception:  # a webhook problem must never break the case's own request
+        logger.exception("webhook deliveries for case %s could not be queued", case_id)
+
+
+def enqueue_delivery(pk: int, run_after: dt.datetime | None = None) -> None:
+    from .tasks import deliver_webhook
+
+    task = deliver_webhook
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # waits in the table for `manage.py deliver_webhooks`
+        task = task.using(run_after=run_after)
+    try:
+        task.enqueue(pk)
+    except Exception:
+        logger.exception("webhook delivery %s could not be enqueued; the sweep will send it", pk)
+
+
+# Sending --------------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait after `attempts` failed attempts (1 → 1 min, 2 → 5 min, ... then 12 h)."""
+    return dt.timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+
+
+def _claim(pk: int, now: dt.datetime) -> bool:
+    return bool(
+        WebhookDelivery.objects.filter(
+            pk=pk, status__in=OPEN_STATUSES, next_attempt_at__lte=now, endpoint__is_active=True
+        ).update(next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS))
+    )
+
+
+def _post(url: str, secret: str, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
+    """POST once. Returns (status code or None, error text, response excerpt)."""
+    body = delivery.body.encode()
+    timestamp = str(int(timezone.now().timestamp()))
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked by validate_endpoint_url
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "Xietong-Webhooks/1",
+            "X-Xietong-Event": delivery.event_type,
+            "X-Xietong-Delivery": str(delivery.event_id),
+            "X-Xietong-Timestamp": timestamp,
+            "X-Xietong-Signature": signature(secret, timestamp, body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310
+            return resp.status, "", resp.read(RESPONSE_EXCERPT_CHARS * 4).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        excerpt = exc.read(RESPONSE_EXCERPT_CHARS * 4).decode("utf-8", "replace") if exc.fp else ""
+        return exc.code, f"HTTP {exc.code}", excerpt
+    except Exception as exc:  # timeouts, refused connections, TLS and DNS errors
+        return None, f"{type(exc).__name__}: {exc}"[:300], ""
+
+
+def delivery_attempt(*, pk: int) -> WebhookDelivery | None:
+    """Send one due delivery once and record the outcome. None when it was not due (or gone)."""
+    now = timezone.now()
+    if not _claim(pk, now):
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=pk)
+    endpoint = delivery.endpoint
+    code, error, excerpt = _post(endpoint.url, endpoint.secret, delivery)
+    done = timezone.now()
+    delivery.attempts += 1
+    delivery.last_attempt_at = done
+    delivery.last_status_code = code
+    delivery.last_error = error
+    delivery.response_excerpt = excerpt[:RESPONSE_EXCERPT_CHARS]
+    retry_at = None
+    if code is not None and 200 <= code < 300:
+        delivery.status = DeliveryStatus.SUCCEEDED
+        delivery.delivered_at = done
+        delivery.next_attempt_at = None
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.GIVING_UP
+        delivery.next_attempt_at = None
+    else:
+        delivery.status = DeliveryStatus.FAILED
+        retry_at = done + backoff(delivery.attempts)
+        delivery.next_attempt_at = retry_at
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "last_attempt_at",
+            "last_status_code",
+            "last_error",
+            "response_excerpt",
+            "status",
+            "delivered_at",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
+    if retry_at is not None:
+        enqueue_delivery(delivery.pk, run_after=retry_at)
+    return delivery
+
+
+def deliveries_send_due(*, limit: int = 500) -> int:
+    """Send every due delivery (the sweep). Returns how many attempts were made."""
+    now = timezone.now()
+    due = list(
+        WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now, endpoint__is_active=True)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in due if delivery_attempt(pk=pk) is not None)
+
+
+@transaction.atomic
+def delivery_replay(*, actor: Any, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send the same event (same id, same body) again, with a new timestamp and signature."""
+    from .selectors import delivery_get
+
+    if delivery_get(actor=actor, pk=delivery.pk) is None:
+        raise NotFound(_("No such delivery."))
+    locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    before = {"status": locked.status, "attempts": locked.attempts}
+    locked.status = DeliveryStatus.PENDING
+    locked.attempts = 0
+    locked.replays += 1
+    locked.next_attempt_at = timezone.now()
+    locked.save(update_fields=["status", "attempts", "replays", "next_attempt_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.WEBHOOK_REPLAY,
+        obj=locked,
+        before=before,
+        after={"event_id": str(locked.event_id), "endpoint_id": locked.endpoint_id, "replays": locked.replays},
+    )
+    transaction.on_commit(lambda: enqueue_delivery(locked.pk))
+    return locked
