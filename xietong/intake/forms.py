@@ -21,6 +21,18 @@ from .services import AuthorisationRequest, DisputeDetails, PartyDetails, Servic
 from .validators import MAX_ATTACHMENTS, check_upload, parse_amount
 
 
+def check_new_password(form: forms.Form, data: dict[str, Any]) -> None:
+    """The two password fields agree and the password passes the configured validators."""
+    p1, p2 = data.get("password1"), data.get("password2")
+    if p1 and p2 and p1 != p2:
+        form.add_error("password2", _("The two passwords differ."))
+    elif p1:
+        try:
+            password_validation.validate_password(p1)
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+
+
 class AmountField(forms.CharField):
     """Yuan as people type them; "1,234.50" and full-width digits welcome, "-5" and "1,2,3" refused."""
 
@@ -319,14 +331,7 @@ class RegisterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
-        elif p1:
-            try:
-                password_validation.validate_password(p1)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
+        check_new_password(self, data)
         return data
 
 
@@ -359,12 +364,5 @@ class ClaimCodeForm(CodeForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
-        elif p1:
-            try:
-                password_validation.validate_password(p1)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
+        check_new_password(self, data)
         return data
