@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     PERSON_UPDATE = "person.update", _("person changed")
     PERSON_VIEW_ID = "person.view_id", _("full ID number viewed")
     PERSON_VIEW_PHONE = "person.view_phone", _("full phone number viewed")
+    ATTACHMENT_VIEW = "attachment.view", _("attachment downloaded")
     PERSON_LOOKUP = "person.lookup", _("person looked up before filing")
     AUTHORISATION_CREATE = "authorisation.create", _("authorisation recorded")
     AUTHORISATION_REVOKE = "authorisation.revoke", _("authorisation revoked")
