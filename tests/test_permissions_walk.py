@@ -8,11 +8,12 @@ computed from the code under test.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.policies import Rule, app_policies
 
 ROLES = [
     "anonymous", "admin", "clerk", "judge", "other_judge", "mediator", "other_mediator",
@@ -40,21 +41,6 @@ VISIBLE: dict[str, set[str]] = {
     "token:other_bank": {"other_bank", "station"},
 }
 PERSONAL_DATA_ROLES = {r for r in ROLES if r not in ("anonymous", "regulator")}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What a role gets from one route. `case` routes are tried against every case of the world."""
-
-    method: str = "GET"
-    case: bool = False
-    public: bool = False  # anyone, logged in or not
-    web: bool = True  # a page (login redirect) rather than an API route (401)
-    roles: frozenset[str] | None = None  # None: every logged-in role
-    data: dict | None = None
-    status: frozenset[int] = frozenset({200, 302})  # for public routes
-    redirects: frozenset[str] = frozenset()  # roles sent elsewhere (302)
-    ok: int | None = None  # success status for a visible case; default GET 200, page POST 302, API POST 400
 
 
 STATS = frozenset({"admin", "regulator", "clerk", "judge", "other_judge"})
@@ -156,6 +142,10 @@ POLICY: dict[str, Rule] = {
     "api-1:webhooks_deliveries": Rule(public=True, web=False, status=frozenset({401, 403, 404})),
     "api-1:webhooks_replay": Rule(method="POST", public=True, web=False, status=frozenset({401, 403, 404})),
 }
+# The newer apps keep their routes' rules beside this file, one module each (tests/policies/<app>.py).
+for _name, _rule in app_policies().items():
+    assert _name not in POLICY, f"route {_name} has two policies"
+    POLICY[_name] = _rule
 
 
 def walk(patterns, prefix="", ns=""):
@@ -173,6 +163,10 @@ def fill(route: str, case, party) -> str:
     url = url.replace("<int:party_pk>", str(party.pk) if party else "0").replace("<str:what>", "id")
     url = url.replace("<int:attachment_pk>", "0")
     url = url.replace("<id_number>", "110101199003070011")  # valid, on file for nobody (lookup)
+    # Any other parameter: no such object (0, or a token that matches nothing).
+    url = re.sub(r"<int:\w+>", "0", url)
+    url = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", url)
+    url = re.sub(r"<(?:str|slug):\w+>|<\w+>", "nothing", url)
     return "/" + url
 
 

@@ -3,12 +3,16 @@
 from ninja import NinjaAPI, Swagger
 
 from xietong.accounts.api import router as accounts_router
+from xietong.agreements.api import router as agreements_router
 from xietong.batches.api import router as batches_router
 from xietong.cases.api import router as cases_router
 from xietong.cases.api import stats_router
 from xietong.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 from xietong.intake.api import router as intake_router
+from xietong.judiciary.api import router as judiciary_router
 from xietong.lookup.api import router as lookup_router
+from xietong.mediation.api import router as mediation_router
+from xietong.service.api import router as service_router
 from xietong.triage.api import router as triage_router
 from xietong.webhooks.api import router as webhooks_router
 
@@ -33,3 +37,7 @@ api.add_router("/disputes", intake_router)
 api.add_router("/lookup", lookup_router)
 api.add_router("/batches", batches_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/mediation", mediation_router)
+api.add_router("/agreements", agreements_router)
+api.add_router("/judiciary", judiciary_router)
+api.add_router("/service", service_router)

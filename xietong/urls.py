@@ -17,6 +17,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.batches.urls")),
     path("", include("xietong.webhooks.urls")),
     path("", include("xietong.outreach.urls")),
+    path("", include("xietong.mediation.urls")),
+    path("", include("xietong.agreements.urls")),
+    path("", include("xietong.judiciary.urls")),
+    path("", include("xietong.service.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -21,6 +21,7 @@ from xietong.parties.services import person_reveal_id, person_reveal_phone
 from .choices import CaseState, Channel, Colour
 from .forms import CaseFilterForm, TransitionForm
 from .models import CaseParty
+from .panels import panels_for
 from .permissions import may_see_personal_data
 from .selectors import case_aggregates, case_get, case_list
 from .services import allowed_transitions, case_transition
@@ -110,6 +111,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_reveal": may_see_personal_data(request.user),
         "attachments": list(_attachments(case)),
         "target_days": 30,
+        "panels": panels_for(request, case),
     }
     return render(request, "cases/detail.html", ctx)
 

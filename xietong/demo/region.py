@@ -1091,7 +1091,12 @@ class _Region:
             case_assign_mediator(case=case_id, actor=actor, mediator=step.kwargs["mediator"])
         else:
             note = step.note() if callable(step.note) else step.note
-            case_transition(case=case_id, code=step.code, actor=actor, note=note)
+            handler = DEMO_STEPS.get(step.code)
+            if handler is not None:
+                # The step goes through its own app's services (agreement signed, review recorded...).
+                import_string(handler)(case_id=case_id, actor=actor, note=note)
+            else:
+                case_transition(case=case_id, code=step.code, actor=actor, note=note)
 
     # One dispute -----------------------------------------------------------------------------
 
@@ -1728,6 +1733,10 @@ def batch_marker(year: int, month: int, bank: str) -> str:
 def region_is_loaded() -> bool:
     return Organisation.objects.exists()
 
+
+# Steps of the history that other apps take through their own services, at the simulated time:
+# code → dotted path of `handler(*, case_id, actor, note)`, which must end in that transition.
+DEMO_STEPS: dict[str, str] = {}
 
 # Other apps' demo data, added after the region's history (each `seed(*, actor)`).
 DEMO_EXTENSIONS = [

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "xietong.batches",
     "xietong.webhooks",
     "xietong.outreach",
+    "xietong.mediation",
+    "xietong.agreements",
+    "xietong.judiciary",
+    "xietong.service",
     "xietong.demo",
 ]
 
