@@ -28,7 +28,7 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     html = render_html(template_name, context, language=language)
-    return HTML(string=html, base_url=None).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=None).write_pdf()
 
 
 def sha256(data: bytes) -> str:
