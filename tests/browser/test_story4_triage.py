@@ -98,9 +98,38 @@ def test_colours_sit_in_their_channels_and_a_small_claim_closes_fast(live_world,
         assert page.locator("[data-testid=case-state]").inner_text() == state, code
         page.context.close()
 
-    step("mediator", "reach_agreement", "已达成协议")
-    step("judge", "confirm", "已司法确认")
-    step("clerk", "start_performance", "履行中")
+    # The mediator drafts the agreement (the form starts from the case's amounts) and sends it; the
+    # borrower signs on paper at the counter, the bank's operator online: the case records the agreement.
+    mediator = new_page(viewport=PHONE)
+    login(mediator, "mediator", PASSWORD)
+    mediator.goto(f"/cases/{small.pk}/")
+    mediator.on("dialog", lambda dialog: dialog.accept())
+    assert mediator.locator("[data-testid=plan-sum]").inner_text() == "28000.00"  # the live plan preview
+    with mediator.expect_navigation():
+        mediator.click("[data-testid=agreement-draft-submit]")
+    with mediator.expect_navigation():
+        mediator.click("[data-testid=agreement-send]")
+    with mediator.expect_navigation():
+        mediator.click("[data-testid=signature-row] >> nth=0 >> [data-testid=sign-counter]")
+    bank = new_page(viewport=PHONE)
+    login(bank, "other_bank", PASSWORD)
+    bank.goto(f"/cases/{small.pk}/")
+    bank.on("dialog", lambda dialog: dialog.accept())
+    with bank.expect_navigation():
+        bank.click("[data-testid=sign-operator]")
+    assert bank.locator("[data-testid=case-state]").inner_text() == "已达成协议"
+    assert bank.locator("[data-testid=agreement-hash]").count() == 1
+    # The judge reviews the signed agreement against the checklist and confirms it (xietong/judiciary):
+    # the 民特 ruling is issued and the case moves on to repayment.
+    judge = new_page(viewport=PHONE)
+    login(judge, "judge", PASSWORD)
+    judge.goto(f"/cases/{small.pk}/")
+    for item in ("voluntary", "lawful", "within_jurisdiction", "parties_identified"):
+        judge.check(f"[data-testid=check-{item}]")
+    with judge.expect_navigation():
+        judge.click("[data-testid=confirm]")
+    assert judge.locator("[data-testid=case-state]").inner_text() == "履行中"
+    assert "民特" in judge.locator("[data-testid=ruling-confirmation]").inner_text()
     step("other_bank", "fulfil", "已履行完毕")  # the bank reports the repayment
 
     done = Case.objects.get(pk=small.pk)

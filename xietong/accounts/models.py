@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xietong.core.validators import validate_uscc
+from xietong.core.validators import validate_timezone, validate_uscc
 
 from .choices import COURT_ROLES, REGULATOR_KINDS, CourtLevel, OrganisationKind, Role
 
@@ -75,6 +75,8 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Times (mediation sessions) are shown to the user in this IANA zone.
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
 
     actor_kind = "user"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.accounts.models import Organisation
 from xietong.cases.models import Case
 
-from .choices import BatchStatus, SourceFormat
+from .choices import BatchStatus, ImportPhase, SourceFormat
 
 
 class Batch(models.Model):
@@ -19,8 +19,22 @@ class Batch(models.Model):
     institution = models.ForeignKey(
         Organisation, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="batches"
     )
+    # A user of the pages, or (null) an institution's API client (`api_client`).
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    api_client = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("API client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="batches",
     )
     file = models.FileField(_("file"), upload_to="batches/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -40,6 +54,19 @@ class Batch(models.Model):
     done = models.PositiveIntegerField(_("imported"), default=0)
     check_seconds = models.FloatField(_("checking time (s)"), default=0)
     failure = models.TextField(_("failure"), blank=True)
+    # The import, run by a background task (see services.batch_import_start / batch_import_run).
+    import_requested_by = models.JSONField(_("import requested by"), null=True, blank=True)  # audit ActorRef
+    import_requested_at = models.DateTimeField(_("import requested"), null=True, blank=True)
+    import_started_at = models.DateTimeField(_("import started"), null=True, blank=True)
+    import_finished_at = models.DateTimeField(_("import finished"), null=True, blank=True)
+    import_phase = models.CharField(_("import phase"), max_length=12, choices=ImportPhase.choices, blank=True)
+    import_attempts = models.PositiveSmallIntegerField(_("import attempts"), default=0)
+    import_task_id = models.CharField(_("task"), max_length=64, blank=True)
+    # The worker running the import ("host:pid") and its last sign of life, for recovery after a kill.
+    import_worker = models.CharField(_("worker"), max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    cases_from = models.CharField(_("first case number"), max_length=64, blank=True)
+    cases_to = models.CharField(_("last case number"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

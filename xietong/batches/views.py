@@ -19,13 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xietong.core.errors import DomainError, NotFound
 
 from .checking import error_text
-from .choices import BatchStatus
+from .choices import IMPORT_RUNNING, BatchStatus
 from .forms import MappingForm, UploadForm
+from .importing import rows_per_second
 from .models import Batch
 from .permissions import may_use_batches
 from .reader import max_upload_bytes
 from .selectors import batch_get, batch_list, batch_problem_rows, institutions_for
-from .services import batch_import, batch_upload, mapping_save
+from .services import batch_import_start, batch_recover_stale, batch_upload, mapping_save
 from .xlsx import error_report_xlsx, template_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -150,6 +151,30 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "batches/mapping.html", {"batch": batch, "form": form})
 
 
+def _rate(per_second: float) -> float | int:
+    return round(per_second, 1) if per_second < 10 else round(per_second)
+
+
+def _import_context(batch: Batch) -> dict[str, Any]:
+    """What the progress bar shows: done/total, rows/s, the phase; once finished, the result."""
+    if batch.status in IMPORT_RUNNING and batch_recover_stale(batch_id=batch.pk):
+        batch.refresh_from_db()  # its worker died: failed, retryable
+    pct = round(batch.done * 100 / batch.total) if batch.total else 0
+    first_case = last_case = None
+    if batch.status == BatchStatus.IMPORTED:
+        linked = batch.rows.filter(case__isnull=False).order_by("number").values_list("case_id", flat=True)
+        first_case = linked.first()
+        last_case = linked.last()
+    return {
+        "batch": batch,
+        "running": batch.status in IMPORT_RUNNING,
+        "pct": min(pct, 100),
+        "rate": _rate(rows_per_second(batch)),
+        "first_case": first_case,
+        "last_case": last_case,
+    }
+
+
 @login_required
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -169,7 +194,18 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             )
     rate = round(batch.valid_count * 100 / batch.row_count) if batch.row_count else 0
-    return render(request, "batches/detail.html", {"batch": batch, "problems": problems, "valid_pct": rate})
+    context = {"problems": problems, "valid_pct": rate, **_import_context(batch)}
+    return render(request, "batches/detail.html", context)
+
+
+@login_required
+@require_GET
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, polled by the batch page every second while the import runs."""
+    batch = _batch(request, pk)
+    response = render(request, "batches/_progress.html", _import_context(batch))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -185,12 +221,15 @@ def batch_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def batch_import_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Import the valid rows of a checked batch (now, in this request; a background task comes next)."""
+    """Start (or retry) the import of a batch in the background; the page then shows its progress."""
     batch = _batch(request, pk)
     try:
-        done = batch_import(batch=batch, actor=request.user)
-    except DomainError as e:  # a second click finds the batch imported: Conflict, said plainly
+        started = batch_import_start(batch=batch, actor=request.user)
+    except DomainError as e:  # a second click finds the import under way: Conflict, said plainly
         messages.error(request, str(e.message))
     else:
-        messages.success(request, _("%(n)s cases were opened and triaged.") % {"n": done.done})
+        if started.status == BatchStatus.IMPORTED:
+            messages.success(request, _("%(n)s cases were opened and triaged.") % {"n": started.done})
+        elif started.status != BatchStatus.FAILED:
+            messages.info(request, _("The import has started; this page shows its progress."))
     return redirect("batch-detail", pk=batch.pk)

@@ -107,7 +107,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "case": case,
         "parties": list(case.parties.all()),
-        "transitions": allowed_transitions(case=case, actor=request.user),
+        # Steps with their own form in an app's panel (e.g. confirmation after the review) are taken there.
+        "transitions": [t for t in allowed_transitions(case=case, actor=request.user) if not t.extra.get("dedicated")],
         "may_reveal": may_see_personal_data(request.user),
         "attachments": list(_attachments(case)),
         "target_days": 30,

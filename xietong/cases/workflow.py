@@ -62,11 +62,45 @@ def actor_in_case_court(case: Any, actor: Any, note: str) -> None:
         raise NotAllowed(_("Only the court that holds this case may do this."), code="other_court")
 
 
+def judiciary_confirm_ready(case: Any, actor: Any, note: str) -> None:
+    from xietong.judiciary.guards import confirm_guard
+
+    confirm_guard(case, actor, note)
+
+
+def judiciary_refusal_ready(case: Any, actor: Any, note: str) -> None:
+    from xietong.judiciary.guards import refuse_confirmation_guard
+
+    refuse_confirmation_guard(case, actor, note)
+
+
+def judiciary_filing_requested(case: Any, actor: Any, note: str) -> None:
+    from xietong.judiciary.guards import file_guard
+
+    file_guard(case, actor, note)
+
+
+def judiciary_outcome_ready(case: Any, actor: Any, note: str) -> None:
+    from xietong.judiciary.guards import try_guard
+
+    try_guard(case, actor, note)
+
+
 def needs_institution_party(case: Any, actor: Any, note: str) -> None:
     from xietong.core.errors import DomainError
 
     if case.institution_id is None:
         raise DomainError(_("The case has no institution to file against."), code="no_institution")
+
+
+def needs_signed_agreement(case: Any, actor: Any, note: str) -> None:
+    from xietong.agreements.selectors import agreement_signed_for_case
+    from xietong.core.errors import DomainError
+
+    if agreement_signed_for_case(case) is None:
+        raise DomainError(
+            _("Every party must sign the agreement before the case records it."), code="no_signed_agreement"
+        )
 
 
 # The table ----------------------------------------------------------------------------------
@@ -94,13 +128,15 @@ TRANSITIONS: dict[str, Transition] = {
             STAFF | {Role.MEDIATOR},
             guards=(needs_mediator, actor_in_case_court, actor_is_case_mediator),
         ),
+        # Taken by the system when the last party signs (xietong/agreements/services.py), never by hand.
         Transition(
             "reach_agreement",
             _("Record agreement"),
             frozenset({S.MEDIATING}),
             S.AGREEMENT,
-            frozenset({Role.MEDIATOR}),
-            guards=(actor_is_case_mediator,),
+            frozenset(),
+            guards=(needs_signed_agreement,),
+            system_may=True,
         ),
         Transition(
             "confirm",
@@ -108,8 +144,9 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({S.AGREEMENT}),
             S.CONFIRMED,
             frozenset({Role.JUDGE}),
-            guards=(actor_in_case_court,),
+            guards=(actor_in_case_court, judiciary_confirm_ready),
             issues_number=NumberKind.CONFIRMATION,
+            extra={"dedicated": True},  # the judiciary panel's review form
         ),
         Transition(
             "refuse_confirmation",
@@ -117,9 +154,10 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({S.AGREEMENT}),
             S.MEDIATING,
             frozenset({Role.JUDGE}),
-            guards=(actor_in_case_court,),
+            guards=(actor_in_case_court, judiciary_refusal_ready),
             note_required=True,
             tone="danger",
+            extra={"dedicated": True},
         ),
         Transition(
             "start_performance",
@@ -154,8 +192,9 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({S.FAILED}),
             S.FILED,
             STAFF | {Role.JUDGE},
-            guards=(actor_in_case_court, needs_institution_party),
+            guards=(actor_in_case_court, needs_institution_party, judiciary_filing_requested),
             issues_number=NumberKind.FIRST_INSTANCE,
+            extra={"dedicated": True},
         ),
         Transition(
             "try",
@@ -163,7 +202,8 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({S.FILED}),
             S.TRIED,
             frozenset({Role.JUDGE}),
-            guards=(actor_in_case_court,),
+            guards=(actor_in_case_court, judiciary_outcome_ready),
+            extra={"dedicated": True},
         ),
         Transition(
             "enforce",

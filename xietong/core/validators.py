@@ -109,3 +109,11 @@ def normalize_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     normalize_phone(value)
+
+
+def validate_timezone(value: str) -> None:
+    """An IANA time zone name known to zoneinfo, such as Asia/Shanghai or Asia/Jakarta."""
+    import zoneinfo
+
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s."), code="timezone", params={"tz": value})

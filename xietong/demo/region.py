@@ -1736,7 +1736,13 @@ def region_is_loaded() -> bool:
 
 # Steps of the history that other apps take through their own services, at the simulated time:
 # code → dotted path of `handler(*, case_id, actor, note)`, which must end in that transition.
-DEMO_STEPS: dict[str, str] = {}
+DEMO_STEPS: dict[str, str] = {
+    "reach_agreement": "xietong.agreements.demo.reach_agreement",
+    "confirm": "xietong.judiciary.demo.confirm",
+    "refuse_confirmation": "xietong.judiciary.demo.refuse_confirmation",
+    "file": "xietong.judiciary.demo.file_for_trial",
+    "try": "xietong.judiciary.demo.try_case",
+}
 
 # Other apps' demo data, added after the region's history (each `seed(*, actor)`).
 DEMO_EXTENSIONS = [
@@ -1744,6 +1750,9 @@ DEMO_EXTENSIONS = [
     "xietong.lookup.demo.seed",
     "xietong.intake.demo.seed",
     "xietong.outreach.demo.seed",
+    "xietong.batches.demo.seed",
+    "xietong.mediation.demo.seed",
+    "xietong.service.demo.seed",
 ]
 
 

@@ -6,3 +6,10 @@ class JudiciaryConfig(AppConfig):
     name = "xietong.judiciary"
     label = "judiciary"
     verbose_name = _("Judiciary")
+
+    def ready(self) -> None:
+        from xietong.cases.panels import panel_register
+
+        from .panels import judiciary_panel
+
+        panel_register(judiciary_panel)

@@ -1,3 +1,18 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("judiciary/", views.worklist, name="judiciary-worklist"),
+    path("cases/<int:pk>/judiciary/review/", views.review, name="judiciary-review"),
+    path("cases/<int:pk>/judiciary/filing-request/", views.filing_request, name="judiciary-filing-request"),
+    path("cases/<int:pk>/judiciary/file/", views.file_case, name="judiciary-file"),
+    path("cases/<int:pk>/judiciary/hearings/", views.hearing_new, name="judiciary-hearing-new"),
+    path(
+        "cases/<int:pk>/judiciary/hearings/<int:hearing_pk>/status/",
+        views.hearing_status,
+        name="judiciary-hearing-status",
+    ),
+    path("cases/<int:pk>/judiciary/outcome/", views.outcome, name="judiciary-outcome"),
+    path("cases/<int:pk>/judiciary/rulings/<int:ruling_pk>/", views.ruling_pdf, name="judiciary-ruling-pdf"),
+]

@@ -6,3 +6,10 @@ class MediationConfig(AppConfig):
     name = "xietong.mediation"
     label = "mediation"
     verbose_name = _("Mediation")
+
+    def ready(self) -> None:
+        from xietong.cases.panels import panel_register
+
+        from .panel import mediation_panel
+
+        panel_register(mediation_panel)

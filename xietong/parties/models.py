@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.masking import mask_id_number, mask_phone
-from xietong.core.validators import validate_phone, validate_resident_id
+from xietong.core.validators import validate_phone, validate_resident_id, validate_timezone
 
 from .choices import AddressKind, AuthorisationReason, Relationship, Sex
 
@@ -27,6 +27,8 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    # Where the person lives or works: session times are shown to them in this zone.
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

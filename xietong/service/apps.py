@@ -6,3 +6,10 @@ class ServiceConfig(AppConfig):
     name = "xietong.service"
     label = "service"
     verbose_name = _("Service of documents")
+
+    def ready(self) -> None:
+        from xietong.cases.panels import panel_register
+
+        from .panels import service_panel
+
+        panel_register(service_panel)

@@ -14,7 +14,12 @@ DEBUG = False
 DEMO_MODE = True
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    # For tests that run a real `db_worker` in a subprocess (batches: the import killed with SIGKILL).
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+BATCH_IMPORT_PAUSE_SECONDS = float(os.environ.get("XIETONG_BATCH_IMPORT_PAUSE", "0"))
 AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
 
 # Uploads and the SQLite test database live in a temporary folder, removed when the run ends.
@@ -26,5 +31,8 @@ MEDIA_ROOT = TEST_DIR / "media"
 # the same locking (WAL, busy timeout, immediate transactions) as the embedded default does.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_DIR / "test.sqlite3")}
+# A worker subprocess started by a test works on that test's database (SQLite file or PostgreSQL name).
+if os.environ.get("XIETONG_TEST_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["XIETONG_TEST_DB_NAME"]
 SMS_BACKEND = "xietong.notifications.backends.LocmemSmsBackend"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

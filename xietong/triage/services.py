@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,12 +47,16 @@ class Facts:
     party_count: int
     overseas_countries: list[str]
     _surge: dict[int, int] = field(default_factory=dict)
+    # Bulk triage (batch import) counts the surge itself: days -> count, without a query per case.
+    surge_count: Callable[[int], int] | None = None
 
     def surge(self, days: int) -> int:
         """Open disputes with the case's institution submitted in the `days` before it (itself included)."""
         if days not in self._surge:
             case = self.case
-            if case.institution_id is None:
+            if self.surge_count is not None:
+                self._surge[days] = self.surge_count(days)
+            elif case.institution_id is None:
                 self._surge[days] = 0
             else:
                 since = case.submitted_at - dt.timedelta(days=days)
@@ -152,15 +157,35 @@ class Evaluation:
     reasons: list[dict[str, Any]]  # [{"field", "rule", "rule_id", "reasons": [...]}]
 
 
+def active_rules() -> list[TriageRule]:
+    """The active rules in order, with what `rule_match` reads prefetched (read once for many cases)."""
+    return list(
+        TriageRule.objects.filter(is_active=True)
+        .select_related("set_category", "set_team")
+        .prefetch_related("institutions", "categories")
+        .order_by("position", "pk")
+    )
+
+
 def triage_evaluate(case: Case) -> Evaluation:
     """Apply the memorandum and the active rules, in order, to the case as submitted. Reads only."""
-    facts = case_facts(case)
+    on = timezone.localtime(case.submitted_at).date()
+    memo = memorandum_in_force(institution_id=case.institution_id, on=on)
+    return triage_decide(case, case_facts(case), rules=active_rules(), memo=memo)
+
+
+def triage_decide(
+    case: Case, facts: Facts, *, rules: Sequence[TriageRule], memo: SmallClaimsMemorandum | None
+) -> Evaluation:
+    """The decision itself, from what was read: no query of its own (unless `facts` counts the surge).
+
+    The one rule set for every door: `triage_evaluate` (one case) and the batch import (many cases,
+    rules and memorandum read once) both decide here.
+    """
     decided: dict[str, Any] = {}
     explained: list[dict[str, Any]] = []
     first_rule: TriageRule | None = None
 
-    on = timezone.localtime(case.submitted_at).date()
-    memo = memorandum_in_force(institution_id=case.institution_id, on=on)
     if memo is not None and case.total <= memo.amount_limit:
         decided["track"] = Track.FAST
         explained.append(
@@ -182,12 +207,6 @@ def triage_evaluate(case: Case) -> Evaluation:
             }
         )
 
-    rules = (
-        TriageRule.objects.filter(is_active=True)
-        .select_related("set_category", "set_team")
-        .prefetch_related("institutions", "categories")
-        .order_by("position", "pk")
-    )
     for rule in rules:
         outcomes = {
             "category": rule.set_category,

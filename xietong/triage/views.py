@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,9 @@ def _worklist(request: HttpRequest, *, assign_form: BulkAssignForm | None = None
     user: Any = request.user
     form = WorklistFilterForm(request.GET or None)
     qs = worklist_cases(actor=user, filters=form.filters())
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:  # past the 30-day target
+        qs = qs.filter(submitted_at__lt=timezone.now() - dt.timedelta(days=TARGET_DAYS))
     rows = list(qs[: WORKLIST_SIZE + 1])
     query = request.GET.urlencode()
     selected = {str(v) for v in request.POST.getlist("cases")} if request.method == "POST" else set()
@@ -47,6 +52,7 @@ def _worklist(request: HttpRequest, *, assign_form: BulkAssignForm | None = None
         "query": query,
         "target_days": TARGET_DAYS,
         "statutory_days": STATUTORY_DAYS,
+        "overdue_only": overdue_only,
     }
     return render(request, "triage/worklist.html", ctx, status=status)
 

@@ -13,9 +13,9 @@ from xietong.core.api import ERRORS
 from xietong.core.errors import NotAllowed, NotFound
 
 from .models import WebhookDelivery, WebhookEndpoint
-from .schemas import DeliveryOut, EndpointCreatedOut, EndpointIn, EndpointOut
+from .schemas import DeliveryOut, EndpointCreatedOut, EndpointIn, EndpointOut, EndpointToggleIn
 from .selectors import deliveries_of, delivery_get, endpoint_get, endpoints_visible, may_manage_webhooks
-from .services import delivery_replay, endpoint_create, endpoint_delete
+from .services import delivery_replay, endpoint_create, endpoint_delete, endpoint_toggle
 
 router = Router(tags=["webhooks"])
 
@@ -97,6 +97,23 @@ def webhooks_delete(request: HttpRequest, pk: int) -> tuple[int, None]:
     actor, endpoint = _endpoint(request, pk)
     endpoint_delete(actor=actor, endpoint=endpoint)
     return 204, None
+
+
+@router.post(
+    "/{pk}/toggle",
+    response={200: EndpointOut, **ERRORS},
+    summary="Switch an endpoint on or off",
+    description=(
+        '`{"active": false}` stops every delivery to the endpoint (none is created while it is off; '
+        'pending ones wait); `{"active": true}` switches it on again after checking its URL. '
+        "Setting the state it already has changes nothing."
+    ),
+    operation_id="webhooks_toggle",
+    url_name="webhooks_toggle",
+)
+def webhooks_toggle(request: HttpRequest, pk: int, body: EndpointToggleIn) -> dict[str, Any]:
+    actor, endpoint = _endpoint(request, pk)
+    return _out(endpoint_toggle(actor=actor, endpoint=endpoint, active=body.active))
 
 
 @router.get(

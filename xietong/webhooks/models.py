@@ -91,3 +91,32 @@ class WebhookDelivery(models.Model):
     @property
     def payload(self) -> Any:
         return json.loads(self.body)
+
+
+class IdempotencyKey(models.Model):
+    """An API request taken once: an institution's system retries with the same `Idempotency-Key` header
+    and gets the same result instead of a second one. Scoped per caller (an API client, or a user of the
+    pages calling the API) and per operation; the body's hash tells a retry from a reused key.
+
+    Generic (it names its result by type and id); kept here, beside the other records of the
+    institutions' integrations, because it has no domain of its own.
+    """
+
+    actor_kind = models.CharField(_("caller kind"), max_length=16)  # "api_client" or "user"
+    actor_id = models.BigIntegerField(_("caller id"))
+    key = models.CharField(_("idempotency key"), max_length=80)
+    operation = models.CharField(_("operation"), max_length=60)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["actor_kind", "actor_id", "key"], name="idempotency_key_unique_per_caller"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_kind}:{self.actor_id} {self.key}"

@@ -12,6 +12,10 @@ class EndpointIn(Schema):
     organisation_id: int | None = None  # the center only: which institution
 
 
+class EndpointToggleIn(Schema):
+    active: bool  # true: switch on (the URL is checked again); false: off, no event is delivered to it
+
+
 class EndpointOut(Schema):
     id: int
     url: str

@@ -10,17 +10,25 @@ database backend) — enqueues the task again with `run_after`. Backends without
 ImmediateBackend of the tests) never loop: the retry simply waits in the table. The command
 `manage.py deliver_webhooks` (run it every minute from cron or a systemd timer) sends every due
 delivery: a safety net for lost tasks, and the retry mechanism where tasks cannot be deferred.
+
+Address guard (SSRF): an endpoint's host must be, and resolve to, public addresses only
+(`url_refusal`), checked at registration, when switched on, and before every attempt; the attempt
+then connects to the address just checked (no second lookup) and never follows a redirect. An
+endpoint switched off (`endpoint_toggle`) gets no delivery; pending ones wait until it is on again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import ipaddress
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
+import socket
+import ssl
 import uuid
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,6 +73,72 @@ def local_http_allowed() -> bool:
     return bool(getattr(settings, "XIETONG_WEBHOOKS_ALLOW_LOCAL_HTTP", settings.DEBUG))
 
 
+def _blocked(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Private, loopback, link-local, multicast, reserved, unspecified or shared: not on the internet."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local
+
+
+def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address] | None:
+    """The addresses a host name resolves to (literal IPs in any form included), or None when it does not."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None
+    found = []
+    for info in infos:
+        try:
+            found.append(ipaddress.ip_address(str(info[4][0]).split("%")[0]))
+        except ValueError:
+            continue
+    return found or None
+
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def url_refusal(url: str) -> tuple[str, str] | None:
+    """(code, message) saying why the platform must not POST to this URL (SSRF guard), or None.
+
+    Refused: a host that is, or resolves to, an address outside the public internet (private,
+    loopback, link-local such as 169.254.169.254, multicast, reserved), in any notation
+    (``http://2130706433/``, ``http://0x7f.1/``, ``http://[::1]/``); plain http. Loopback, and plain
+    http to it, only when `local_http_allowed()` (the demo and the tests). A name that does not
+    resolve now is not refused here: it is checked again before every delivery, because DNS can change.
+    """
+    return _check(url)[0]
+
+
+def _check(url: str) -> tuple[tuple[str, str] | None, list[Address]]:
+    """The refusal (or None) and the addresses checked: a delivery connects to one of those, no other."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return ("webhook_url", _("The URL's port is not valid.")), []
+    try:
+        literal: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        literal = None
+    addresses = [literal] if literal is not None else _addresses(host, port)
+    loopback_only = bool(addresses) and all(
+        (a.ipv4_mapped or a).is_loopback if isinstance(a, ipaddress.IPv6Address) else a.is_loopback
+        for a in addresses or []
+    )
+    local = loopback_only and local_http_allowed()
+    for address in addresses or []:
+        if _blocked(address) and not local:
+            message = _(
+                "The address %(host)s is not on the public internet (%(ip)s): events are only sent to public addresses."
+            ) % {"host": host, "ip": address}
+            return ("webhook_address", message), []
+    if parts.scheme != "https" and not local:
+        return ("webhook_https", _("The URL must use https.")), []
+    return None, list(addresses or [])
+
+
 def validate_endpoint_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -72,9 +146,9 @@ def validate_endpoint_url(url: str) -> str:
         raise DomainError(_("Enter a full URL starting with https://."), code="webhook_url")
     if parts.username or parts.password:
         raise DomainError(_("The URL must not contain a user name or password."), code="webhook_url")
-    local = parts.hostname in ("127.0.0.1", "localhost") and local_http_allowed()
-    if parts.scheme == "http" and not local:
-        raise DomainError(_("The URL must use https."), code="webhook_https")
+    refusal = url_refusal(url)
+    if refusal is not None:
+        raise DomainError(refusal[1], code=refusal[0])
     return url
 
 
@@ -138,6 +212,45 @@ def endpoint_delete(*, actor: Any, endpoint: WebhookEndpoint) -> None:
         before={"url": endpoint.url, "organisation_id": endpoint.organisation_id},
     )
     endpoint.delete()
+
+
+@transaction.atomic
+def endpoint_toggle(*, actor: Any, endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
+    """Switch an endpoint on or off. Off: no delivery is created for it and pending ones wait.
+
+    Switching on checks the URL again (the address guard may refuse what it accepted before).
+    Setting the state it already has changes nothing and writes no audit entry (a double click).
+    """
+    from .selectors import endpoints_visible
+
+    locked = endpoints_visible(actor=actor).select_for_update(of=("self",)).filter(pk=endpoint.pk).first()
+    if locked is None:
+        raise NotFound(_("No such webhook endpoint."))
+    if locked.is_active == active:
+        return locked
+    if active:
+        validate_endpoint_url(locked.url)
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.WEBHOOK_TOGGLE,
+        obj=locked,
+        before={"is_active": not active},
+        after={"is_active": active, "url": locked.url},
+    )
+    if active:
+        transaction.on_commit(partial(_enqueue_due, locked.pk))
+    return locked
+
+
+def _enqueue_due(endpoint_id: int) -> None:
+    """After switching on: send what waited while the endpoint was off."""
+    due = WebhookDelivery.objects.filter(
+        endpoint_id=endpoint_id, status__in=OPEN_STATUSES, next_attempt_at__lte=timezone.now()
+    ).values_list("pk", flat=True)[:500]
+    for pk in list(due):
+        enqueue_delivery(pk)
 
 
 # Events ---------------------------------------------------------------------------------------
@@ -237,31 +350,47 @@ def _claim(pk: int, now: dt.datetime) -> bool:
     )
 
 
-def _post(url: str, secret: str, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
-    """POST once. Returns (status code or None, error text, response excerpt)."""
+def _post(url: str, secret: str, delivery: WebhookDelivery, address: Address) -> tuple[int | None, str, str]:
+    """POST once to the address that was checked (no second DNS lookup: no rebinding between the check
+    and the connection; TLS still verifies the certificate for the URL's host name). Redirects are
+    answers, never followed. Returns (status code or None, error text, response excerpt)."""
     body = delivery.body.encode()
     timestamp = str(int(timezone.now().timestamp()))
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked by validate_endpoint_url
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Xietong-Webhooks/1",
-            "X-Xietong-Event": delivery.event_type,
-            "X-Xietong-Delivery": str(delivery.event_id),
-            "X-Xietong-Timestamp": timestamp,
-            "X-Xietong-Signature": signature(secret, timestamp, body),
-        },
-    )
+    parts = urlsplit(url)
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn: http.client.HTTPConnection
+    if https:
+        conn = http.client.HTTPSConnection(
+            parts.hostname or "", port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(parts.hostname or "", port, timeout=TIMEOUT_SECONDS)
+    pinned = str(address)
+
+    def connect(addr: tuple[str, int], timeout: Any = None, source_address: Any = None) -> socket.socket:
+        return socket.create_connection((pinned, addr[1]), timeout, source_address)
+
+    setattr(conn, "_create_connection", connect)  # noqa: B010 - http.client's hook for opening the socket
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Xietong-Webhooks/1",
+        "X-Xietong-Event": delivery.event_type,
+        "X-Xietong-Delivery": str(delivery.event_id),
+        "X-Xietong-Timestamp": timestamp,
+        "X-Xietong-Signature": signature(secret, timestamp, body),
+    }
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310
-            return resp.status, "", resp.read(RESPONSE_EXCERPT_CHARS * 4).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        excerpt = exc.read(RESPONSE_EXCERPT_CHARS * 4).decode("utf-8", "replace") if exc.fp else ""
-        return exc.code, f"HTTP {exc.code}", excerpt
-    except Exception as exc:  # timeouts, refused connections, TLS and DNS errors
+        conn.request("POST", target, body=body, headers=headers)
+        resp = conn.getresponse()
+        excerpt = resp.read(RESPONSE_EXCERPT_CHARS * 4).decode("utf-8", "replace")
+        code = resp.status
+        return code, "" if 200 <= code < 300 else f"HTTP {code}", excerpt
+    except Exception as exc:  # timeouts, refused connections, TLS errors
         return None, f"{type(exc).__name__}: {exc}"[:300], ""
+    finally:
+        conn.close()
 
 
 def delivery_attempt(*, pk: int) -> WebhookDelivery | None:
@@ -271,7 +400,13 @@ def delivery_attempt(*, pk: int) -> WebhookDelivery | None:
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=pk)
     endpoint = delivery.endpoint
-    code, error, excerpt = _post(endpoint.url, endpoint.secret, delivery)
+    refusal, addresses = _check(endpoint.url)  # again at every attempt: DNS may have changed since registration
+    if refusal is not None:
+        code, error, excerpt = None, (_("Not sent: %(reason)s") % {"reason": refusal[1]})[:300], ""
+    elif not addresses:
+        code, error, excerpt = None, _("Not sent: the host name does not resolve."), ""
+    else:
+        code, error, excerpt = _post(endpoint.url, endpoint.secret, delivery, addresses[0])
     done = timezone.now()
     delivery.attempts += 1
     delivery.last_attempt_at = done

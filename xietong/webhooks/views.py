@@ -17,7 +17,7 @@ from xietong.core.errors import DomainError, NotAllowed, NotFound
 
 from .forms import EndpointForm
 from .selectors import deliveries_of, delivery_get, endpoint_get, endpoints_visible, may_manage_webhooks
-from .services import delivery_replay, endpoint_create, endpoint_delete
+from .services import delivery_replay, endpoint_create, endpoint_delete, endpoint_toggle
 
 SECRET_SESSION_KEY = "webhook_new_secret"  # noqa: S105 - a session key name
 
@@ -72,6 +72,29 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     messages.success(request, _("The endpoint is removed: it receives no more events."))
+    return redirect("webhooks")
+
+
+@login_required
+@require_POST
+def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch an endpoint on or off (the form says which: a double click changes nothing twice)."""
+    actor = _manager(request)
+    endpoint = endpoint_get(actor=actor, pk=pk)
+    if endpoint is None:
+        raise Http404
+    active = request.POST.get("active") == "1"
+    try:
+        endpoint_toggle(actor=actor, endpoint=endpoint, active=active)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if active:
+            messages.success(request, _("The endpoint is switched on: it receives events again."))
+        else:
+            messages.success(request, _("The endpoint is switched off: it receives no events until switched on."))
     return redirect("webhooks")
 
 

@@ -59,7 +59,8 @@ def test_import_is_all_or_nothing(world):
     assert "4" in str(exc.value.message)  # row 4 of the file
     assert Case.objects.count() == before
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.CHECKED and not batch.rows.filter(case__isnull=False).exists()
+    assert batch.status == BatchStatus.FAILED and "4" in batch.failure  # retryable, nothing stored
+    assert not batch.rows.filter(case__isnull=False).exists()
 
 
 def test_only_the_institution_or_the_center_imports(world):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xietong.accounts.choices import Role
 from xietong.accounts.services import user_create
+from xietong.agreements.testing import agreement_make_signed
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.audit.services import SYSTEM, audit_verify
@@ -33,6 +34,8 @@ from xietong.cases.workflow import (
     transitions_from,
 )
 from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.judiciary.testing import GUARDED as JUDICIAL
+from xietong.judiciary.testing import confirm_case, file_case, judicial_step, prepare_transition, refuse_case, try_case
 from xietong.parties.models import Authorisation
 
 S = CaseState
@@ -131,6 +134,12 @@ def new_case(world, *, mediator: bool = True, institution: Any = "bank") -> Case
 def reach(world, state: str, **kw: Any) -> Case:
     case = new_case(world, **kw)
     for code, who in PATHS[state]:
+        if code == "reach_agreement":  # every party signs (xietong/agreements); the last signature takes it
+            agreement_make_signed(case, world.users[who])
+            continue
+        if code in JUDICIAL:  # review + ruling, filing request, hearing + outcome (xietong/judiciary)
+            judicial_step(case, code, world.users[who], clerk=world.users["clerk"])
+            continue
         case_transition(case=case, code=code, actor=world.users[who], note=NOTE)
     case.refresh_from_db()
     assert case.state == state
@@ -191,6 +200,8 @@ def test_a_legal_transition_succeeds_and_is_recorded(world, code, source, role):
     t = TRANSITIONS[code]
     case = reach(world, source)
     actor = world.users[ROLE_ACTOR[role]]
+    if code in JUDICIAL:  # what the judiciary's service records before the step: review, request, outcome
+        prepare_transition(case, code, actor)
     before = Snapshot.of(case)
 
     result = service_for(code)(case=case, actor=actor, note="  " + NOTE + "  ")
@@ -251,7 +262,10 @@ def test_a_legal_transition_succeeds_and_is_recorded(world, code, source, role):
 def test_the_system_may_take_the_steps_declared_for_it(world, code):
     t = TRANSITIONS[code]
     case = reach(world, sorted(t.sources)[0])
-    service_for(code)(case=case, actor=SYSTEM)
+    if code == "reach_agreement":  # taken by the system when the last party signs
+        agreement_make_signed(case, world.users["mediator"])
+    else:
+        service_for(code)(case=case, actor=SYSTEM)
     case.refresh_from_db()
     assert case.state == t.target
     entry = AuditEntry.objects.order_by("-seq").first()
@@ -297,8 +311,8 @@ def test_the_case_may_be_given_by_its_primary_key(world):
 @pytest.mark.parametrize("code", list(TRANSITIONS))
 def test_a_transition_from_a_wrong_state_raises_and_changes_nothing(world, code):
     t = TRANSITIONS[code]
-    role = next(r for r in ROLE_ACTOR if r in t.roles)
-    actor = world.users[ROLE_ACTOR[role]]
+    role = next((r for r in ROLE_ACTOR if r in t.roles), None)
+    actor = world.users[ROLE_ACTOR[role]] if role else SYSTEM  # reach_agreement: the system only
     wrong_states = [s for s in CaseState.values if s not in t.sources]
     assert wrong_states
     for state in wrong_states:
@@ -443,7 +457,7 @@ def test_the_court_guard_itself_names_the_other_court(world):
 
 @pytest.mark.parametrize(
     ("state", "code"),
-    [(S.TRIAGED, "start_mediation"), (S.MEDIATING, "reach_agreement"), (S.MEDIATING, "fail_mediation")],
+    [(S.TRIAGED, "start_mediation"), (S.MEDIATING, "fail_mediation")],
 )
 def test_a_mediator_not_assigned_to_the_case_is_refused(world, state, code):
     case = reach(world, state)
@@ -536,6 +550,7 @@ def event_trail(case: Case) -> list[tuple[str, str, str]]:
     return list(
         CaseEvent.objects.filter(case=case)
         .exclude(kind="mediator_assigned")
+        .exclude(kind__startswith="agreement_")
         .order_by("pk")
         .values_list("kind", "from_state", "to_state")
     )
@@ -547,8 +562,8 @@ def test_the_mediated_path_to_closure(world):
     steps = [
         (services.case_triage, u["clerk"], S.TRIAGED),
         (services.case_start_mediation, u["mediator"], S.MEDIATING),
-        (services.case_reach_agreement, u["mediator"], S.AGREEMENT),
-        (services.case_confirm, u["judge"], S.CONFIRMED),
+        (lambda case, actor: agreement_make_signed(case, actor), u["mediator"], S.AGREEMENT),
+        (lambda case, actor: confirm_case(case, actor), u["judge"], S.CONFIRMED),  # review, then confirm
         (services.case_start_performance, u["clerk"], S.PERFORMING),
         (services.case_fulfil, u["bank"], S.FULFILLED),
         (services.case_close, u["clerk"], S.CLOSED),
@@ -571,12 +586,16 @@ def test_the_mediated_path_to_closure(world):
         ("start_mediation", "triaged", "mediating"),
         ("reach_agreement", "mediating", "agreement"),
         ("confirm", "agreement", "confirmed"),
+        ("ruling_issued", "", ""),
         ("start_performance", "confirmed", "performing"),
         ("fulfil", "performing", "fulfilled"),
         ("close", "fulfilled", "closed"),
     ]
     assert kinds_of(case) == [NumberKind.PRE_MEDIATION, NumberKind.CONFIRMATION]
-    assert AuditEntry.objects.count() == audit_before + len(steps)
+    signing = AuditEntry.objects.filter(action__startswith="agreement.").count()  # draft, send, signatures, freeze
+    judicial = AuditEntry.objects.filter(action__startswith="judiciary.").count()  # the review and the ruling
+    assert judicial == 2
+    assert AuditEntry.objects.count() == audit_before + len(steps) + signing + judicial
     assert transitions_from(case.state) == []
     assert allowed_transitions(case=case, actor=u["admin"]) == []
     assert audit_verify()[1] is None
@@ -588,8 +607,8 @@ def test_the_failed_mediation_path_to_trial_and_closure(world):
     services.case_triage(case=case, actor=u["clerk"])
     services.case_start_mediation(case=case, actor=u["mediator"])
     services.case_fail_mediation(case=case, actor=u["mediator"], note="被申请人拒绝还款方案")
-    services.case_file(case=case, actor=u["clerk"])
-    services.case_try(case=case, actor=u["judge"])
+    file_case(case, u["clerk"])  # the plaintiff's request, then the filing (xietong/judiciary)
+    try_case(case, u["judge"], u["clerk"])  # hearing, its notice served, held, judgment
     case.refresh_from_db()
     assert case.closed_at is None
     assert case.judge == u["judge"]
@@ -597,7 +616,7 @@ def test_the_failed_mediation_path_to_trial_and_closure(world):
     case.refresh_from_db()
     assert case.state == S.CLOSED
     assert case.closed_at is not None
-    assert [k for k, _, _ in event_trail(case)] == [
+    assert [k for k, _, to in event_trail(case) if to] == [
         "created",
         "triage",
         "start_mediation",
@@ -615,10 +634,10 @@ def test_the_failed_mediation_path_to_trial_and_closure(world):
 def test_a_refused_confirmation_goes_back_to_mediation_and_may_be_confirmed_later(world):
     u = world.users
     case = reach(world, S.AGREEMENT)
-    services.case_refuse_confirmation(case=case, actor=u["judge"], note="还款计划违反法律规定")
+    refuse_case(case, u["judge"], "还款计划违反法律规定")
     assert Case.objects.get(pk=case.pk).state == S.MEDIATING
-    services.case_reach_agreement(case=case, actor=u["mediator"])
-    services.case_confirm(case=case, actor=u["judge"])
+    agreement_make_signed(case, u["mediator"])
+    confirm_case(case, u["judge"])
     case.refresh_from_db()
     assert case.state == S.CONFIRMED
     assert kinds_of(case) == [NumberKind.PRE_MEDIATION, NumberKind.CONFIRMATION]

@@ -5,9 +5,9 @@ from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.services import (
     case_fail_mediation,
-    case_file,
     case_start_mediation,
 )
+from xietong.judiciary.testing import file_case
 from xietong.lookup.choices import NEXT_STEP
 from xietong.lookup.selectors import person_cases, person_lookup_result, sued_q
 
@@ -28,7 +28,7 @@ def test_no_lawsuit_until_a_case_is_filed(world):
     assert not result.any_sued
     _to_failed(world, world.cases["bank"])
     assert not person_lookup_result(actor=world.users["clerk"], id_number=borrower.id_number).any_sued
-    case_file(case=world.cases["bank"], actor=world.users["clerk"])
+    file_case(world.cases["bank"], world.users["clerk"])  # the plaintiff asks, the clerk files
     result = person_lookup_result(actor=world.users["clerk"], id_number=borrower.id_number)
     assert result.any_sued
     sued = [ln for ln in result.by_institution if ln.sued]
@@ -39,7 +39,7 @@ def test_no_lawsuit_until_a_case_is_filed(world):
 def test_a_first_instance_number_counts_as_sued_even_after_the_trial(world):
     case = world.cases["bank"]
     _to_failed(world, case)
-    case_file(case=case, actor=world.users["clerk"])
+    file_case(case, world.users["clerk"])
     Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)  # e.g. closed after judgment
     assert Case.objects.filter(sued_q(), pk=case.pk).exists()
     assert not Case.objects.filter(sued_q(), pk=world.cases["other_bank"].pk).exists()

@@ -1,0 +1,179 @@
+"""The agreement as a document: its content (the snapshot that is signed and hashed), PDF and DOCX.
+
+The same content dict feeds the frozen record, the PDF and the DOCX, so what is hashed is what is
+printed. Court documents are written in Chinese whatever the reader's language (documents.render).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from xietong.cases.choices import PartyRole
+from xietong.documents.render import DocxBlock, render_docx, render_pdf
+
+from .choices import SignatureMethod
+from .models import Agreement
+
+PDF_TEMPLATE = "agreements/agreement_pdf.html"
+
+
+def _local(value: Any) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def agreement_content(agreement: Agreement) -> dict[str, Any]:
+    """Everything the parties sign, JSON-safe (amounts as strings with two decimals, dates ISO)."""
+    from .selectors import parties_of
+
+    case = agreement.case
+    with translation.override("zh-hans"):
+        parties = [
+            {
+                "party_id": p.pk,
+                "role": p.role,
+                "role_label": str(PartyRole(p.role).label),
+                "kind": "person" if p.person_id else "organisation",
+                "name": p.name,
+                "id_masked": p.person.id_number_masked if p.person else (p.organisation.uscc if p.organisation else ""),
+                "agent": p.agent.name if p.agent else "",
+            }
+            for p in parties_of(agreement)
+        ]
+        names = {p["party_id"]: p["name"] for p in parties}
+        signatures = [
+            {
+                "party_id": s.case_party_id,
+                "party": names.get(s.case_party_id, ""),
+                "signer": s.signer,
+                "method": s.method,
+                "method_label": str(SignatureMethod(s.method).label),
+                "signed_at": _local(s.signed_at),
+            }
+            for s in agreement.signatures.all()
+        ]
+    return {
+        "agreement": {
+            "id": agreement.pk,
+            "version": agreement.version,
+            "case_id": case.pk,
+            "case_number": case.number or "",
+            "court": case.court.name,
+            "drafted_by": str(agreement.drafted_by) if agreement.drafted_by else "",
+            "drafted_at": _local(agreement.drafted_at),
+        },
+        "parties": parties,
+        "debt": {
+            "principal": f"{case.principal:.2f}",
+            "interest": f"{case.interest:.2f}",
+            "penalty": f"{case.penalty:.2f}",
+            "total": f"{agreement.total:.2f}",
+        },
+        "waived": f"{agreement.waived:.2f}",
+        "agreed": f"{agreement.agreed:.2f}",
+        "instalments": [
+            {"seq": i.seq, "due_date": i.due_date.isoformat(), "amount": f"{i.amount:.2f}"}
+            for i in agreement.instalments.all()
+        ],
+        "default_clause": agreement.default_clause,
+        "terms": agreement.terms,
+        "signatures": signatures,
+    }
+
+
+def canonical_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def document_content(agreement: Agreement) -> dict[str, Any]:
+    """The frozen content once frozen, else the live draft's."""
+    if agreement.content is not None:
+        return agreement.content
+    return agreement_content(agreement)
+
+
+def _context(agreement: Agreement) -> dict[str, Any]:
+    c = document_content(agreement)
+    signed = {s["party_id"]: s for s in c["signatures"]}
+    return {
+        "c": c,
+        "draft": agreement.content is None,
+        "content_hash": agreement.content_hash,
+        "rows": [{"party": p, "signature": signed.get(p["party_id"])} for p in c["parties"]],
+    }
+
+
+def agreement_render_pdf(agreement: Agreement) -> bytes:
+    return render_pdf(PDF_TEMPLATE, _context(agreement))
+
+
+def agreement_render_docx(agreement: Agreement) -> bytes:
+    ctx = _context(agreement)
+    c = ctx["c"]
+    with translation.override("zh-hans"):
+        blocks = [DocxBlock("title", _("Mediation agreement"))]
+        if ctx["draft"]:
+            blocks.append(DocxBlock("paragraph", "草稿 / DRAFT"))
+        blocks.append(DocxBlock("paragraph", _("Case number: %(number)s") % {"number": c["agreement"]["case_number"]}))
+        blocks.append(DocxBlock("heading", _("Parties")))
+        blocks.append(
+            DocxBlock(
+                "table",
+                rows=[[_("Role"), _("Name"), _("ID number"), _("Represented by")]]
+                + [[p["role_label"], p["name"], p["id_masked"], p["agent"]] for p in c["parties"]],
+            )
+        )
+        d = c["debt"]
+        blocks.append(DocxBlock("heading", _("The debt")))
+        blocks.append(
+            DocxBlock(
+                "paragraph",
+                _(
+                    "Principal %(principal)s yuan, interest %(interest)s yuan, penalty %(penalty)s yuan, "
+                    "in total %(total)s yuan."
+                )
+                % d,
+            )
+        )
+        blocks.append(DocxBlock("heading", _("What is waived and what is repaid")))
+        blocks.append(
+            DocxBlock(
+                "paragraph",
+                _("The creditor waives %(waived)s yuan; the debtor repays %(agreed)s yuan as follows.")
+                % {"waived": c["waived"], "agreed": c["agreed"]},
+            )
+        )
+        blocks.append(
+            DocxBlock(
+                "table",
+                rows=[[_("No."), _("Due"), _("Amount (yuan)")]]
+                + [[str(i["seq"]), i["due_date"], i["amount"]] for i in c["instalments"]]
+                + [["", _("Total"), c["agreed"]]],
+            )
+        )
+        blocks.append(DocxBlock("heading", _("On default")))
+        blocks.append(DocxBlock("paragraph", c["default_clause"]))
+        if c["terms"]:
+            blocks.append(DocxBlock("heading", _("Other terms")))
+            blocks.append(DocxBlock("paragraph", c["terms"]))
+        blocks.append(DocxBlock("heading", _("Signatures")))
+        for row in ctx["rows"]:
+            s = row["signature"]
+            text = f"{row['party']['name']}：" + (
+                f"{s['signer']}，{s['method_label']}，{s['signed_at']}" if s else _("not signed")
+            )
+            blocks.append(DocxBlock("signature", text))
+        if ctx["content_hash"]:
+            blocks.append(
+                DocxBlock("paragraph", _("SHA-256 of the signed content: %(hash)s") % {"hash": ctx["content_hash"]})
+            )
+    return render_docx(blocks)

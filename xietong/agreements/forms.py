@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .plans import MAX_MONTHS
+
+
+class DraftForm(forms.Form):
+    waived = forms.DecimalField(
+        label=_("Amount waived (interest and penalty, yuan)"), min_value=Decimal("0"), decimal_places=2, max_digits=14
+    )
+    months = forms.IntegerField(label=_("Monthly instalments"), min_value=1, max_value=MAX_MONTHS, required=False)
+    first_due = forms.DateField(
+        label=_("First instalment due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    day_of_month = forms.IntegerField(
+        label=_("Later instalments on day (optional)"), min_value=1, max_value=31, required=False
+    )
+    plan_text = forms.CharField(
+        label=_("Or a plan of your own: one line per instalment, “date amount”"),
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-01-20 1500.00"}),
+    )
+    default_clause = forms.CharField(label=_("On default"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    terms = forms.CharField(
+        label=_("Other terms"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if not data.get("months") and not (data.get("plan_text") or "").strip():
+            raise forms.ValidationError(_("Give the number of months or a plan of your own."))
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=6, min_length=6)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

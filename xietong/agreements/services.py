@@ -1,0 +1,543 @@
+"""Writes for agreements: draft, send for signing, sign (one-time code, operator, counter), freeze, void.
+
+Rules:
+- The case's mediator drafts while the case is in mediation. `agreed` = the case's total − `waived`
+  (interest and penalty given up: at most interest + penalty). The instalments sum to `agreed` exactly.
+- A new draft voids the previous version unless a party has signed it: then the mediator must void
+  it first, with a reason. (A version signed by all whose confirmation the court refused — the case is
+  back in mediation — is voided by the new draft, the refusal being the reason.)
+- Every party of the case signs: a citizen (or the relative acting for them) with a one-time code
+  sent to their own phone; an institution through its operator or API client; anyone on paper at the
+  counter, recorded by a clerk or the mediator. A second click returns the same signature, writes nothing.
+- The last signature freezes the version in the same transaction: the content snapshot, its SHA-256
+  (in the audit trail), the PDF, and the case's step "reach_agreement", taken by the system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.accounts.choices import Role
+from xietong.accounts.models import User
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import SYSTEM, actor_ref, audit_record
+from xietong.cases.choices import CaseState
+from xietong.cases.models import Case, CaseParty
+from xietong.cases.permissions import actor_role
+from xietong.cases.services import _event, _money, case_transition
+from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.core.masking import mask_phone
+from xietong.documents.render import sha256
+from xietong.notifications.models import OtpPurpose
+from xietong.notifications.services import otp_issue, otp_verify, sms_send
+
+from .choices import AgreementStatus, SignatureMethod
+from .documents import agreement_content, agreement_render_pdf, content_hash
+from .models import Agreement, AgreementSignature, Instalment
+from .plans import Plan, plan_check, plan_instalments
+from .selectors import may_record_counter_signature, parties_of, party_may_sign_as
+
+logger = logging.getLogger(__name__)
+
+OPEN = (AgreementStatus.DRAFT, AgreementStatus.SIGNING)
+
+
+def _lock_case(case: Case | int) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    locked = Case.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(_("No such case."))
+    return locked
+
+
+def _lock_agreement(agreement: Agreement | int) -> Agreement:
+    pk = agreement.pk if isinstance(agreement, Agreement) else agreement
+    locked = Agreement.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(_("No such agreement."))
+    return locked
+
+
+def _visible(actor: Any, case: Case) -> None:
+    if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
+        raise NotFound(_("No such case."))
+
+
+def _must_be_mediating(case: Case) -> None:
+    if case.state != CaseState.MEDIATING:
+        raise DomainError(
+            _("The agreement can only be drafted and signed while the case is in mediation (it is %(state)s).")
+            % {"state": CaseState(case.state).label},
+            code="not_mediating",
+        )
+
+
+def _must_be_case_mediator(actor: Any, case: Case) -> None:
+    if actor_role(actor) != Role.MEDIATOR or case.mediator_id != actor.pk:
+        raise NotAllowed(_("Only the mediator assigned to this case drafts its agreement."), code="not_case_mediator")
+
+
+def _void(agreement: Agreement, *, actor: Any, reason: str) -> None:
+    before = {"status": agreement.status, "signatures": agreement.signatures.count()}
+    agreement.status = AgreementStatus.VOID
+    agreement.voided_at = timezone.now()
+    agreement.voided_by = actor_ref(actor).label
+    agreement.void_reason = reason
+    agreement.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    _event(
+        agreement.case,
+        actor=actor,
+        kind="agreement_voided",
+        note=reason,
+        data={"version": agreement.version},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.AGREEMENT_WITHDRAW,
+        obj=agreement,
+        before=before,
+        after={"status": AgreementStatus.VOID, "reason": reason, "version": agreement.version},
+    )
+
+
+@transaction.atomic
+def agreement_draft(
+    *,
+    actor: Any,
+    case: Case | int,
+    waived: Decimal | str,
+    first_due: dt.date,
+    default_clause: str,
+    terms: str = "",
+    months: int | None = None,
+    instalments: Plan | None = None,
+    day_of_month: int | None = None,
+) -> Agreement:
+    """Draft a new version of the case's agreement: `months` equal instalments, or a hand-edited plan."""
+    locked = _lock_case(case)
+    _visible(actor, locked)
+    _must_be_case_mediator(actor, locked)
+    _must_be_mediating(locked)
+    waived_amount = _money(waived, _("Amount waived"))
+    if waived_amount > locked.interest + locked.penalty:
+        raise DomainError(
+            _("At most the interest and penalty (%(max)s yuan) can be waived; the principal is repaid.")
+            % {"max": locked.interest + locked.penalty},
+            code="waived_too_much",
+        )
+    agreed = locked.total - waived_amount
+    if agreed <= 0:
+        raise DomainError(_("Nothing would be left to repay."), code="nothing_to_repay")
+    if not default_clause.strip():
+        raise DomainError(_("Say what happens if a payment is missed."), code="no_default_clause")
+    today = timezone.localdate()
+    if instalments is not None:
+        plan = plan_check(instalments, agreed, today=today)
+    else:
+        if months is None:
+            raise DomainError(_("Give the number of months or the instalments."), code="plan_missing")
+        if first_due < today:
+            raise DomainError(
+                _("The first instalment (%(date)s) is in the past.") % {"date": first_due.isoformat()},
+                code="plan_past",
+            )
+        plan = plan_instalments(agreed, months, first_due, day_of_month=day_of_month)
+    previous = Agreement.objects.select_for_update().filter(case=locked).exclude(status=AgreementStatus.VOID)
+    version = (
+        Agreement.objects.filter(case=locked).order_by("-version").values_list("version", flat=True).first() or 0
+    ) + 1
+    for old in previous:
+        if old.status == AgreementStatus.SIGNED:
+            # Signed by all, and yet the case is back in mediation: the court refused to confirm it.
+            _void(
+                old,
+                actor=actor,
+                reason=_("Replaced by version %(v)d after the court refused confirmation.") % {"v": version},
+            )
+        elif old.signatures.exists():
+            raise DomainError(
+                _("Version %(v)d has been signed by a party: void it, with a reason, before drafting a new one.")
+                % {"v": old.version},
+                code="signed_in_part",
+            )
+        else:
+            _void(old, actor=actor, reason=_("Replaced by version %(v)d.") % {"v": version})
+    agreement = Agreement.objects.create(
+        case=locked,
+        version=version,
+        status=AgreementStatus.DRAFT,
+        total=locked.total,
+        waived=waived_amount,
+        agreed=agreed,
+        first_due=plan[0][0],
+        default_clause=default_clause.strip(),
+        terms=terms.strip(),
+        drafted_by=actor if isinstance(actor, User) else None,
+    )
+    Instalment.objects.bulk_create(
+        [Instalment(agreement=agreement, seq=n, due_date=d, amount=a) for n, (d, a) in enumerate(plan, start=1)]
+    )
+    after = {
+        "version": version,
+        "total": locked.total,
+        "waived": waived_amount,
+        "agreed": agreed,
+        "instalments": [[d.isoformat(), str(a)] for d, a in plan],
+    }
+    _event(
+        locked,
+        actor=actor,
+        kind="agreement_drafted",
+        note=_("Version %(v)d: %(agreed)s yuan in %(n)d instalments.")
+        % {"v": version, "agreed": agreed, "n": len(plan)},
+        data={"version": version, "agreed": str(agreed)},
+    )
+    audit_record(actor=actor, action=AuditAction.AGREEMENT_DRAFT, obj=agreement, after=after)
+    return agreement
+
+
+def _signer_phone(party: CaseParty, how: str) -> str:
+    person = party.agent if how == "agent" else party.person
+    return person.phone if person else ""
+
+
+@transaction.atomic
+def agreement_send(*, actor: Any, agreement: Agreement | int, notify: bool = True) -> Agreement:
+    """The mediator sends the draft for signing; each citizen party (or their relative) gets a message."""
+    locked = _lock_agreement(agreement)
+    case = _lock_case(locked.case_id)
+    _visible(actor, case)
+    _must_be_case_mediator(actor, case)
+    _must_be_mediating(case)
+    if locked.status != AgreementStatus.DRAFT:
+        raise DomainError(_("Only a draft can be sent for signing."), code="not_draft")
+    locked.status = AgreementStatus.SIGNING
+    locked.sent_at = timezone.now()
+    locked.save(update_fields=["status", "sent_at"])
+    _event(case, actor=actor, kind="agreement_sent", data={"version": locked.version})
+    audit_record(
+        actor=actor,
+        action=AuditAction.AGREEMENT_DRAFT,
+        obj=locked,
+        before={"status": AgreementStatus.DRAFT},
+        after={"status": AgreementStatus.SIGNING, "version": locked.version},
+    )
+    if notify:
+        for party in parties_of(locked):
+            person = party.agent or party.person
+            if person is not None and person.phone:
+                sms_send(
+                    to=person.phone,
+                    text=_(
+                        "Xietong: the mediation agreement of case %(number)s is ready for your signature. "
+                        "Log in to read and sign it."
+                    )
+                    % {"number": case.number},
+                )
+    return locked
+
+
+def _sign_target(actor: Any, agreement: Agreement | int, case_party: CaseParty | int) -> tuple[Agreement, CaseParty]:
+    a = agreement if isinstance(agreement, Agreement) else Agreement.objects.filter(pk=agreement).first()
+    if a is None:
+        raise NotFound(_("No such agreement."))
+    _visible(actor, a.case)
+    party_pk = case_party.pk if isinstance(case_party, CaseParty) else case_party
+    party = (
+        CaseParty.objects.select_related("person", "agent", "organisation")
+        .filter(pk=party_pk, case_id=a.case_id)
+        .first()
+    )
+    if party is None:
+        raise NotAllowed(_("This is not a party of the case."), code="not_a_party")
+    return a, party
+
+
+def _existing(agreement: Agreement, party: CaseParty) -> AgreementSignature | None:
+    return AgreementSignature.objects.filter(agreement=agreement, case_party=party).first()
+
+
+def _check_signable(agreement: Agreement, case: Case) -> None:
+    _must_be_mediating(case)
+    if agreement.status != AgreementStatus.SIGNING:
+        raise DomainError(
+            _("This agreement is not open for signing (it is %(status)s).")
+            % {"status": AgreementStatus(agreement.status).label},
+            code="not_signing",
+        )
+
+
+def _otp_subject(agreement: Agreement, party: CaseParty) -> str:
+    return f"agreement:{agreement.pk}:party:{party.pk}"
+
+
+def _online_signer(actor: Any, party: CaseParty) -> str:
+    how = party_may_sign_as(actor, party)
+    if not how:
+        raise NotAllowed(_("You may not sign for this party."), code="not_signer")
+    return how
+
+
+def agreement_sign_code(*, actor: Any, agreement: Agreement | int, case_party: CaseParty | int) -> str:
+    """Send a one-time code to the signer's own phone (the party's, or the acting relative's); return it masked."""
+    a, party = _sign_target(actor, agreement, case_party)
+    how = _online_signer(actor, party)
+    if how not in ("person", "agent"):
+        raise DomainError(_("Institutions sign through their operator, without a code."), code="no_code_needed")
+    if _existing(a, party) is not None:
+        raise DomainError(_("This party has signed already."), code="already_signed")
+    _check_signable(a, a.case)
+    phone = _signer_phone(party, how)
+    if not phone:
+        raise DomainError(
+            _("There is no phone number on file for the signer: please sign at the center's counter."),
+            code="no_phone",
+        )
+    with transaction.atomic():
+        otp_issue(phone=phone, purpose=OtpPurpose.SIGN, subject=_otp_subject(a, party))
+    return mask_phone(phone)
+
+
+def agreement_sign_otp(
+    *,
+    actor: Any,
+    agreement: Agreement | int,
+    case_party: CaseParty | int,
+    code: str,
+    ip: str | None = None,
+    render_pdf: bool = True,
+) -> AgreementSignature:
+    """A citizen (or the relative acting for them) signs with the code sent to their phone."""
+    a, party = _sign_target(actor, agreement, case_party)
+    how = _online_signer(actor, party)
+    if how not in ("person", "agent"):
+        raise DomainError(_("Institutions sign through their operator, without a code."), code="no_code_needed")
+    existing = _existing(a, party)
+    if existing is not None:
+        return existing  # a second click: the same signature, nothing written
+    _check_signable(a, a.case)
+    # Verified in its own transaction so that a wrong code counts even though we refuse.
+    if not otp_verify(
+        phone=_signer_phone(party, how), purpose=OtpPurpose.SIGN, subject=_otp_subject(a, party), code=code
+    ):
+        raise DomainError(_("The code is wrong or has expired. Ask for a new one."), code="otp_invalid")
+    person = party.agent if how == "agent" else party.person
+    signer = person.name if person else str(actor)
+    if how == "agent" and party.person:
+        signer = _("%(agent)s for %(person)s") % {"agent": signer, "person": party.person.name}
+    return _sign(
+        actor=actor, agreement=a, party=party, method=SignatureMethod.OTP, signer=signer, ip=ip, render_pdf=render_pdf
+    )
+
+
+def agreement_sign_operator(
+    *,
+    actor: Any,
+    agreement: Agreement | int,
+    case_party: CaseParty | int | None = None,
+    ip: str | None = None,
+    render_pdf: bool = True,
+) -> AgreementSignature:
+    """The institution signs through its operator (or its API client): no code, one click."""
+    a = agreement if isinstance(agreement, Agreement) else Agreement.objects.filter(pk=agreement).first()
+    if a is None:
+        raise NotFound(_("No such agreement."))
+    if case_party is None:
+        if actor_role(actor) != Role.INSTITUTION_OPERATOR:
+            raise NotAllowed(_("You may not sign for this party."), code="not_signer")
+        _visible(actor, a.case)
+        found = CaseParty.objects.filter(case_id=a.case_id, organisation_id=actor.organisation_id).first()
+        if found is None:
+            raise NotAllowed(_("Your institution is not a party of the case."), code="not_a_party")
+        case_party = found
+    a, party = _sign_target(actor, a, case_party)
+    if _online_signer(actor, party) != "operator":
+        raise NotAllowed(_("You may not sign for this party."), code="not_signer")
+    existing = _existing(a, party)
+    if existing is not None:
+        return existing
+    _check_signable(a, a.case)
+    signer = _("%(institution)s, by %(operator)s") % {"institution": party.name, "operator": actor_ref(actor).label}
+    return _sign(
+        actor=actor,
+        agreement=a,
+        party=party,
+        method=SignatureMethod.OPERATOR,
+        signer=signer,
+        ip=ip,
+        render_pdf=render_pdf,
+    )
+
+
+def agreement_sign_counter(
+    *,
+    actor: Any,
+    agreement: Agreement | int,
+    case_party: CaseParty | int,
+    ip: str | None = None,
+    render_pdf: bool = True,
+) -> AgreementSignature:
+    """A clerk (or the mediator) records that a party signed the printed agreement at the counter."""
+    a, party = _sign_target(actor, agreement, case_party)
+    if not may_record_counter_signature(actor, a.case):
+        raise NotAllowed(_("Only the center's staff and the case's mediator record paper signatures."), code="role")
+    existing = _existing(a, party)
+    if existing is not None:
+        return existing
+    _check_signable(a, a.case)
+    signer = party.agent.name if party.agent else party.name
+    if party.agent and party.person:
+        signer = _("%(agent)s for %(person)s") % {"agent": signer, "person": party.person.name}
+    return _sign(
+        actor=actor,
+        agreement=a,
+        party=party,
+        method=SignatureMethod.COUNTER,
+        signer=signer,
+        ip=ip,
+        render_pdf=render_pdf,
+    )
+
+
+@transaction.atomic
+def _sign(
+    *,
+    actor: Any,
+    agreement: Agreement,
+    party: CaseParty,
+    method: str,
+    signer: str,
+    ip: str | None = None,
+    render_pdf: bool = True,
+    transition_note: str = "",
+    signed_at: dt.datetime | None = None,
+) -> AgreementSignature:
+    """Record one signature (callers have checked who may sign); freeze on the last one."""
+    case = _lock_case(agreement.case_id)
+    locked = _lock_agreement(agreement)
+    existing = _existing(locked, party)
+    if existing is not None:
+        return existing
+    _check_signable(locked, case)
+    signature = AgreementSignature.objects.create(
+        agreement=locked,
+        case_party=party,
+        signed_by=actor if isinstance(actor, User) else None,
+        signer=signer[:200],
+        method=method,
+        signed_at=signed_at or timezone.now(),
+        ip=ip or None,
+    )
+    _event(
+        case,
+        actor=actor,
+        kind="agreement_signed",
+        note=f"{signer} · {SignatureMethod(method).label}",
+        data={"version": locked.version, "party": party.name},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.AGREEMENT_SIGN,
+        obj=locked,
+        after={
+            "version": locked.version,
+            "party_id": party.pk,
+            "party": party.name,
+            "signer": signer,
+            "method": method,
+        },
+        ip_address=ip,
+    )
+    all_parties = set(CaseParty.objects.filter(case_id=case.pk).values_list("pk", flat=True))
+    signed = set(AgreementSignature.objects.filter(agreement=locked).values_list("case_party_id", flat=True))
+    if all_parties <= signed:
+        _freeze(locked, render_pdf=render_pdf, note=transition_note)
+    return signature
+
+
+def _freeze(agreement: Agreement, *, render_pdf: bool, note: str = "") -> None:
+    agreement.status = AgreementStatus.SIGNED
+    agreement.frozen_at = timezone.now()
+    content = agreement_content(agreement)
+    agreement.content = content
+    agreement.content_hash = content_hash(content)
+    agreement.save(update_fields=["status", "frozen_at", "content", "content_hash"])
+    audit_record(
+        actor=SYSTEM,
+        action=AuditAction.AGREEMENT_FREEZE,
+        obj=agreement,
+        before={"status": AgreementStatus.SIGNING},
+        after={
+            "status": AgreementStatus.SIGNED,
+            "version": agreement.version,
+            "content_hash": agreement.content_hash,
+            "agreed": content["agreed"],
+            "parties": len(content["parties"]),
+        },
+    )
+    if render_pdf:
+        _store_pdf(agreement)
+    case_transition(
+        case=agreement.case_id,
+        code="reach_agreement",
+        actor=SYSTEM,
+        note=note
+        or _("All parties signed version %(v)d of the agreement (SHA-256 %(hash)s).")
+        % {"v": agreement.version, "hash": agreement.content_hash[:16]},
+    )
+
+
+def _store_pdf(agreement: Agreement) -> None:
+    data = agreement_render_pdf(agreement)
+    agreement.pdf.save(f"agreement-{agreement.case_id}-v{agreement.version}.pdf", ContentFile(data), save=False)
+    agreement.pdf_sha256 = sha256(data)
+    agreement.save(update_fields=["pdf", "pdf_sha256"])
+
+
+@transaction.atomic
+def agreement_pdf_ensure(*, agreement: Agreement) -> Agreement:
+    """The frozen agreement's PDF, rendered and stored on first need (the demo freezes without it)."""
+    locked = _lock_agreement(agreement)
+    if locked.content is None:
+        raise DomainError(_("Only a signed agreement has a stored PDF."), code="not_frozen")
+    if not locked.pdf:
+        _store_pdf(locked)
+    return locked
+
+
+@transaction.atomic
+def agreement_void(*, actor: Any, agreement: Agreement | int, reason: str) -> Agreement:
+    """Void a version, with a reason; its signatures stay on record, void with it.
+
+    The case's mediator voids an unsigned or partly signed version while the case is in mediation;
+    the court (its judges and clerks) and the center void any version, e.g. when confirmation is refused.
+    """
+    a = agreement if isinstance(agreement, Agreement) else Agreement.objects.filter(pk=agreement).first()
+    if a is None:
+        raise NotFound(_("No such agreement."))
+    case = _lock_case(a.case_id)
+    locked = _lock_agreement(a)
+    _visible(actor, case)
+    role = actor_role(actor)
+    if not reason.strip():
+        raise DomainError(_("Give a reason for voiding the agreement."), code="note_required")
+    if locked.status == AgreementStatus.VOID:
+        raise DomainError(_("This agreement is void already."), code="already_void")
+    if role == Role.MEDIATOR:
+        _must_be_case_mediator(actor, case)
+        if case.state != CaseState.MEDIATING:
+            raise DomainError(
+                _("The signed agreement is with the court: only the court can set it aside."), code="with_the_court"
+            )
+    elif role not in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+        raise NotAllowed(_("Only the mediator or the court may void an agreement."), code="role")
+    _void(locked, actor=actor, reason=reason.strip())
+    return locked

@@ -1,0 +1,535 @@
+"""Writes for the judiciary: confirmation review and ruling, filing request and filing, hearings, outcome.
+
+Every service locks the case row, checks who acts and in which state, records its rows, the
+timeline and the audit trail in one transaction, and takes the case's transitions only through
+`case_transition` (whose guards, in cases/workflow.py, look for the rows recorded here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xietong.accounts.choices import Role
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import SYSTEM, actor_ref, audit_record
+from xietong.cases.choices import CaseState, PartyRole
+from xietong.cases.models import Case, CaseEvent, CaseParty
+from xietong.cases.permissions import _person_id, actor_role
+from xietong.cases.services import _event, _lock, _money, case_transition
+from xietong.cases.workflow import actor_in_case_court
+from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
+
+from .choices import CHECKLIST, FilingChannel, HearingStatus, OutcomeKind, ReviewDecision, RulingKind
+from .documents import hearing_notice_pdf, ruling_body, ruling_render
+from .models import ConfirmationReview, FilingRequest, Hearing, Ruling, TrialOutcome
+
+COURT_STAFF = frozenset({Role.CLERK, Role.JUDGE})
+APPLICANT_ROLES = (PartyRole.APPLICANT, PartyRole.PLAINTIFF)
+
+
+def _visible_case(actor: Any, case: Case | int) -> Case:
+    """Lock the case and check the actor may see it (another court's staff get 'no such case')."""
+    locked = _lock(case)
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
+        raise NotFound(_("No such case."))
+    return locked
+
+
+def _court_member(actor: Any, case: Case, roles: frozenset[str], message: str) -> None:
+    if actor_role(actor) not in roles:
+        raise NotAllowed(message, code="role")
+    actor_in_case_court(case, actor, "")
+
+
+def _latest_event(case: Case, kind: str) -> CaseEvent:
+    return CaseEvent.objects.filter(case=case, kind=kind).latest("pk")
+
+
+# Judicial confirmation ------------------------------------------------------------------------
+
+
+def unticked_items(checks: dict[str, bool]) -> list[str]:
+    return [str(label) for name, label in CHECKLIST if not checks.get(name)]
+
+
+@transaction.atomic
+def confirmation_decide(
+    *,
+    actor: Any,
+    case: Case | int,
+    decision: str,
+    voluntary: bool = False,
+    lawful: bool = False,
+    within_jurisdiction: bool = False,
+    parties_identified: bool = False,
+    reasons: str = "",
+    start_performance: bool = True,
+    render: bool = True,
+) -> ConfirmationReview:
+    """A judge of the case's court reviews the signed agreement and confirms it or refuses.
+
+    Confirming needs every checklist item ticked; it issues the 民特 ruling (rendered to PDF) and
+    moves the case on to performing (by the system, unless `start_performance` is False: the demo
+    history takes that step itself). Refusing needs reasons; the case goes back to mediation and
+    the agreement is voided. A second click on confirm returns the first review: one number only.
+    `render=False` leaves the ruling's PDF to be rendered on its first download (the demo).
+    """
+    locked = _visible_case(actor, case)
+    _court_member(actor, locked, frozenset({Role.JUDGE}), _("Only a judge of the court confirms agreements."))
+    if decision not in ReviewDecision.values:
+        raise DomainError(_("Choose to confirm or to refuse."), code="decision")
+    reasons = reasons.strip()
+    from xietong.agreements.selectors import agreement_current, agreement_signed_for_case
+
+    if decision == ReviewDecision.CONFIRM and locked.state != CaseState.AGREEMENT:
+        done = (
+            ConfirmationReview.objects.filter(case=locked, decision=ReviewDecision.CONFIRM, ruling__isnull=False)
+            .order_by("-pk")
+            .first()
+        )
+        if done is not None:
+            return done  # a double click: already confirmed, nothing more is issued
+    if locked.state != CaseState.AGREEMENT:
+        raise DomainError(
+            _("Only a case whose agreement is signed awaits confirmation; this case is %(state)s.")
+            % {"state": CaseState(locked.state).label},
+            code="illegal_transition",
+        )
+    agreement = agreement_signed_for_case(locked)
+    if agreement is None:
+        raise DomainError(
+            _("The agreement is not signed by every party: there is nothing to confirm."), code="agreement_not_signed"
+        )
+    checks = {
+        "voluntary": voluntary,
+        "lawful": lawful,
+        "within_jurisdiction": within_jurisdiction,
+        "parties_identified": parties_identified,
+    }
+    if decision == ReviewDecision.CONFIRM:
+        missing = unticked_items(checks)
+        if missing:
+            raise DomainError(
+                _("The agreement cannot be confirmed: not ticked: %(items)s.") % {"items": "; ".join(missing)},
+                code="checklist_incomplete",
+                details={"unticked": [name for name, _label in CHECKLIST if not checks[name]]},
+            )
+    elif not reasons:
+        raise DomainError(_("Give the reasons for refusing confirmation."), code="note_required")
+    current = agreement_current(locked)
+    if current is not None and current.pk != agreement.pk:
+        raise DomainError(_("A newer version of the agreement is being drafted."), code="agreement_changed")
+    review = ConfirmationReview.objects.create(
+        case=locked, agreement=agreement, judge=actor, decision=decision, reasons=reasons, **checks
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.JUDICIARY_REVIEW,
+        obj=review,
+        after={
+            "case": locked.number,
+            "agreement": agreement.pk,
+            "agreement_hash": agreement.content_hash,
+            "decision": decision,
+            "checklist": checks,
+            "reasons": reasons,
+        },
+    )
+    if decision == ReviewDecision.REFUSE:
+        case_transition(case=locked, code="refuse_confirmation", actor=actor, note=reasons)
+        review.event = _latest_event(locked, "refuse_confirmation")
+        review.save(update_fields=["event"])
+        from xietong.agreements.services import agreement_void
+
+        agreement_void(actor=actor, agreement=agreement, reason=reasons)
+        return review
+
+    confirmed = case_transition(case=locked, code="confirm", actor=actor, note=reasons)
+    event = _latest_event(locked, "confirm")
+    review.event = event
+    review.save(update_fields=["event"])
+    ruling = Ruling(
+        case=confirmed,
+        kind=RulingKind.CONFIRMATION,
+        number=event.data["number"],
+        judge=actor,
+        review=review,
+        issued_at=event.at,
+    )
+    ruling.body = ruling_body(ruling, agreement=agreement)
+    ruling.save()
+    if render:
+        ruling_render(ruling, agreement=agreement)
+    _ruling_recorded(actor, ruling)
+    if start_performance:
+        case_transition(case=confirmed, code="start_performance", actor=SYSTEM)
+    return review
+
+
+def _ruling_recorded(actor: Any, ruling: Ruling) -> None:
+    _event(ruling.case, actor=actor, kind="ruling_issued", data={"number": ruling.number, "ruling": ruling.kind})
+    audit_record(
+        actor=actor,
+        action=AuditAction.JUDICIARY_RULING,
+        obj=ruling,
+        after={"case": ruling.case.number, "kind": ruling.kind, "number": ruling.number, "sha256": ruling.sha256},
+    )
+
+
+@transaction.atomic
+def ruling_ensure_pdf(*, ruling: Ruling) -> Ruling:
+    """The ruling's PDF, rendered now if it was left for its first download (the demo); hash recorded then."""
+    locked = Ruling.objects.select_for_update().select_related("case").get(pk=ruling.pk)
+    if locked.pdf:
+        return locked
+    agreement = locked.review.agreement if locked.review_id and locked.review else None
+    ruling_render(locked, agreement=agreement)
+    audit_record(
+        actor=SYSTEM,
+        action=AuditAction.JUDICIARY_RULING,
+        obj=locked,
+        after={"case": locked.case.number, "rendered": True, "sha256": locked.sha256},
+    )
+    return locked
+
+
+# Filing after a failed mediation --------------------------------------------------------------
+
+
+def _plaintiff_for(actor: Any, case: Case) -> tuple[CaseParty, str]:
+    """The applicant-side party `actor` asks for, and the channel; raises if the actor may not."""
+    applicants = list(
+        CaseParty.objects.filter(case=case, role__in=APPLICANT_ROLES).select_related("person", "organisation")
+    )
+    if not applicants:
+        raise DomainError(_("The case has no applicant who could sue."), code="no_applicant")
+    role = actor_role(actor)
+    if role == Role.PARTY:
+        pid = _person_id(actor)
+        for p in applicants:
+            if pid is not None and pid in (p.person_id, p.agent_id):
+                return p, FilingChannel.PARTY
+    elif role == Role.INSTITUTION_OPERATOR:
+        for p in applicants:
+            if p.organisation_id is not None and p.organisation_id == actor.organisation_id:
+                api = getattr(actor, "actor_kind", "user") == "api_client"
+                return p, FilingChannel.API if api else FilingChannel.INSTITUTION
+    elif role in (Role.CLERK, Role.CENTER_ADMIN):
+        actor_in_case_court(case, actor, "")
+        return applicants[0], FilingChannel.PAPER
+    raise NotAllowed(
+        _("Only the plaintiff (the applicant side) asks for filing; the court may record a request on paper."),
+        code="not_plaintiff",
+    )
+
+
+@transaction.atomic
+def filing_request_create(*, actor: Any, case: Case | int, note: str = "") -> FilingRequest:
+    """The plaintiff asks that the failed mediation be filed for trial. A second request changes nothing."""
+    locked = _visible_case(actor, case)
+    party, channel = _plaintiff_for(actor, locked)
+    existing = FilingRequest.objects.filter(case=locked).first()
+    if existing is not None:
+        return existing
+    if locked.state != CaseState.FAILED:
+        raise DomainError(
+            _("Filing can be requested only after the mediation failed; this case is %(state)s.")
+            % {"state": CaseState(locked.state).label},
+            code="illegal_state",
+        )
+    note = note.strip()
+    if channel == FilingChannel.PAPER and not note:
+        raise DomainError(_("Say what the paper request is (who handed it in, when)."), code="note_required")
+    is_api = channel == FilingChannel.API
+    request = FilingRequest.objects.create(
+        case=locked,
+        party=party,
+        channel=channel,
+        requested_by=actor_ref(actor).label,
+        requested_by_user=None if is_api else actor,
+        requested_by_api_client=actor if is_api else None,
+        note=note,
+    )
+    _event(
+        locked,
+        actor=actor,
+        kind="filing_requested",
+        note=note,
+        data={"plaintiff": party.name, "channel": channel},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.JUDICIARY_FILING_REQUEST,
+        obj=request,
+        after={"case": locked.number, "plaintiff": party.name, "channel": channel, "note": note},
+    )
+    return request
+
+
+def carried_over(case: Case) -> dict[str, Any]:
+    """What the filed case keeps from the mediation, without anyone typing it again."""
+    from django.db.models import Q
+
+    from xietong.intake.models import Attachment
+
+    parties = list(case.parties.select_related("person", "organisation"))
+    attachments = Attachment.objects.filter(Q(case=case) | Q(application__cases=case)).distinct().count()
+    events = CaseEvent.objects.filter(case=case)
+    failure = events.filter(kind="fail_mediation").order_by("-pk").first()
+    record: dict[str, int] = {}
+    from django.apps import apps
+
+    for model_name, label in (
+        ("ContactLog", _("Contacts logged")),
+        ("MediationSession", _("Mediation sessions")),
+        ("Offer", _("Offers")),
+    ):
+        try:
+            model = apps.get_model("mediation", model_name)
+        except LookupError:  # the mediation record is kept by the mediation app, when it has it
+            continue
+        record[str(label)] = model._default_manager.filter(case=case).count()
+    return {
+        "parties": parties,
+        "amounts": {
+            "principal": case.principal,
+            "interest": case.interest,
+            "penalty": case.penalty,
+            "total": case.total,
+        },
+        "attachments": attachments,
+        "timeline": events.count(),
+        "failure_note": failure.note if failure else "",
+        "mediation_record": record,
+        "numbers": list(case.numbers.values_list("text", flat=True)),
+    }
+
+
+@transaction.atomic
+def case_file_for_trial(*, actor: Any, case: Case | int, note: str = "") -> Case:
+    """Clerks and judges of the court file the failed mediation (民初 number), as it is: nothing retyped."""
+    locked = _visible_case(actor, case)
+    _court_member(actor, locked, COURT_STAFF, _("Only the court's clerks and judges file cases."))
+    if locked.state == CaseState.FILED:
+        raise Conflict(_("The case is already filed."), code="already_filed")
+    return case_transition(case=locked, code="file", actor=actor, note=note)
+
+
+# Hearings -------------------------------------------------------------------------------------
+
+
+def _hearing_judge(actor: Any, case: Case, judge: Any) -> Any:
+    if judge is None:
+        judge = actor if actor_role(actor) == Role.JUDGE else case.judge
+    if judge is None:
+        raise DomainError(_("Choose the judge who hears the case."), code="no_judge")
+    if getattr(judge, "role", None) != Role.JUDGE or judge.organisation_id != case.court_id or not judge.is_active:
+        raise DomainError(_("The hearing judge must be an active judge of this court."), code="judge_court")
+    return judge
+
+
+@transaction.atomic
+def hearing_schedule(
+    *,
+    actor: Any,
+    case: Case | int,
+    starts_at: dt.datetime,
+    place: str = "",
+    online_link: str = "",
+    judge: Any = None,
+) -> Hearing:
+    """Schedule a hearing of a filed case and send its notice (传票) for service on every party."""
+    locked = _visible_case(actor, case)
+    _court_member(actor, locked, COURT_STAFF, _("Only the court's clerks and judges schedule hearings."))
+    if locked.state != CaseState.FILED:
+        raise DomainError(_("Only a filed case has hearings."), code="illegal_state")
+    if timezone.is_naive(starts_at):
+        raise DomainError(_("Give the hearing's time with its time zone."), code="naive_time")
+    if starts_at <= timezone.now():
+        raise DomainError(_("A hearing is scheduled in the future."), code="past_time")
+    place, online_link = place.strip(), online_link.strip()
+    if not place and not online_link:
+        raise DomainError(_("Give the hearing's place or its online link."), code="no_place")
+    if online_link and not online_link.startswith("https://"):
+        raise DomainError(_("The online link must start with https://."), code="link")
+    judge = _hearing_judge(actor, locked, judge)
+    if Hearing.objects.filter(case=locked, status=HearingStatus.SCHEDULED).exists():
+        raise Conflict(
+            _("A hearing is already scheduled: adjourn or cancel it first."), code="hearing_already_scheduled"
+        )
+    hearing = Hearing.objects.create(
+        case=locked, starts_at=starts_at, place=place, online_link=online_link, judge=judge
+    )
+    from xietong.service.services import service_send
+
+    content = hearing_notice_pdf(hearing)
+    served = service_send(
+        actor=actor,
+        case=locked,
+        kind="hearing_notice",
+        title=_("Hearing notice %(number)s, hearing on %(when)s")
+        % {"number": locked.number, "when": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}"},
+        content=content,
+        filename=f"hearing-notice-{locked.pk}-{hearing.pk}.pdf",
+    )
+    hearing.notice_id = getattr(served, "pk", None)
+    hearing.save(update_fields=["notice_id", "updated_at"])
+    local = timezone.localtime(starts_at)
+    _event(
+        locked,
+        actor=actor,
+        kind="hearing_scheduled",
+        data={"at": local.isoformat(), "place": place or online_link, "judge": str(judge)},
+        note=f"{local:%Y-%m-%d %H:%M} {place or online_link}",
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.JUDICIARY_HEARING,
+        obj=hearing,
+        after={
+            "case": locked.number,
+            "starts_at": starts_at,
+            "place": place,
+            "online_link": online_link,
+            "judge": judge.pk,
+            "status": hearing.status,
+        },
+    )
+    return hearing
+
+
+def _hearing_locked(actor: Any, hearing: Hearing | int) -> tuple[Case, Hearing]:
+    pk = hearing.pk if isinstance(hearing, Hearing) else hearing
+    case_id = Hearing.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise NotFound(_("No such hearing."))
+    locked = _visible_case(actor, case_id)
+    return locked, Hearing.objects.select_for_update().get(pk=pk)
+
+
+def _notice_served(case: Case) -> bool:
+    from xietong.service.selectors import service_satisfied
+
+    return bool(service_satisfied(case, "hearing_notice"))
+
+
+@transaction.atomic
+def hearing_set_status(*, actor: Any, hearing: Hearing | int, status: str, note: str = "") -> Hearing:
+    """Mark a scheduled hearing held (only once its notice is served), adjourned or cancelled."""
+    locked, h = _hearing_locked(actor, hearing)
+    _court_member(actor, locked, COURT_STAFF, _("Only the court's clerks and judges record hearings."))
+    if status not in (HearingStatus.HELD, HearingStatus.ADJOURNED, HearingStatus.CANCELLED):
+        raise DomainError(_("Unknown hearing status."), code="status")
+    if h.status == status:
+        return h  # a double click
+    if h.status != HearingStatus.SCHEDULED or locked.state != CaseState.FILED:
+        raise DomainError(_("Only a scheduled hearing of a filed case can change."), code="illegal_state")
+    if status == HearingStatus.HELD and not _notice_served(locked):
+        raise DomainError(
+            _(
+                "The hearing notice has not been served on every party (nor a recorded alternative): "
+                "the hearing cannot be held."
+            ),
+            code="hearing_notice_not_served",
+        )
+    if status != HearingStatus.HELD and not note.strip():
+        raise DomainError(_("Give a reason."), code="note_required")
+    before = {"status": h.status}
+    h.status = status
+    h.save(update_fields=["status", "updated_at"])
+    _event(locked, actor=actor, kind=f"hearing_{status}", note=note.strip(), data={"hearing": h.pk})
+    audit_record(
+        actor=actor,
+        action=AuditAction.JUDICIARY_HEARING,
+        obj=h,
+        before=before,
+        after={"status": status, "note": note.strip()},
+    )
+    return h
+
+
+# The outcome ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def trial_outcome_record(
+    *,
+    actor: Any,
+    case: Case | int,
+    kind: str,
+    summary: str,
+    amount_awarded: Decimal | str | None = None,
+    render: bool = True,
+) -> TrialOutcome:
+    """The judge records how the trial ended. A judgment: "try" (TRIED), its PDF served on the parties.
+    A settlement in court or a withdrawal: "try" then "close" (CLOSED), in this one service."""
+    locked = _visible_case(actor, case)
+    _court_member(actor, locked, frozenset({Role.JUDGE}), _("Only a judge of the court records the outcome."))
+    if TrialOutcome.objects.filter(case=locked).exists():
+        raise Conflict(_("The outcome of this trial is already recorded."), code="outcome_exists")
+    if locked.state != CaseState.FILED:
+        raise DomainError(_("Only a filed case is tried."), code="illegal_state")
+    if kind not in OutcomeKind.values:
+        raise DomainError(_("Choose the outcome."), code="kind")
+    summary = summary.strip()
+    if not summary:
+        raise DomainError(_("Summarise the outcome."), code="summary_required")
+    amount = None if amount_awarded in (None, "") else _money(amount_awarded, _("Amount awarded"))  # type: ignore[arg-type]
+    if amount is not None and kind == OutcomeKind.WITHDRAWAL:
+        raise DomainError(_("A withdrawn suit awards nothing."), code="amount_withdrawal")
+    hearings = Hearing.objects.filter(case=locked)
+    noticed = hearings.exclude(status=HearingStatus.CANCELLED).exists()
+    if kind == OutcomeKind.JUDGMENT and not hearings.filter(status=HearingStatus.HELD).exists():
+        if noticed and not _notice_served(locked):
+            raise DomainError(
+                _("The hearing notice has not been served on every party: no judgment yet."),
+                code="hearing_notice_not_served",
+            )
+        raise DomainError(_("A judgment needs a hearing that was held."), code="no_hearing_held")
+    if kind == OutcomeKind.SETTLEMENT and noticed and not _notice_served(locked):
+        raise DomainError(
+            _("The hearing notice has not been served on every party: the outcome cannot be recorded yet."),
+            code="hearing_notice_not_served",
+        )
+    outcome = TrialOutcome.objects.create(case=locked, kind=kind, summary=summary, amount_awarded=amount, judge=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.JUDICIARY_OUTCOME,
+        obj=outcome,
+        after={"case": locked.number, "kind": kind, "summary": summary, "amount_awarded": amount},
+    )
+    label = OutcomeKind(kind).label
+    tried = case_transition(case=locked, code="try", actor=actor, note=f"{label}：{summary}")
+    if kind in (OutcomeKind.JUDGMENT, OutcomeKind.SETTLEMENT):
+        ruling = Ruling(
+            case=tried,
+            kind=RulingKind.JUDGMENT if kind == OutcomeKind.JUDGMENT else RulingKind.SETTLEMENT,
+            number=tried.number or "",
+            judge=actor,
+            outcome=outcome,
+            issued_at=outcome.decided_at,
+        )
+        ruling.body = ruling_body(ruling)
+        ruling.save()
+        pdf = ruling_render(ruling) if render or kind == OutcomeKind.JUDGMENT else b""
+        _ruling_recorded(actor, ruling)
+        if kind == OutcomeKind.JUDGMENT:
+            from xietong.service.services import service_send
+
+            service_send(
+                actor=actor,
+                case=tried,
+                kind="judgment",
+                title=_("Judgment %(number)s") % {"number": ruling.number},
+                content=pdf,
+                filename=f"judgment-{tried.pk}.pdf",
+            )
+    if kind != OutcomeKind.JUDGMENT:
+        case_transition(case=tried, code="close", actor=actor, note=str(label))
+    return outcome
