@@ -110,6 +110,7 @@ def test_a_refused_form_changes_nothing_and_says_why(mediating, world):
         f"/cases/{mediating.pk}/mediation/offers/",
         {"total": "99999.00", "instalments": "12", "first_payment_on": _first()},
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "cannot ask for more than the debt" in resp.content.decode()
     assert not Offer.objects.exists()
@@ -119,7 +120,9 @@ def test_the_clerk_assigns_automatically_and_sees_the_history(pool, world):
     case = pool.cases["other_bank"]
     html = page(world, "clerk", case)
     assert 'data-testid="assign-auto"' in html
-    resp = client(world, "clerk").post(f"/cases/{case.pk}/mediation/assign/", {"auto": "1"}, follow=True)
+    resp = client(world, "clerk").post(
+        f"/cases/{case.pk}/mediation/assign/", {"auto": "1"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "least loaded of 2 matching" in resp.content.decode()
     assert Assignment.objects.filter(case=case, auto=True).count() == 1
     html = page(world, "clerk", case)

@@ -184,7 +184,12 @@ def test_the_clerk_records_an_outcome_and_an_alternative(world):
 def test_a_refused_form_changes_nothing_and_says_why(world):
     record = _postal(world)
     c = login(world, "clerk")
-    resp = c.post(f"/service/records/{record.pk}/alternative/", {"kind": "announcement", "reason": "x"}, follow=True)
+    resp = c.post(
+        f"/service/records/{record.pk}/alternative/",
+        {"kind": "announcement", "reason": "x"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "failed attempt" in resp.content.decode()
     resp = c.post(f"/service/records/{record.pk}/attempt/", {"method": "in_person", "outcome": "sent"}, follow=True)
     assert resp.status_code == 200
@@ -217,7 +222,12 @@ def test_a_file_that_is_not_a_pdf_is_refused(world):
     c = login(world, "clerk")
     case = world.cases["bank"]
     upload = SimpleUploadedFile("fake.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    resp = c.post(f"/cases/{case.pk}/service/send/", {"kind": "notice", "title": "x", "file": upload}, follow=True)
+    resp = c.post(
+        f"/cases/{case.pk}/service/send/",
+        {"kind": "notice", "title": "x", "file": upload},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "not a PDF" in resp.content.decode()
     assert not ServedDocument.objects.exists()
 

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from xietong.audit.models import AuditEntry
 from xietong.cases.services import case_start_mediation
@@ -24,6 +25,13 @@ from xietong.webhooks.services import (
 pytestmark = pytest.mark.django_db
 
 REAL_GETADDRINFO = socket.getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are compared in English (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -103,7 +111,7 @@ def test_registration_through_the_api_and_the_page_refuses_them_and_stores_nothi
     assert resp.json()["error"]["code"] == "webhook_address"
     web = Client()
     web.force_login(world.users["bank"])
-    resp = web.post("/webhooks/", {"url": "https://[::1]/x", "client_token": "g1"})
+    resp = web.post("/webhooks/", {"url": "https://[::1]/x", "client_token": "g1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 200 and "not on the public internet" in resp.content.decode()
     assert not WebhookEndpoint.objects.exists()
 
