@@ -165,7 +165,18 @@ def confirmation_decide(
     ruling.body = ruling_body(ruling, agreement=agreement)
     ruling.save()
     if render:
-        ruling_render(ruling, agreement=agreement)
+        # The ruling is served on every party (送达): by the link they consented to, or by post.
+        from xietong.service.services import service_send
+
+        pdf = ruling_render(ruling, agreement=agreement)
+        service_send(
+            actor=actor,
+            case=confirmed,
+            kind="ruling",
+            title=_("Ruling %(number)s") % {"number": ruling.number},
+            content=pdf,
+            filename=f"ruling-{confirmed.pk}.pdf",
+        )
     _ruling_recorded(actor, ruling)
     if start_performance:
         case_transition(case=confirmed, code="start_performance", actor=SYSTEM)

@@ -89,7 +89,12 @@ def test_a_judge_of_the_court_confirms_the_signed_agreement(world, agreed):
     assert review.event is not None and review.event.kind == "confirm" and review.event.data["number"] == number.text
     assert review.agreement == Agreement.objects.get(case=case, status=AgreementStatus.SIGNED)
     trail = kinds(case)
-    assert trail[-3:] == ["confirm", "ruling_issued", "start_performance"]
+    assert trail[-4:] == ["confirm", "service_sent", "ruling_issued", "start_performance"]
+    # The ruling goes out for service to every party of the case.
+    from xietong.service.models import ServedDocument
+
+    served = ServedDocument.objects.get(case=case, kind="ruling")
+    assert served.sha256 == ruling.sha256 and served.records.count() == case.parties.count()
     start = CaseEvent.objects.filter(case=case, kind="start_performance").get()
     assert start.actor_label == "system"
     actions = set(AuditEntry.objects.values_list("action", flat=True))
