@@ -122,12 +122,12 @@ def check_name(value: Any) -> str:
     return name
 
 
-def check_id_number(value: Any) -> str:
+def check_id_number(value: Any, *, today: dt.date | None = None) -> str:
     text = _digits_text(value, "ID number")
     if not text:
         raise FieldError(gettext_noop("Required."), "required")
     try:
-        return parse_resident_id(text).number
+        return parse_resident_id(text, today=today).number
     except ValidationError as e:
         raise FieldError(_validation_text(e), e.code or "id_number") from None
 
@@ -384,7 +384,7 @@ def _check_field(key: str, value: Any, *, today: dt.date) -> Any:
     if key == "name":
         return check_name(value)
     if key == "id_number":
-        return check_id_number(value)
+        return check_id_number(value, today=today)
     if key == "phone":
         return check_phone(value)
     if key == "service_phone":

@@ -32,10 +32,11 @@ def normalize_id_number(value: str) -> str:
     return (value or "").translate(FULLWIDTH).strip().upper().replace(" ", "")
 
 
-def parse_resident_id(value: str) -> ResidentId:
+def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId:
     """Validate an 18-character resident ID number and derive birth date and sex.
 
-    Raises ValidationError with a message that says what is wrong.
+    Raises ValidationError with a message that says what is wrong. `today` (the court's date) may be
+    given by callers that check many numbers at once: finding it is most of the cost of one check.
     """
     number = normalize_id_number(value)
     if not ID_RE.match(number):
@@ -44,7 +45,7 @@ def parse_resident_id(value: str) -> ResidentId:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(_("The birth date inside this ID number does not exist."), code="id_birth") from None
-    if birth.year < 1900 or birth > timezone.localdate():
+    if birth.year < 1900 or birth > (today or timezone.localdate()):
         raise ValidationError(_("The birth date inside this ID number is not plausible."), code="id_birth")
     if id_check_char(number[:17]) != number[17]:
         raise ValidationError(_("This ID number's check digit is wrong; please check every digit."), code="id_checksum")

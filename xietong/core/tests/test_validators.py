@@ -122,6 +122,14 @@ class TestResidentId:
             parse_resident_id(first17 + id_check_char(first17))
         assert error_code(exc) == "id_birth"
 
+    def test_a_birth_date_after_the_given_today_is_refused(self):
+        first17 = "35080220200615001"
+        number = first17 + id_check_char(first17)
+        assert parse_resident_id(number, today=dt.date(2020, 6, 15)).birth_date == dt.date(2020, 6, 15)
+        with pytest.raises(ValidationError) as exc:
+            parse_resident_id(number, today=dt.date(2020, 6, 14))
+        assert error_code(exc) == "id_birth"
+
     def test_a_birth_year_before_1900_is_refused(self):
         first17 = "35080218991231001"
         with pytest.raises(ValidationError) as exc:
