@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,8 @@ from xietong.triage.services import Facts, active_rules, memorandum_in_force, tr
 
 from .models import Batch, BatchRow
 from .selectors import open_case_keys
+
+logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 500  # rows between two progress updates
 LOOKUP_CHUNK = 2000
@@ -149,6 +152,8 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
     out = Prepared()
     new_index: dict[str, int] = {}
     seen: set[tuple[str, str]] = set()
+    facts_text = _("Overdue since %(date)s (%(days)s days); card or contract number %(contract)s.")
+    encode = DjangoJSONEncoder(ensure_ascii=False).encode
     for k, (pk, number, idn, contract, d) in enumerate(rows):
         key = (idn, contract)
         if key in open_keys or key in seen:
@@ -214,7 +219,7 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
         out.amounts.append((p, interest, pen, total))
         out.products.append(d["product"])
         out.facts.append(
-            _("Overdue since %(date)s (%(days)s days); card or contract number %(contract)s.")
+            facts_text
             % {"date": d["overdue_since"], "days": d.get("overdue_days", ""), "contract": d["contract_number"]}
         )
         out.triage.append(
@@ -225,7 +230,7 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
                 ev.team.pk if ev.team else None,
                 ev.rule.pk if ev.rule else None,
                 ev.rule.name if ev.rule else "",
-                json.dumps(ev.reasons, cls=DjangoJSONEncoder, ensure_ascii=False),
+                encode(ev.reasons),
             )
         )
         address = str(d.get("service_address") or "").strip()
@@ -312,8 +317,15 @@ class Writer:
 
     def _defaults(self, model: type[models.Model], columns: Sequence[str]) -> tuple[list[str], tuple[Any, ...]]:
         """NOT NULL columns not given, with the model's default (fields added later keep working)."""
+        fields, values = self._default_fields(model, columns)
+        return [f.column for f in fields], values
+
+    def _default_fields(
+        self, model: type[models.Model], columns: Sequence[str]
+    ) -> tuple[list[models.Field[Any, Any]], tuple[Any, ...]]:
         known = set(columns)
-        cols, values = [], []
+        cols: list[models.Field[Any, Any]] = []
+        values: list[Any] = []
         for f in model._meta.concrete_fields:
             if f.column in known or f.primary_key or f.null:
                 continue
@@ -327,7 +339,7 @@ class Writer:
                 value = self.dt(f.get_default())
             else:
                 value = f.get_db_prep_save(f.get_default(), connection)
-            cols.append(f.column)
+            cols.append(f)
             values.append(value)
         return cols, tuple(values)
 
@@ -349,6 +361,48 @@ class Writer:
                     (r + extra for r in rows) if extra else rows,
                 )
         pause()
+
+    def insert_from_cases(
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        select: str,
+        params: Sequence[Any],
+        case_ids: list[int],
+    ) -> None:
+        """Rows derived from the batch's new cases in SQL, one per case in id order: no Python per row.
+
+        `select` gives one expression per column over `cases_case` AS c (placeholders %s for `params`).
+        """
+        if not case_ids:
+            return
+        fields, extra = self._default_fields(model, columns)
+        cols = [*columns, *(f.column for f in fields)]
+        marks = "".join(", %s" if self.vendor == "sqlite" else f", CAST(%s AS {f.db_type(connection)})" for f in fields)
+        first, last = case_ids[0], case_ids[-1]
+        where_params: list[Any]
+        if last - first + 1 == len(case_ids):  # SQLite reserves a range under the write lock
+            where, where_params = 'c."id" BETWEEN %s AND %s', [first, last]
+        elif self.vendor == "postgresql":  # ids from the sequence, interleaved with another writer's
+            where, where_params = 'c."id" = ANY(%s)', [case_ids]
+        else:
+            where, where_params = 'c."id" IN (SELECT "value" FROM json_each(%s))', [json.dumps(case_ids)]
+        names = ", ".join(f'"{c}"' for c in cols)
+        with connection.cursor() as c:
+            c.execute(
+                f'INSERT INTO "{model._meta.db_table}" ({names}) '  # noqa: S608 - a model's table and columns
+                f'SELECT {select}{marks} FROM "cases_case" AS c WHERE {where} ORDER BY c."id"',
+                [*params, *extra, *where_params],
+            )
+        pause()
+
+    def json_object(self, *pairs: str) -> str:
+        """A JSON object built in SQL from (key literal, SQL expression) pairs."""
+        fn = "json_object" if self.vendor == "sqlite" else "jsonb_build_object"
+        return f"{fn}({', '.join(pairs)})"
+
+    def json_literal(self, text: str) -> str:
+        return f"'{text}'" if self.vendor == "sqlite" else f"'{text}'::jsonb"
 
     def set_row_cases(self, row_ids: list[int], case_ids: list[int]) -> None:
         with connection.cursor() as c:
@@ -478,47 +532,40 @@ def write(*, batch: Batch, court: Organisation, prepared: Prepared, actor: Actor
             for k, (cid, a) in enumerate(zip(case_ids, prepared.amounts, strict=True))
         ),
     )
+    # What follows from the case rows alone is derived in SQL: the applicant (the institution), the
+    # number's history, the two timeline events. The respondent comes from the file.
+    party_columns = ("case_id", "role", "person_id", "organisation_id")
     w.insert(
         CaseParty,
-        ("case_id", "role", "person_id", "organisation_id"),
-        (
-            row
-            for cid, pid in zip(case_ids, person_of, strict=True)
-            for row in (
-                (cid, PartyRole.RESPONDENT.value, pid, None),
-                (cid, PartyRole.APPLICANT.value, None, inst_id),
-            )
-        ),
+        party_columns,
+        ((cid, PartyRole.RESPONDENT.value, pid, None) for cid, pid in zip(case_ids, person_of, strict=True)),
     )
-    w.insert(
+    w.insert_from_cases(
+        CaseParty, party_columns, 'c."id", %s, NULL, c."institution_id"', [PartyRole.APPLICANT.value], case_ids
+    )
+    w.insert_from_cases(
         CaseNumber,
         ("case_id", "kind", "court_id", "year", "seq", "text", "assigned_at"),
-        (
-            (cid, NumberKind.PRE_MEDIATION.value, court.pk, year, first_seq + k, texts[k], w.now_db)
-            for k, cid in enumerate(case_ids)
-        ),
+        'c."id", %s, c."court_id", %s, %s + ROW_NUMBER() OVER (ORDER BY c."id") - 1, c."number", c."submitted_at"',
+        [NumberKind.PRE_MEDIATION.value, year, first_seq],
+        case_ids,
     )
     system = SYSTEM.label
-    w.insert(
+    event_columns = ("case_id", "at", "kind", "from_state", "to_state", "actor_label", "note", "data")
+    w.insert_from_cases(
         CaseEvent,
-        ("case_id", "at", "kind", "from_state", "to_state", "actor_label", "note", "data"),
-        (
-            row
-            for k, cid in enumerate(case_ids)
-            for row in (
-                (
-                    cid,
-                    w.now_db,
-                    "created",
-                    "",
-                    CaseState.SUBMITTED.value,
-                    actor.label,
-                    "",
-                    json.dumps({"number": texts[k], "door": Door.BATCH.value}, ensure_ascii=False),
-                ),
-                (cid, w.now_db, "triage", CaseState.SUBMITTED.value, CaseState.TRIAGED.value, system, "", "{}"),
-            )
-        ),
+        event_columns,
+        "c.\"id\", c.\"submitted_at\", 'created', '', %s, %s, '', "
+        + w.json_object("'number'", 'c."number"', "'door'", 'c."door"'),
+        [CaseState.SUBMITTED.value, actor.label],
+        case_ids,
+    )
+    w.insert_from_cases(
+        CaseEvent,
+        event_columns,
+        f"c.\"id\", c.\"submitted_at\", 'triage', %s, %s, %s, '', {w.json_literal('{}')}",
+        [CaseState.SUBMITTED.value, CaseState.TRIAGED.value, system],
+        case_ids,
     )
     w.insert(
         TriageDecision,
@@ -567,6 +614,28 @@ def write(*, batch: Batch, court: Organisation, prepared: Prepared, actor: Actor
         persons_created=len(person_ids),
         service_addresses=len(service),
     )
+
+
+ANALYZE_AFTER = 1000  # cases: a batch this large refreshes the planner's statistics (PostgreSQL)
+# The tables the next batch's check and import look up (ID numbers, open cases, addresses).
+ANALYZED_MODELS: tuple[type[models.Model], ...] = (Person, Address, Case, CaseParty, BatchRow)
+
+
+def refresh_statistics(cases: int) -> None:
+    """After a large import has committed, ANALYZE the tables it wrote that later batches read (PostgreSQL).
+
+    Autovacuum would do it within a minute or so, but until then the planner believes the tables as
+    small as before: a second batch checked right after the first looked up its 100,000 ID numbers
+    with sequential scans (minutes instead of a second).
+    """
+    if cases < ANALYZE_AFTER or connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in ANALYZED_MODELS)
+    try:
+        with connection.cursor() as c:
+            c.execute(f"ANALYZE {tables}")
+    except DatabaseError:  # the batch is in: autovacuum will catch up
+        logger.warning("ANALYZE after a batch import failed", exc_info=True)
 
 
 def rows_per_second(batch: Batch, now: dt.datetime | None = None) -> float:

@@ -83,9 +83,15 @@ class Batch(models.Model):
 
 
 class BatchRow(models.Model):
-    """One data row of the file: as read (`raw`), as checked (`data`), and why it was refused (`errors`)."""
+    """One data row of the file: as checked (`data`); for a refused row also as read (`raw`) and why (`errors`)."""
 
-    batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="rows")
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("batch"),
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_index=False,  # batchrow_unique_number leads with it
+    )
     number = models.PositiveIntegerField(_("row"))  # the row number in the file, header = 1
     raw = models.JSONField(_("as read"), default=dict)
     data = models.JSONField(_("checked data"), default=dict)

@@ -183,20 +183,25 @@ def _check_and_store_rows(*, batch: Batch, actor: Any, sheet: Sheet, started: fl
     )
     mark_names_on_file(result, names_on_file(id_numbers=[r.id_number for r in result.rows]))
     # One bulk insert (executemany / COPY): bulk_create's per-field work was the upload's largest cost.
+    # A valid row keeps its checked data only: the cells as read are shown for refused rows (preview,
+    # error report), and the file itself is kept with the batch.
     from .importing import Writer
 
     dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    batch_id = batch.pk
     Writer(timezone.now()).insert(
         BatchRow,
         ("batch_id", "number", "raw", "data", "errors", "is_valid", "is_duplicate", "id_number", "contract_number"),
         (
-            (
-                batch.pk,
+            (batch_id, r.number, "{}", dumps(r.data), "[]", True, False, r.id_number, r.contract_number)
+            if not r.errors
+            else (
+                batch_id,
                 r.number,
                 dumps(r.raw),
                 dumps(r.data),
                 dumps(r.errors),
-                r.is_valid,
+                False,
                 r.is_duplicate,
                 r.id_number,
                 r.contract_number,
@@ -419,6 +424,7 @@ def batch_import_run(*, batch_id: int) -> Batch | None:
                 },
             )
             transaction.on_commit(partial(_notify_triaged, written.case_ids, locked.institution_id))
+        importing.refresh_statistics(len(written.case_ids))
         return locked
     except importing.ImportAborted:
         return Batch.objects.get(pk=batch_id)

@@ -105,8 +105,13 @@ class CaseQuerySet(models.QuerySet["Case"]):
 class Case(models.Model):
     number = models.CharField(_("case number"), max_length=64, unique=True, null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED)
+    # Foreign keys marked db_index=False are led by a composite index below: one index less per write.
     court = models.ForeignKey(
-        Organisation, verbose_name=_("court"), on_delete=models.PROTECT, related_name="court_cases"
+        Organisation,
+        verbose_name=_("court"),
+        on_delete=models.PROTECT,
+        related_name="court_cases",
+        db_index=False,  # case_court_recent_idx
     )
     institution = models.ForeignKey(
         Organisation,
@@ -115,6 +120,7 @@ class Case(models.Model):
         related_name="institution_cases",
         null=True,
         blank=True,
+        db_index=False,  # case_inst_recent_idx
     )
     product = models.CharField(_("product"), max_length=20, choices=Product.choices)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT)
@@ -128,6 +134,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="mediated_cases",
+        db_index=False,  # case_mediator_recent_idx
     )
     judge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,7 +217,13 @@ class CaseParty(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="case_parties"
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_parties",
+        db_index=False,  # party_person_idx leads with it
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -219,6 +232,7 @@ class CaseParty(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="case_parties",
+        db_index=False,  # party_org_idx leads with it
     )
     # A relative acting for the person, under a recorded authorisation.
     agent = models.ForeignKey(
@@ -228,6 +242,7 @@ class CaseParty(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="agent_for",
+        db_index=False,  # party_agent_idx leads with it
     )
     authorisation = models.ForeignKey(
         Authorisation, verbose_name=_("authorisation"), null=True, blank=True, on_delete=models.PROTECT
@@ -264,7 +279,12 @@ class CaseNumber(models.Model):
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="numbers")
     kind = models.CharField(_("kind"), max_length=8, choices=NumberKind.choices)
-    court = models.ForeignKey(Organisation, verbose_name=_("court"), on_delete=models.PROTECT)
+    court = models.ForeignKey(
+        Organisation,
+        verbose_name=_("court"),
+        on_delete=models.PROTECT,
+        db_index=False,  # casenumber_unique_seq
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     seq = models.PositiveIntegerField(_("sequence"))
     text = models.CharField(_("number"), max_length=64, unique=True)
@@ -300,7 +320,13 @@ class CaseSequence(models.Model):
 class CaseEvent(models.Model):
     """The case's timeline, as the parties and staff see it."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # caseevent_case_idx leads with it
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
     kind = models.CharField(_("event"), max_length=40)
     from_state = models.CharField(_("from"), max_length=16, choices=CaseState.choices, blank=True)

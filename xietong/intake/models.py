@@ -130,7 +130,11 @@ class ServiceAddressConfirmation(models.Model):
     """送达地址确认书: where and how a party agrees to be served in one case."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="service_address_confirmations"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="service_address_confirmations",
+        db_index=False,  # sac_one_per_party_per_case leads with it
     )
     person = models.ForeignKey(
         Person, verbose_name=_("party"), on_delete=models.PROTECT, related_name="service_address_confirmations"

@@ -115,8 +115,10 @@ def database_from_env() -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "xietong.sqlite3")),
         "OPTIONS": {
+            # One writer at a time: a request waits up to 20 s for the lock (a 100,000-row batch import
+            # holds it for about 10 s) instead of failing with "database is locked".
             "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

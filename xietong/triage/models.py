@@ -178,7 +178,13 @@ class SmallClaimsMemorandum(models.Model):
 class TriageDecision(models.Model):
     """One triage of a case, automatic or by staff. The latest is the current one; all are kept."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="triage_decisions")
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="triage_decisions",
+        db_index=False,  # triage_decision_case_idx leads with it
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=DecisionKind.choices)
     rule = models.ForeignKey(
         TriageRule, verbose_name=_("rule"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -90,3 +90,82 @@ def test_import_page_flow(client, world):
     assert Case.objects.filter(door=Door.BATCH).count() == 2
     page = client.get(reverse("batch-detail", args=[batch.pk])).content.decode()
     assert 'data-testid="batch-imported"' in page and "batch-import-form" not in page
+
+
+def test_imported_cases_carry_the_whole_record_of_a_single_dispute(world):
+    """Numbers, parties and timeline are partly derived in SQL: each case gets exactly its own."""
+    from xietong.cases.choices import NumberKind
+    from xietong.cases.models import CaseSequence
+    from xietong.triage.models import TriageDecision
+
+    first = batch_import(batch=checked(world, [good_row(1), good_row(2), good_row(3)]), actor=world.users["bank"])
+    second = batch_import(batch=checked(world, [good_row(4), good_row(5)]), actor=world.users["bank"])
+    seqs = []
+    for batch, expected in ((first, 3), (second, 2)):
+        cases = list(
+            Case.objects.filter(batch_rows__batch=batch).order_by("pk").prefetch_related("numbers", "events", "parties")
+        )
+        assert len(cases) == expected
+        for case in cases:
+            (number,) = case.numbers.all()
+            assert number.text == case.number and number.kind == NumberKind.PRE_MEDIATION
+            assert number.court_id == case.court_id and number.assigned_at == case.submitted_at
+            seqs.append(number.seq)
+            events = [(e.kind, e.from_state, e.to_state, e.data) for e in case.events.all()]
+            assert events == [
+                ("created", "", CaseState.SUBMITTED, {"number": case.number, "door": Door.BATCH}),
+                ("triage", CaseState.SUBMITTED, CaseState.TRIAGED, {}),
+            ]
+            roles = sorted((p.role, p.organisation_id, bool(p.person_id)) for p in case.parties.all())
+            assert roles == [(PartyRole.APPLICANT, world.bank.pk, False), (PartyRole.RESPONDENT, None, True)]
+            assert TriageDecision.objects.filter(case=case).count() == 1
+    # One unbroken run of sequence numbers over both batches, and the sequence knows the last one.
+    assert seqs == list(range(seqs[0], seqs[0] + 5))
+    seq = CaseSequence.objects.get(court_id=cases[0].court_id, kind=NumberKind.PRE_MEDIATION)
+    assert seq.last == seqs[-1]
+
+
+def test_a_large_import_refreshes_the_planners_statistics(world, monkeypatch):
+    """PostgreSQL: the next batch's lookups of 100,000 ID numbers must not plan for an empty table."""
+    from django.db import connection
+
+    from xietong.batches import importing
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's planner keeps no statistics here")
+    monkeypatch.setattr(importing, "ANALYZE_AFTER", 2)
+
+    def person_rows_estimate() -> float:
+        with connection.cursor() as c:
+            c.execute("SELECT reltuples FROM pg_class WHERE relname = 'parties_person'")
+            return float(c.fetchone()[0])
+
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM parties_person")
+        before = c.fetchone()[0]
+    batch_import(batch=checked(world, [good_row(1), good_row(2), good_row(3)]), actor=world.users["bank"])
+    assert person_rows_estimate() == before + 3
+
+
+@pytest.mark.parametrize("pick", ["a range", "with gaps"])
+def test_rows_derived_in_sql_follow_exactly_the_given_cases(world, pick):
+    """The write derives parties, numbers and events from the new case rows: only those, in id order."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from xietong.batches.importing import Writer
+    from xietong.cases.models import CaseEvent
+
+    done = batch_import(batch=checked(world, [good_row(k) for k in range(1, 6)]), actor=world.users["bank"])
+    ids = sorted(Case.objects.filter(batch_rows__batch=done).values_list("pk", flat=True))
+    chosen = ids[1:4] if pick == "a range" else [ids[0], ids[2], ids[4]]
+    with transaction.atomic():
+        Writer(timezone.now()).insert_from_cases(
+            CaseEvent,
+            ("case_id", "at", "kind", "from_state", "to_state", "actor_label", "note", "data"),
+            "c.\"id\", c.\"submitted_at\", 'probe', '', '', %s, '', '{}'",
+            ["test"],
+            chosen,
+        )
+    probes = list(CaseEvent.objects.filter(kind="probe").order_by("pk").values_list("case_id", "actor_label"))
+    assert probes == [(pk, "test") for pk in chosen]
