@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,14 +20,15 @@ from django.core.validators import validate_email
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from xietong.core.validators import FULLWIDTH, normalize_phone, parse_resident_id
-from xietong.intake.validators import parse_amount
+from xietong.core.validators import FULLWIDTH, normalize_phone, resident_id_number
+from xietong.intake.validators import amount_text
 
 from .columns import AMOUNT_FIELDS, EXAMPLE_CONTRACT, FIELD_BY_KEY, FIELDS, PRODUCT_ALIASES, header_key
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+DAYS_RE = re.compile(r"\d{1,6}", re.ASCII)
 YES = {"是", "同意", "y", "yes", "true", "1", "√", "✓", "已同意"}
 NO = {"否", "不同意", "n", "no", "false", "0", "", "×"}
 MAX_TEXT = {"name": 100, "address": 300, "service_address": 300, "contract_number": 64, "service_email": 254}
@@ -117,23 +118,30 @@ def check_name(value: Any) -> str:
         raise FieldError(gettext_noop("Required."), "required")
     if len(name) > MAX_TEXT["name"]:
         raise FieldError(gettext_noop("Too long (at most %(max)s characters)."), "too_long", max=MAX_TEXT["name"])
-    if any(ch.isdigit() for ch in name):
+    # No character is both a letter and a digit: an all-letter name (the usual) needs no scan.
+    if not name.isalpha() and any(ch.isdigit() for ch in name):
         raise FieldError(gettext_noop("A name has no digits."), "name_digits")
     return name
 
 
 def check_id_number(value: Any, *, today: dt.date | None = None) -> str:
-    text = _digits_text(value, "ID number")
+    return _check_id_text(_digits_text(value, "ID number"), today)
+
+
+def _check_id_text(text: str, today: dt.date | None) -> str:
     if not text:
         raise FieldError(gettext_noop("Required."), "required")
     try:
-        return parse_resident_id(text, today=today).number
+        return resident_id_number(text, today=today)
     except ValidationError as e:
         raise FieldError(_validation_text(e), e.code or "id_number") from None
 
 
 def check_phone(value: Any, *, required: bool = True) -> str:
-    text = _digits_text(value, "phone number")
+    return _check_phone_text(_digits_text(value, "phone number"), required)
+
+
+def _check_phone_text(text: str, required: bool = True) -> str:
     if not text:
         if required:
             raise FieldError(gettext_noop("Required."), "required")
@@ -145,7 +153,13 @@ def check_phone(value: Any, *, required: bool = True) -> str:
 
 
 def check_contract(value: Any) -> str:
-    text = _digits_text(value, "card or contract number").translate(FULLWIDTH).replace(" ", "").upper()
+    return _check_contract_text(_digits_text(value, "card or contract number"))
+
+
+def _check_contract_text(text: str) -> str:
+    if not text.isascii():  # FULLWIDTH maps no ASCII character
+        text = text.translate(FULLWIDTH)
+    text = text.replace(" ", "").upper()
     if not text:
         raise FieldError(gettext_noop("Required."), "required")
     if len(text) > MAX_TEXT["contract_number"]:
@@ -173,15 +187,18 @@ def check_product(value: Any) -> str:
 
 def check_amount(value: Any, *, required: bool) -> str:
     text = repr(value) if isinstance(value, float) and not value.is_integer() else _text(value)
+    return _check_amount_text(text, required)
+
+
+def _check_amount_text(text: str, required: bool) -> str:
     if not text:
         if required:
             raise FieldError(gettext_noop("Required."), "required")
         return "0.00"
     try:
-        amount: Decimal = parse_amount(text)
+        return amount_text(text)  # str(parse_amount(text))
     except ValidationError as e:
         raise FieldError(_validation_text(e), e.code or "amount") from None
-    return str(amount)
 
 
 def check_date(value: Any, *, today: dt.date) -> str:
@@ -224,7 +241,7 @@ def check_days(value: Any) -> int | None:
     text = _text(value).translate(FULLWIDTH).replace(",", "")
     if not text:
         return None
-    if not re.fullmatch(r"\d{1,6}", text, re.ASCII):
+    if not DAYS_RE.fullmatch(text):
         raise FieldError(gettext_noop("Days overdue is a whole number, not negative."), "days")
     return int(text)
 
@@ -241,7 +258,12 @@ def check_consent(value: Any) -> bool:
 
 
 def check_email(value: Any) -> str:
-    text = _text(value).translate(FULLWIDTH)
+    return _check_email_text(_text(value))
+
+
+def _check_email_text(text: str) -> str:
+    if not text.isascii():  # FULLWIDTH maps no ASCII character
+        text = text.translate(FULLWIDTH)
     if not text:
         return ""
     try:
@@ -252,7 +274,10 @@ def check_email(value: Any) -> str:
 
 
 def check_free_text(value: Any, key: str) -> str:
-    text = _text(value)
+    return _check_free_text(_text(value), key)
+
+
+def _check_free_text(text: str, key: str) -> str:
     if len(text) > MAX_TEXT[key]:
         raise FieldError(gettext_noop("Too long (at most %(max)s characters)."), "too_long", max=MAX_TEXT[key])
     return text
@@ -297,39 +322,90 @@ def check_rows(
     open_keys: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
     today: dt.date | None = None,
 ) -> CheckResult:
-    """Check each row; mark repeats within the file and rows matching an open case (same ID and card/contract)."""
+    """Check each row; mark repeats within the file and rows matching an open case (same ID and card/contract).
+
+    Each field's value or error is what `_check_field` gives for its cell. A text cell is checked by its
+    stripped text (the row's raw text: the same outcome); the fields whose values repeat keep their
+    outcomes by value for this call (the checks are pure). A row with an error is checked again field
+    by field, to collect every error in order.
+    """
     today = today or timezone.localdate()
     column_names = {key: headers[i] for key, i in columns.items()}
-    seen: dict[tuple[str, str], int] = {}
+    position = {key: p for p, key in enumerate(columns)}
+    # Per field in FIELDS order: the check of a text cell, the check of any other cell, the position of
+    # the field's cell among the row's picked cells (a field without a column gets the constant "").
+    plan = []
+    for f in FIELDS:
+        text_check: Callable[[str], Any] = _text_check(f.key, today)
+        value_check: Callable[[Any], Any] = _value_check(f.key, today)
+        if f.key not in columns:
+            text_check = value_check = _constant(text_check)
+        elif f.key in MEMO_FIELDS:
+            text_check, value_check = _memoised(text_check, value_check)
+        plan.append((text_check, value_check, position.get(f.key, 0)))
+    field_keys = tuple(f.key for f in FIELDS)
+    field_columns = tuple(column_names.get(f.key, f.header) for f in FIELDS)
+    keys = tuple(columns)
+    indexes = tuple(columns.values())
+    last = max(indexes, default=-1)
+    pick = itemgetter(*indexes) if len(indexes) >= 2 and min(indexes) >= 0 else None
+    other_cells: list[Any] = []  # the row's cells that are not text (numbers and dates from an XLSX)
+
+    def other_text(cell: Any) -> str:
+        other_cells.append(cell)
+        if type(cell) is float:  # _text of a float, the usual other cell
+            return str(int(cell)) if cell.is_integer() else str(cell)
+        return _text(cell)
+
+    # The rows kept so far by ID number and card/contract number: a checked ID number has 18 characters,
+    # so the two side by side make a key as unique as the pair (and lighter).
+    seen: dict[str | tuple[str, str], int] = {}
     results: list[RowResult] = []
     for number, cells in rows:
         width = len(cells)
-        raw = {key: _text(cells[i]) if i < width else "" for key, i in columns.items()}
-        values = {key: (cells[i] if i < width else "") for key, i in columns.items()}
-        result = RowResult(number=number, raw=raw, columns=column_names)
-        data = result.data
-        for f in FIELDS:
-            value = values.get(f.key, "")
-            try:
-                data[f.key] = _check_field(f.key, value, today=today)
-            except FieldError as e:
-                result.errors.append(
-                    {
-                        "field": f.key,
-                        "column": column_names.get(f.key, f.header),
-                        "code": e.code,
-                        "message": e.message,
-                        "params": {k: str(v) for k, v in e.params.items()},
-                    }
-                )
+        picked: Any
+        if pick is not None and width > last:
+            picked = pick(cells)
+        else:
+            picked = [cells[i] if i < width else "" for i in indexes] or [""]
+        texts = [c.strip() if type(c) is str else other_text(c) for c in picked]
+        raw = dict(zip(keys, texts, strict=False))
+        errors: list[dict[str, Any]] = []
+        try:
+            if other_cells:
+                other_cells.clear()
+                outcomes = [
+                    text_check(texts[p]) if type(picked[p]) is str else value_check(picked[p])
+                    for text_check, value_check, p in plan
+                ]
+            else:
+                outcomes = [text_check(texts[p]) for text_check, _, p in plan]
+            data = dict(zip(field_keys, outcomes, strict=True))
+        except FieldError:
+            data = {}
+            for key, column, (text_check, value_check, p) in zip(field_keys, field_columns, plan, strict=True):
+                try:
+                    data[key] = text_check(texts[p]) if type(picked[p]) is str else value_check(picked[p])
+                except FieldError as e:
+                    errors.append(
+                        {
+                            "field": key,
+                            "column": column,
+                            "code": e.code,
+                            "message": e.message,
+                            "params": {k: str(v) for k, v in e.params.items()},
+                        }
+                    )
         if "overdue_days" in data and data["overdue_days"] is None and "overdue_since" in data:
             data["overdue_days"] = (today - dt.date.fromisoformat(data["overdue_since"])).days
+        is_duplicate = False
         if "id_number" in data and "contract_number" in data:
-            key = (data["id_number"], data["contract_number"])
-            first = seen.get(key)
+            id_number, contract = data["id_number"], data["contract_number"]
+            dup_key = id_number + contract if len(id_number) == 18 else (id_number, contract)
+            first = seen.get(dup_key)
             if first is not None:
-                result.is_duplicate = True
-                result.errors.append(
+                is_duplicate = True
+                errors.append(
                     _dup(
                         column_names,
                         "duplicate_in_file",
@@ -337,9 +413,9 @@ def check_rows(
                         row=first,
                     )
                 )
-            elif key in open_keys:
-                result.is_duplicate = True
-                result.errors.append(
+            elif open_keys and (id_number, contract) in open_keys:
+                is_duplicate = True
+                errors.append(
                     _dup(
                         column_names,
                         "duplicate_open_case",
@@ -347,9 +423,91 @@ def check_rows(
                     )
                 )
             else:
-                seen[key] = number
-        results.append(result)
+                seen[dup_key] = number
+        results.append(RowResult(number, raw, data, errors, is_duplicate, column_names))
     return CheckResult(rows=results)
+
+
+MEMO_FIELDS = frozenset({"name", "product", "overdue_since", "overdue_days", "consent_e_service"})
+MEMO_TYPES = frozenset({int, float, bool, dt.date, dt.datetime})  # cells other than text memoised by (type, value)
+MEMO_MAX = 50_000  # outcomes kept per field and call
+_MISSING = object()
+
+
+def _outcome(check: Callable[[Any], Any], value: Any) -> Any:
+    """The check's value, or its FieldError."""
+    try:
+        return check(value)
+    except FieldError as e:
+        return e
+
+
+def _give(outcome: Any) -> Any:
+    if outcome.__class__ is FieldError:
+        raise outcome.with_traceback(None)
+    return outcome
+
+
+def _constant(text_check: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """The check of a field that has no column: of "" in every row."""
+    outcome = _outcome(text_check, "")
+    return lambda value: _give(outcome)
+
+
+def _memoised(
+    text_check: Callable[[str], Any], value_check: Callable[[Any], Any]
+) -> tuple[Callable[[str], Any], Callable[[Any], Any]]:
+    """The two checks of a field, each outcome kept by text (for text cells) or by type and value."""
+    memo: dict[Any, Any] = {}
+
+    def check_text(text: str) -> Any:
+        outcome = memo.get(text, _MISSING)
+        if outcome is _MISSING:
+            outcome = _outcome(text_check, text)
+            if len(memo) < MEMO_MAX:
+                memo[text] = outcome
+        if outcome.__class__ is FieldError:
+            raise outcome.with_traceback(None)
+        return outcome
+
+    def check_value(value: Any) -> Any:
+        if value.__class__ not in MEMO_TYPES:
+            return value_check(value)
+        key = (value.__class__, value)
+        outcome = memo.get(key, _MISSING)
+        if outcome is _MISSING:
+            outcome = _outcome(value_check, value)
+            if len(memo) < MEMO_MAX:
+                memo[key] = outcome
+        if outcome.__class__ is FieldError:
+            raise outcome.with_traceback(None)
+        return outcome
+
+    return check_text, check_value
+
+
+def _text_check(key: str, today: dt.date) -> Callable[[str], Any]:
+    """The check of a text cell given its stripped text: the same outcome as `_check_field` on the cell."""
+    if key == "id_number":
+        return lambda text: _check_id_text(text, today)
+    if key in ("phone", "service_phone"):
+        required = key == "phone"
+        return lambda text: _check_phone_text(text, required)
+    if key == "contract_number":
+        return _check_contract_text
+    if key in AMOUNT_FIELDS:
+        required = FIELD_BY_KEY[key].required
+        return lambda text: _check_amount_text(text, required)
+    if key == "overdue_since":
+        return lambda text: check_date(text, today=today)
+    simple: dict[str, Callable[[str], Any]] = {
+        "name": check_name,
+        "product": check_product,
+        "overdue_days": check_days,
+        "consent_e_service": check_consent,
+        "service_email": _check_email_text,
+    }
+    return simple.get(key) or (lambda text: _check_free_text(text, key))
 
 
 def mark_names_on_file(result: CheckResult, names: dict[str, str]) -> None:
@@ -380,27 +538,39 @@ def _dup(column_names: dict[str, str], code: str, message: str, **params: Any) -
     }
 
 
+def _amount_check(required: bool) -> Callable[[Any, dt.date], str]:
+    return lambda value, today: check_amount(value, required=required)
+
+
+# Field key → its check of a cell (any other field is free text: `check_free_text`).
+_FIELD_CHECKS: dict[str, Callable[[Any, dt.date], Any]] = {
+    "name": lambda value, today: check_name(value),
+    "id_number": lambda value, today: check_id_number(value, today=today),
+    "phone": lambda value, today: check_phone(value),
+    "service_phone": lambda value, today: check_phone(value, required=False),
+    "contract_number": lambda value, today: check_contract(value),
+    "product": lambda value, today: check_product(value),
+    **{key: _amount_check(FIELD_BY_KEY[key].required) for key in AMOUNT_FIELDS},
+    "overdue_since": lambda value, today: check_date(value, today=today),
+    "overdue_days": lambda value, today: check_days(value),
+    "consent_e_service": lambda value, today: check_consent(value),
+    "service_email": lambda value, today: check_email(value),
+}
+
+
+def _value_check(key: str, today: dt.date) -> Callable[[Any], Any]:
+    """`_check_field` for this field and date, as a function of the cell."""
+    if key in AMOUNT_FIELDS:  # numbers in an XLSX: one call fewer
+        required = FIELD_BY_KEY[key].required
+        return lambda value: check_amount(value, required=required)
+    check = _FIELD_CHECKS.get(key)
+    if check is None:
+        return lambda value: check_free_text(value, key)
+    return lambda value: check(value, today)
+
+
 def _check_field(key: str, value: Any, *, today: dt.date) -> Any:
-    if key == "name":
-        return check_name(value)
-    if key == "id_number":
-        return check_id_number(value, today=today)
-    if key == "phone":
-        return check_phone(value)
-    if key == "service_phone":
-        return check_phone(value, required=False)
-    if key == "contract_number":
-        return check_contract(value)
-    if key == "product":
-        return check_product(value)
-    if key in AMOUNT_FIELDS:
-        return check_amount(value, required=FIELD_BY_KEY[key].required)
-    if key == "overdue_since":
-        return check_date(value, today=today)
-    if key == "overdue_days":
-        return check_days(value)
-    if key == "consent_e_service":
-        return check_consent(value)
-    if key == "service_email":
-        return check_email(value)
-    return check_free_text(value, key)
+    check = _FIELD_CHECKS.get(key)
+    if check is None:
+        return check_free_text(value, key)
+    return check(value, today)

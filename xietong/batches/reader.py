@@ -176,6 +176,28 @@ def _first_sheet_path(zf: zipfile.ZipFile) -> str:
 
 def find_formula(zf: zipfile.ZipFile, part: str) -> str | None:
     """The reference of the first cell holding a formula in this sheet part ("C5"), or None. Streams the XML."""
+    if not _has_formula(zf, part):
+        return None
+    return _find_formula_cell(zf, part)
+
+
+def _has_formula(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether `_find_formula_cell` finds a formula: the same chunks and the same search, without the
+    cell references (most sheets have no formula). A formula's tag holds "<f" or ":f": without either in
+    a chunk, the pattern cannot match there."""
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                return False
+            buf = tail + chunk
+            if (b"<f" in buf or b":f" in buf) and FORMULA_RE.search(buf):
+                return True
+            tail = buf[-256:]
+
+
+def _find_formula_cell(zf: zipfile.ZipFile, part: str) -> str | None:
     tail = b""
     last_cell = "?"
     with zf.open(part) as fh:
@@ -289,4 +311,9 @@ def _check_header(sheet: Sheet) -> None:
     sheet.headers = headers
     # Drop rows with nothing in them (trailing blank lines, a sheet's formatted but empty area).
     first = sheet.header_row + 1
-    sheet.rows = [(first + i, r) for i, r in enumerate(sheet.rows) if any(_cell_text(c) for c in r)]
+    # A row whose first cell has text (the usual) needs no look at the others.
+    sheet.rows = [
+        (first + i, r)
+        for i, r in enumerate(sheet.rows)
+        if (r and type(r[0]) is str and r[0].strip()) or any(_cell_text(c) for c in r)
+    ]
