@@ -36,6 +36,7 @@ from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, ActorRef, actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.core.errors import Conflict, DomainError, NotAllowed
+from xietong.core.memory import gc_paused
 
 from .checking import auto_mapping, check_rows, mark_names_on_file, resolve_columns
 from .choices import IMPORT_RUNNING, IMPORT_STARTABLE, BatchStatus, ImportPhase
@@ -78,6 +79,7 @@ def _missing(mapping: dict[str, str]) -> list[str]:
     return [k for k in REQUIRED if k not in mapping]
 
 
+@gc_paused()
 def batch_upload(*, actor: Any, institution: Organisation, file: IO[bytes] | Any) -> UploadResult:
     """Read and check an uploaded file; store it as a batch (checked, or waiting for a column mapping).
 
@@ -233,6 +235,7 @@ def _check_and_store_rows(*, batch: Batch, actor: Any, sheet: Sheet, started: fl
     )
 
 
+@gc_paused()
 def mapping_save(*, actor: Any, batch: Batch, mapping: dict[str, str]) -> Batch:
     """Map the template's fields to this batch's columns, remember it for the institution, check the rows."""
     if not may_act_for(actor, batch.institution):
@@ -370,6 +373,7 @@ def _progress(batch_id: int, me: str, done: int, phase: str = ImportPhase.PREPAR
         raise ImportAborted
 
 
+@gc_paused()
 def batch_import_run(*, batch_id: int) -> Batch | None:
     """The task's work: claim the queued batch, prepare, write all in one transaction. None: not ours."""
     from xietong.intake.selectors import intake_court

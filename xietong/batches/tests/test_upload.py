@@ -355,3 +355,13 @@ def test_center_admin_uploads_for_a_chosen_institution(client, world):
     client.post(reverse("batch-upload"), {"institution": world.other_bank.pk, "file": upload(csv_bytes([good_row(2)]))})
     assert Batch.objects.filter(institution=world.bank).count() == 1
     assert Batch.objects.filter(institution=world.other_bank).count() == 1
+
+
+def test_the_collector_runs_again_after_an_upload_refused_or_not(world):
+    import gc
+
+    with pytest.raises(DomainError):
+        batch_upload(actor=world.users["bank"], institution=world.bank, file=upload(b""))
+    assert gc.isenabled()
+    batch_upload(actor=world.users["bank"], institution=world.bank, file=upload(csv_bytes([good_row(1)])))
+    assert gc.isenabled()
