@@ -378,7 +378,7 @@ class _SizeLimit(FileUploadHandler):
     response={200: BatchSubmittedOut, 201: BatchSubmittedOut, **SUBMIT_ERRORS},
     summary="Submit a batch as a file (CSV or XLSX)",
     description=(
-        "multipart/form-data with `file` (CSV in UTF-8 or GB18030, or XLSX; at most 20 MB and 100,000 rows), "
+        "multipart/form-data with `file` (CSV in UTF-8 or GB18030, or XLSX; at most 50 MB and 100,000 rows), "
         "optionally `import` (true/false) and, for the center admin, `institution_id`. The same checks as the "
         "browser upload. A file whose columns are not the template's and that no saved mapping fits is kept "
         "as `uploaded`: map its columns once in the browser. " + IDEMPOTENCY_DOC

@@ -3,24 +3,29 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from xietong.accounts.models import Organisation
 
 from .columns import FIELDS
 from .models import Batch
+from .reader import max_rows, max_upload_bytes
 
 
 class UploadForm(forms.Form):
     institution = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Institution"))
     file = forms.FileField(
         label=_("File (XLSX or CSV)"),
-        help_text=_("Up to 100,000 rows and 20 MB. CSV in UTF-8 or GB18030."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
     )
 
     def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Up to %(rows)s rows and %(size)s. CSV in UTF-8 or GB18030.") % {
+            "rows": f"{max_rows():,}",
+            "size": filesizeformat(max_upload_bytes()),
+        }
         self.only: Organisation | None = None
         if len(choices := list(institutions[:2])) == 1:
             # An operator uploads for their own institution: nothing to choose.

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 100,000 rows of the template with addresses make a CSV of about 20 MB
 MAX_ROWS = 100_000
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 MAX_ZIP_RATIO = 100  # an honest sheet compresses ~5-20x; a bomb ~1000x

@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .checking import error_text
 from .columns import EXAMPLE_ROW, FIELDS, PRODUCT_CHOICES_ZH
 from .models import Batch, BatchRow
+from .reader import max_rows, max_upload_bytes
 
 DATA_SHEET = "批量导入"
 NOTES_SHEET = "填写说明"
@@ -56,7 +57,8 @@ def template_xlsx() -> bytes:
         notes.append([f.header, "必填" if f.required else "选填", f.note])
     notes.append([])
     notes.append(["", "", "第2行为示例，请删除后再填写；示例行不会被导入。"])
-    notes.append(["", "", "请勿使用公式、合并单元格；整个文件最多100,000行、20MB。也可上传CSV（UTF-8或GB18030编码）。"])
+    limits = f"整个文件最多{max_rows():,}行、{max_upload_bytes() // (1024 * 1024)}MB"
+    notes.append(["", "", f"请勿使用公式、合并单元格；{limits}。也可上传CSV（UTF-8或GB18030编码）。"])
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 80

@@ -365,3 +365,12 @@ def test_the_collector_runs_again_after_an_upload_refused_or_not(world):
     assert gc.isenabled()
     batch_upload(actor=world.users["bank"], institution=world.bank, file=upload(csv_bytes([good_row(1)])))
     assert gc.isenabled()
+
+
+@override_settings(BATCH_MAX_UPLOAD_BYTES=30 * 1024 * 1024, BATCH_MAX_ROWS=50_000)
+def test_the_upload_page_states_the_limits_in_force(client, world):
+    client.force_login(world.users["bank"])
+    page = client.get(reverse("batch-upload")).content.decode()
+    assert "最多 50,000 行、30.0" in page  # zh-hans by default
+    english = client.get(reverse("batch-upload"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Up to 50,000 rows and 30.0" in english
