@@ -460,28 +460,21 @@ def _memoised(
     """The two checks of a field, each outcome kept by text (for text cells) or by type and value."""
     memo: dict[Any, Any] = {}
 
-    def check_text(text: str) -> Any:
-        outcome = memo.get(text, _MISSING)
+    def recall(key: Any, check: Callable[[Any], Any], value: Any) -> Any:
+        outcome = memo.get(key, _MISSING)
         if outcome is _MISSING:
-            outcome = _outcome(text_check, text)
+            outcome = _outcome(check, value)
             if len(memo) < MEMO_MAX:
-                memo[text] = outcome
-        if outcome.__class__ is FieldError:
-            raise outcome.with_traceback(None)
-        return outcome
+                memo[key] = outcome
+        return _give(outcome)
+
+    def check_text(text: str) -> Any:
+        return recall(text, text_check, text)
 
     def check_value(value: Any) -> Any:
         if value.__class__ not in MEMO_TYPES:
             return value_check(value)
-        key = (value.__class__, value)
-        outcome = memo.get(key, _MISSING)
-        if outcome is _MISSING:
-            outcome = _outcome(value_check, value)
-            if len(memo) < MEMO_MAX:
-                memo[key] = outcome
-        if outcome.__class__ is FieldError:
-            raise outcome.with_traceback(None)
-        return outcome
+        return recall((value.__class__, value), value_check, value)
 
     return check_text, check_value
 

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -181,39 +182,35 @@ def find_formula(zf: zipfile.ZipFile, part: str) -> str | None:
     return _find_formula_cell(zf, part)
 
 
-def _has_formula(zf: zipfile.ZipFile, part: str) -> bool:
-    """Whether `_find_formula_cell` finds a formula: the same chunks and the same search, without the
-    cell references (most sheets have no formula). A formula's tag holds "<f" or ":f": without either in
-    a chunk, the pattern cannot match there."""
+def _sheet_chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The sheet's XML, 1 MB at a time, each chunk led by the last 256 bytes of the one before (a tag
+    cut at a boundary is whole in the next chunk)."""
     tail = b""
     with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                return False
+        while chunk := fh.read(1 << 20):
             buf = tail + chunk
-            if (b"<f" in buf or b":f" in buf) and FORMULA_RE.search(buf):
-                return True
+            yield buf
             tail = buf[-256:]
+
+
+def _has_formula(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether `_find_formula_cell` finds a formula: the same chunks and search, without collecting cell
+    references (most sheets have no formula). A formula's tag holds "<f" or ":f": a chunk without
+    either cannot match."""
+    return any((b"<f" in buf or b":f" in buf) and FORMULA_RE.search(buf) for buf in _sheet_chunks(zf, part))
 
 
 def _find_formula_cell(zf: zipfile.ZipFile, part: str) -> str | None:
-    tail = b""
     last_cell = "?"
-    with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                return None
-            buf = tail + chunk
-            m = FORMULA_RE.search(buf)
-            if m:
-                refs = CELL_REF_RE.findall(buf, 0, m.start())
-                return refs[-1].decode() if refs else last_cell
-            refs = CELL_REF_RE.findall(buf)
-            if refs:
-                last_cell = refs[-1].decode()
-            tail = buf[-256:]
+    for buf in _sheet_chunks(zf, part):
+        m = FORMULA_RE.search(buf)
+        if m:
+            refs = CELL_REF_RE.findall(buf, 0, m.start())
+            return refs[-1].decode() if refs else last_cell
+        refs = CELL_REF_RE.findall(buf)
+        if refs:
+            last_cell = refs[-1].decode()
+    return None
 
 
 def _cell_text(value: Any) -> str:
