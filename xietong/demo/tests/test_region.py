@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
 from xietong.accounts.choices import REGULATOR_KINDS, OrganisationKind, Role
@@ -22,13 +22,16 @@ from xietong.accounts.models import ApiClient, Organisation, User
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.audit.services import audit_verify
+from xietong.batches.choices import BatchStatus
+from xietong.batches.demo import seed as seed_batch
+from xietong.batches.models import Batch, BatchRow
 from xietong.cases.choices import CaseState, Channel, Colour, Door, Product, Track
 from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, Category, Team
 from xietong.cases.workflow import CLOSING_STATES
 from xietong.core.validators import parse_resident_id, validate_uscc
 from xietong.demo import region as demo
 from xietong.demo.clock import SimulatedClock
-from xietong.demo.region import BATCH_SIZE, DEMO_LOGINS, DEMO_PASSWORD, batch_marker, load_region
+from xietong.demo.region import BATCH_SIZE, DEMO_ACTOR, DEMO_LOGINS, DEMO_PASSWORD, batch_marker, load_region
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.models import Address, Authorisation, Person
 
@@ -214,6 +217,46 @@ class DemoRegionTests(TestCase):
         assert not [c for c in batch if c not in closed and c.state in CLOSING_STATES]
         assert self.result.batch_closed_in_month == 82
         assert round(100 * 82 / 89) == 92
+
+    def story_2_batch(self) -> Batch:
+        rows = BatchRow.objects.filter(case_id__in=self.result.batch_case_ids)
+        return Batch.objects.get(pk=rows.values_list("batch_id", flat=True).distinct().get())
+
+    def test_story_2_the_batch_is_a_real_imported_batch_of_the_bank(self) -> None:
+        batch = self.story_2_batch()
+        assert batch.status == BatchStatus.IMPORTED
+        assert batch.institution.short_name == "邮储银行" or "邮政储蓄" in batch.institution.name
+        assert (batch.row_count, batch.valid_count, batch.error_count, batch.duplicate_count) == (BATCH_SIZE, 89, 0, 0)
+        assert (batch.total, batch.done) == (89, 89)
+        linked = set(batch.rows.exclude(case=None).values_list("case_id", flat=True))
+        assert linked == set(self.result.batch_case_ids)
+        with batch.file.open("rb") as fh:
+            text = fh.read().decode("utf-8")
+        assert text.splitlines()[0].startswith("姓名,身份证号,手机号")
+        assert len(text.splitlines()) == BATCH_SIZE + 1
+        # Delivered at the start of the batch's month, before its first case.
+        year, month = self.result.batch_month
+        delivered = timezone.localtime(batch.created_at)
+        assert (delivered.year, delivered.month) == (year, month)
+
+    def test_story_2_the_followup_page_says_89_delivered_82_closed_92_percent(self) -> None:
+        batch = self.story_2_batch()
+        operator = batch.uploaded_by or User.objects.get(username="psbc")
+        c = Client()
+        c.force_login(operator)
+        html = c.get(f"/batches/{batch.pk}/followup/").content.decode()
+        assert 'data-testid="fu-delivered">89<' in html
+        assert 'data-testid="fu-closed">82<' in html
+        assert 'data-testid="fu-closure-rate">92%<' in html
+        assert f'data-testid="fu-closed-in-month">{self.result.batch_closed_in_month}<' in html
+        assert self.result.batch_closed_in_month == 82
+        listing = c.get("/batches/").content.decode()
+        assert f"/batches/{batch.pk}/followup/" in listing
+
+    def test_story_2_seeding_the_batch_again_adds_nothing(self) -> None:
+        count = Batch.objects.count()
+        seed_batch(actor=DEMO_ACTOR)
+        assert Batch.objects.count() == count
 
     def test_story_3_a_debtor_in_indonesia_mediated_online_to_confirmation(self) -> None:
         (case,) = self.story("abroad")
