@@ -553,9 +553,6 @@ _FIELD_CHECKS: dict[str, Callable[[Any, dt.date], Any]] = {
 
 def _value_check(key: str, today: dt.date) -> Callable[[Any], Any]:
     """`_check_field` for this field and date, as a function of the cell."""
-    if key in AMOUNT_FIELDS:  # numbers in an XLSX: one call fewer
-        required = FIELD_BY_KEY[key].required
-        return lambda value: check_amount(value, required=required)
     check = _FIELD_CHECKS.get(key)
     if check is None:
         return lambda value: check_free_text(value, key)
