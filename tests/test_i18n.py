@@ -10,11 +10,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
 
-PO = Path(settings.BASE_DIR) / "xietong" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+# An app may keep its own catalogue (xietong/<app>/locale/...), which makemessages fills with that app's strings.
+CATALOGUE = "locale/zh_Hans/LC_MESSAGES/django.po"
 
 
-def fresh_catalogue(tmp_path: Path, monkeypatch) -> polib.POFile:
-    """Run makemessages over a copy of the code and the committed catalogue, as a developer would."""
+def catalogues(root: Path) -> list[polib.POFile]:
+    return [polib.pofile(str(path)) for path in sorted((root / "xietong").glob(f"**/{CATALOGUE}"))]
+
+
+def fresh_catalogue(tmp_path: Path, monkeypatch) -> list[polib.POFile]:
+    """Run makemessages over a copy of the code and the committed catalogues, as a developer would."""
     root = Path(settings.BASE_DIR)
     shutil.copytree(
         root / "xietong",
@@ -23,15 +28,15 @@ def fresh_catalogue(tmp_path: Path, monkeypatch) -> polib.POFile:
     )
     monkeypatch.chdir(tmp_path)
     call_command("makemessages", locale=["zh_Hans"], no_location=True, verbosity=0)
-    return polib.pofile(str(tmp_path / "xietong" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    return catalogues(tmp_path)
 
 
 def test_every_string_has_a_chinese_translation(tmp_path, monkeypatch):
-    cat = fresh_catalogue(tmp_path, monkeypatch)
-    committed = {e.msgid for e in polib.pofile(str(PO)) if not e.obsolete}
-    missing = [e.msgid for e in cat if not e.obsolete and e.msgid not in committed]
+    fresh = fresh_catalogue(tmp_path, monkeypatch)
+    committed = {e.msgid for cat in catalogues(Path(settings.BASE_DIR)) for e in cat if not e.obsolete}
+    missing = [e.msgid for cat in fresh for e in cat if not e.obsolete and e.msgid not in committed]
     assert not missing, f"strings not in the committed catalogue (run makemessages): {missing[:20]}"
-    untranslated = [e.msgid for e in cat.untranslated_entries()] + [e.msgid for e in cat.fuzzy_entries()]
+    untranslated = [e.msgid for cat in fresh for e in cat.untranslated_entries() + cat.fuzzy_entries()]
     assert not untranslated, f"untranslated or fuzzy: {untranslated[:20]}"
 
 

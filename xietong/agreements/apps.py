@@ -8,8 +8,21 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        from xietong.cases.panels import panel_register
+        from xietong.cases.registry import demo_step_register, event_kinds_register, guard_register, panel_register
 
+        from .demo import reach_agreement
+        from .guards import needs_signed_agreement
         from .panels import agreement_panel
 
-        panel_register(agreement_panel)
+        panel_register("agreements", agreement_panel)
+        guard_register("agreements.signed", needs_signed_agreement)
+        demo_step_register("reach_agreement", reach_agreement)
+        event_kinds_register(
+            "agreements",
+            {
+                "agreement_drafted": _("Agreement drafted"),
+                "agreement_sent": _("Agreement sent for signing"),
+                "agreement_signed": _("Agreement signed by a party"),
+                "agreement_voided": _("Agreement voided"),
+            },
+        )

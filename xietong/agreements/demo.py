@@ -1,6 +1,6 @@
 """The demo's "reach_agreement" steps, taken through this app: draft, send, every party signs, frozen.
 
-Registered in xietong/demo/region.py DEMO_STEPS. The demo note says the plan ("分N期" or a single
+Registered as the demo step of `reach_agreement` (apps.py). The demo note says the plan ("分N期" or a single
 payment) and that the penalty is waived; the first instalment is due on the 20th of next month.
 Parties with an account (the demo's story citizens) sign online with a one-time code, recorded as
 method "otp" (the demo does not read the code back from the SMS log); parties without one sign on

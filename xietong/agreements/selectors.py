@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from xietong.accounts.choices import Role
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import _person_id, actor_role
+from xietong.cases.permissions import actor_person_id, actor_role
 
 from .choices import AgreementStatus
 from .models import Agreement, AgreementSignature
@@ -70,7 +70,7 @@ def party_may_sign_as(actor: Any, party: CaseParty) -> str:
     """
     role = actor_role(actor)
     if role == Role.PARTY:
-        person_id = _person_id(actor)
+        person_id = actor_person_id(actor)
         if person_id is None or party.person_id is None:
             return ""
         if party.person_id == person_id:

@@ -32,9 +32,10 @@ from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import _event, _money, case_transition
+from xietong.cases.services import case_event_record, case_lock, case_transition
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
+from xietong.core.money import money_parse
 from xietong.documents.render import sha256
 from xietong.notifications.models import OtpPurpose
 from xietong.notifications.services import otp_issue, otp_verify, sms_send
@@ -48,14 +49,6 @@ from .selectors import may_record_counter_signature, parties_of, party_may_sign_
 logger = logging.getLogger(__name__)
 
 OPEN = (AgreementStatus.DRAFT, AgreementStatus.SIGNING)
-
-
-def _lock_case(case: Case | int) -> Case:
-    pk = case.pk if isinstance(case, Case) else case
-    locked = Case.objects.select_for_update().filter(pk=pk).first()
-    if locked is None:
-        raise NotFound(_("No such case."))
-    return locked
 
 
 def _lock_agreement(agreement: Agreement | int) -> Agreement:
@@ -92,7 +85,7 @@ def _void(agreement: Agreement, *, actor: Any, reason: str) -> None:
     agreement.voided_by = actor_ref(actor).label
     agreement.void_reason = reason
     agreement.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
-    _event(
+    case_event_record(
         agreement.case,
         actor=actor,
         kind="agreement_voided",
@@ -122,11 +115,11 @@ def agreement_draft(
     day_of_month: int | None = None,
 ) -> Agreement:
     """Draft a new version of the case's agreement: `months` equal instalments, or a hand-edited plan."""
-    locked = _lock_case(case)
+    locked = case_lock(case)
     _visible(actor, locked)
     _must_be_case_mediator(actor, locked)
     _must_be_mediating(locked)
-    waived_amount = _money(waived, _("Amount waived"))
+    waived_amount = money_parse(waived, _("Amount waived"))
     if waived_amount > locked.interest + locked.penalty:
         raise DomainError(
             _("At most the interest and penalty (%(max)s yuan) can be waived; the principal is repaid.")
@@ -192,7 +185,7 @@ def agreement_draft(
         "agreed": agreed,
         "instalments": [[d.isoformat(), str(a)] for d, a in plan],
     }
-    _event(
+    case_event_record(
         locked,
         actor=actor,
         kind="agreement_drafted",
@@ -213,7 +206,7 @@ def _signer_phone(party: CaseParty, how: str) -> str:
 def agreement_send(*, actor: Any, agreement: Agreement | int, notify: bool = True) -> Agreement:
     """The mediator sends the draft for signing; each citizen party (or their relative) gets a message."""
     locked = _lock_agreement(agreement)
-    case = _lock_case(locked.case_id)
+    case = case_lock(locked.case_id)
     _visible(actor, case)
     _must_be_case_mediator(actor, case)
     _must_be_mediating(case)
@@ -222,7 +215,7 @@ def agreement_send(*, actor: Any, agreement: Agreement | int, notify: bool = Tru
     locked.status = AgreementStatus.SIGNING
     locked.sent_at = timezone.now()
     locked.save(update_fields=["status", "sent_at"])
-    _event(case, actor=actor, kind="agreement_sent", data={"version": locked.version})
+    case_event_record(case, actor=actor, kind="agreement_sent", data={"version": locked.version})
     audit_record(
         actor=actor,
         action=AuditAction.AGREEMENT_DRAFT,
@@ -421,7 +414,7 @@ def _sign(
     signed_at: dt.datetime | None = None,
 ) -> AgreementSignature:
     """Record one signature (callers have checked who may sign); freeze on the last one."""
-    case = _lock_case(agreement.case_id)
+    case = case_lock(agreement.case_id)
     locked = _lock_agreement(agreement)
     existing = _existing(locked, party)
     if existing is not None:
@@ -436,7 +429,7 @@ def _sign(
         signed_at=signed_at or timezone.now(),
         ip=ip or None,
     )
-    _event(
+    case_event_record(
         case,
         actor=actor,
         kind="agreement_signed",
@@ -523,7 +516,7 @@ def agreement_void(*, actor: Any, agreement: Agreement | int, reason: str) -> Ag
     a = agreement if isinstance(agreement, Agreement) else Agreement.objects.filter(pk=agreement).first()
     if a is None:
         raise NotFound(_("No such agreement."))
-    case = _lock_case(a.case_id)
+    case = case_lock(a.case_id)
     locked = _lock_agreement(a)
     _visible(actor, case)
     role = actor_role(actor)

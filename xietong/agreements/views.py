@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
 from xietong.cases.models import CaseParty
-from xietong.cases.views import _case_or_404
+from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 
 from .documents import agreement_render_docx, agreement_render_pdf
@@ -62,7 +62,7 @@ def _ip(request: HttpRequest) -> str | None:
 @login_required
 @require_POST
 def agreement_draft_view(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     form = DraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The draft is incomplete; nothing was changed."))
@@ -92,7 +92,7 @@ def agreement_draft_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def agreement_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan the draft form would make, live (htmx), with its sum; nothing is written."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     form = DraftForm(request.GET)
     ctx: dict[str, Any] = {"error": "", "plan": [], "total": None, "agreed": None}
     if not form.is_valid():
@@ -120,7 +120,7 @@ def agreement_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def agreement_send_view(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
     try:
         agreement_send(actor=request.user, agreement=agreement)
@@ -134,7 +134,7 @@ def agreement_send_view(request: HttpRequest, pk: int, agreement_pk: int) -> Htt
 @login_required
 @require_POST
 def agreement_code_view(request: HttpRequest, pk: int, agreement_pk: int, party_pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
     party = _party_or_404(case, party_pk)
     try:
@@ -151,7 +151,7 @@ def agreement_code_view(request: HttpRequest, pk: int, agreement_pk: int, party_
 @require_POST
 def agreement_sign_view(request: HttpRequest, pk: int, agreement_pk: int, party_pk: int) -> HttpResponse:
     """Sign for one party: `how` is "otp" (with the code), "operator" or "counter"."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
     party = _party_or_404(case, party_pk)
     how = request.POST.get("how", "")
@@ -188,7 +188,7 @@ def agreement_sign_view(request: HttpRequest, pk: int, agreement_pk: int, party_
 @login_required
 @require_POST
 def agreement_void_view(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
     form = VoidForm(request.POST)
     try:
@@ -228,7 +228,7 @@ def _filename(agreement: Agreement, ext: str) -> str:
 @login_required
 def agreement_pdf(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
     """The frozen agreement's stored PDF, or a preview of a draft marked DRAFT. Audited."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
     if agreement.content is not None:
         agreement = agreement_pdf_ensure(agreement=agreement)
@@ -246,7 +246,7 @@ def agreement_pdf(request: HttpRequest, pk: int, agreement_pk: int) -> HttpRespo
 @login_required
 def agreement_docx(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
     """The same content as a Word document, for the court to edit. Audited."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
     data = agreement_render_docx(agreement)
     _audit_download(request, agreement, "docx")

@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xietong.cases.choices import CaseState
+from xietong.cases.definitions import CLOSED_STATES
 from xietong.cases.models import Case, CaseEvent
-from xietong.cases.workflow import CLOSING_STATES
 
 from .models import Batch, BatchRow
 
@@ -129,7 +129,7 @@ def batch_followup(*, actor: Any, batch: Batch) -> Followup:
 
     result.delivered_at = min(c["submitted_at"] for c in cases)
     result.month_end = month_end_after(result.delivered_at)
-    closed = [c for c in cases if c["state"] in CLOSING_STATES]
+    closed = [c for c in cases if c["state"] in CLOSED_STATES]
     result.closed = len(closed)
     result.closure_rate = _percent(result.closed, result.delivered)
     result.closed_in_month = sum(1 for c in closed if c["closed_at"] and c["closed_at"] < result.month_end)
@@ -149,14 +149,14 @@ def batch_followup(*, actor: Any, batch: Batch) -> Followup:
         "rejected": states.get(CaseState.REJECTED, 0),
         "open": result.delivered - result.closed,
     }
-    result.open_by_state = {s: states[s] for s in STATE_ORDER if states.get(s) and s not in CLOSING_STATES}
+    result.open_by_state = {s: states[s] for s in STATE_ORDER if states.get(s) and s not in CLOSED_STATES}
     result.states = [
         StateCount(
             state=s,
             label=str(CaseState(s).label),
             count=states[s],
             pct=_percent(states[s], result.delivered),
-            closing=s in CLOSING_STATES,
+            closing=s in CLOSED_STATES,
         )
         for s in STATE_ORDER
         if states.get(s)

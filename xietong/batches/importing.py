@@ -39,7 +39,8 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.models import Organisation
 from xietong.audit.services import SYSTEM, ActorRef
-from xietong.cases.choices import OPEN_STATES, CaseState, Door, NumberKind, PartyRole
+from xietong.cases.choices import CaseState, Door, NumberKind, PartyRole
+from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, CaseSequence
 from xietong.cases.numbers import format_case_number
 from xietong.core.errors import DomainError

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation
-from xietong.cases.choices import OPEN_STATES
+from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.permissions import actor_role
 from xietong.core.errors import NotFound
 

@@ -35,6 +35,7 @@ from xietong.accounts.models import Organisation
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, ActorRef, actor_ref, audit_record
 from xietong.cases.choices import CaseState
+from xietong.cases.services import case_transitions_notify
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.memory import gc_paused
 
@@ -427,7 +428,7 @@ def batch_import_run(*, batch_id: int) -> Batch | None:
                     "seconds": round((finished - started).total_seconds(), 3),
                 },
             )
-            transaction.on_commit(partial(_notify_triaged, written.case_ids, locked.institution_id))
+            transaction.on_commit(partial(_notify_triaged, written.case_ids))
         importing.refresh_statistics(len(written.case_ids))
         return locked
     except importing.ImportAborted:
@@ -464,25 +465,11 @@ def _fail(batch_id: int, worker: str, message: str, *, code: str = "", interrupt
     return True
 
 
-def _notify_triaged(case_ids: list[int], institution_id: int) -> None:
+def _notify_triaged(case_ids: list[int]) -> None:
     """After commit: the case-transition receivers (webhooks) learn of each case's `triage` step."""
-    from xietong.cases.services import transition_receivers
-
-    if not transition_receivers:
-        return
-    try:
-        from xietong.webhooks.models import WebhookEndpoint
-
-        if not WebhookEndpoint.objects.filter(organisation_id=institution_id, is_active=True).exists():
-            return  # nobody listens: skip a query per case
-    except ImportError:  # pragma: no cover
-        pass
-    for case_id in case_ids:
-        for receiver in transition_receivers:
-            try:
-                receiver(case_id, "triage", CaseState.SUBMITTED, CaseState.TRIAGED)
-            except Exception:
-                logger.exception("case %s: transition receiver failed", case_id)
+    case_transitions_notify(
+        case_ids=case_ids, code="triage", from_state=CaseState.SUBMITTED, to_state=CaseState.TRIAGED
+    )
 
 
 def batch_import(*, batch: Batch, actor: Any) -> Batch:

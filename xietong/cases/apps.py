@@ -6,3 +6,20 @@ class CasesConfig(AppConfig):
     name = "xietong.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (the registry's system check)
+        from .guards import CASE_GUARDS
+        from .registry import event_kinds_register, guard_register
+
+        for key, guard in CASE_GUARDS.items():
+            guard_register(key, guard)
+        event_kinds_register(
+            "cases",
+            {
+                "created": _("Case opened"),
+                "mediator_assigned": _("Mediator assigned"),
+                "team_assigned": _("Team assigned"),
+                "classified": _("Triage changed"),
+            },
+        )

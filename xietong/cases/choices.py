@@ -19,22 +19,6 @@ class CaseState(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-OPEN_STATES = frozenset(
-    {
-        CaseState.SUBMITTED,
-        CaseState.TRIAGED,
-        CaseState.MEDIATING,
-        CaseState.AGREEMENT,
-        CaseState.CONFIRMED,
-        CaseState.PERFORMING,
-        CaseState.FAILED,
-        CaseState.FILED,
-        CaseState.TRIED,
-        CaseState.ENFORCING,
-    }
-)
-ENDED_STATES = frozenset({CaseState.FULFILLED, CaseState.CLOSED, CaseState.WITHDRAWN, CaseState.REJECTED})
-
 # How each state is shown: a colour class for badges.
 STATE_TONE = {
     CaseState.SUBMITTED: "info",

@@ -24,32 +24,7 @@ from .choices import (
     TeamKind,
     Track,
 )
-
-TARGET_DAYS = 30
-EVENT_LABELS = {
-    "created": _("Case opened"),
-    "mediator_assigned": _("Mediator assigned"),
-    "team_assigned": _("Team assigned"),
-    "service_sent": _("Document sent for service"),
-    "service_served": _("Document served"),
-    "service_alternative": _("Document served by an alternative"),
-    # agreements
-    "agreement_drafted": _("Agreement drafted"),
-    "agreement_sent": _("Agreement sent for signing"),
-    "agreement_signed": _("Agreement signed by a party"),
-    "agreement_voided": _("Agreement voided"),
-    "mediation_session": _("Mediation session scheduled"),
-    "offer_made": _("Offer made"),
-    "offer_answered": _("Offer answered"),
-    # judiciary
-    "ruling_issued": _("Ruling issued"),
-    "filing_requested": _("Filing requested by the plaintiff"),
-    "hearing_scheduled": _("Hearing scheduled"),
-    "hearing_held": _("Hearing held"),
-    "hearing_adjourned": _("Hearing adjourned"),
-    "hearing_cancelled": _("Hearing cancelled"),
-}
-STATUTORY_DAYS = 90
+from .definitions import TARGET_DAYS
 
 
 def money(verbose_name: StrOrPromise) -> models.DecimalField[Decimal, Decimal]:
@@ -346,8 +321,10 @@ class CaseEvent(models.Model):
 
     @property
     def label(self) -> str:
+        from .registry import registry
         from .workflow import TRANSITIONS
 
         if self.kind in TRANSITIONS:
             return str(TRANSITIONS[self.kind].label)
-        return str(EVENT_LABELS.get(self.kind, self.kind))
+        kind = registry.event_kinds.get(self.kind)
+        return str(kind.label) if kind is not None else self.kind

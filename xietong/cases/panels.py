@@ -1,6 +1,7 @@
 """Panels other apps add to the case page (mediation, agreement, confirmation, service...).
 
-An app registers `panel(request, case) -> CasePanel | None` in its AppConfig.ready(). The case page
+An app registers `panel(request, case) -> CasePanel | None` under a key in its AppConfig.ready()
+(`cases.registry.panel_register`). The case page
 renders the panels in `order`, in the main (left) or side (right) column. A panel decides by the
 user's role what it shows; returning None shows nothing. Panels must only show what the case's
 visibility rule already allows (the page has checked `Case.objects.restrict`).
@@ -14,6 +15,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .registry import registry
+
 
 @dataclass(frozen=True)
 class CasePanel:
@@ -24,16 +27,10 @@ class CasePanel:
 
 
 PanelProvider = Callable[[HttpRequest, Any], "CasePanel | None"]
-case_panels: list[PanelProvider] = []
-
-
-def panel_register(provider: PanelProvider) -> None:
-    if provider not in case_panels:
-        case_panels.append(provider)
 
 
 def panels_for(request: HttpRequest, case: Any) -> dict[str, list[CasePanel]]:
-    found = [p for provider in case_panels if (p := provider(request, case)) is not None]
+    found = [p for provider in registry.panels.values() if (p := provider(request, case)) is not None]
     found.sort(key=lambda p: p.order)
     return {
         "main": [p for p in found if p.column == "main"],

@@ -39,7 +39,7 @@ def restrict_cases(qs: CaseQuerySet, actor: Any, action: str = "view") -> CaseQu
     if role == Role.STATION_AGENT:
         return qs.filter(station_id=actor.organisation_id)
     if role == Role.PARTY:
-        person_id = _person_id(actor)
+        person_id = actor_person_id(actor)
         if person_id is None:
             return qs.none()
         from xietong.parties.selectors import authorisations_active
@@ -58,7 +58,7 @@ def restrict_cases(qs: CaseQuerySet, actor: Any, action: str = "view") -> CaseQu
     return qs.none()
 
 
-def _person_id(user: Any) -> int | None:
+def actor_person_id(user: Any) -> int | None:
     from xietong.parties.models import Person
 
     cached = getattr(user, "_person_id_cache", False)

@@ -4,9 +4,9 @@ in the same transaction, and leaves side effects (messages, webhooks) to run on 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import logging
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -19,17 +19,18 @@ from xietong.accounts.models import Organisation, User
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
 from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.core.money import money_parse
 from xietong.parties.models import Authorisation, Person
 
 from .choices import CaseState, Door, NumberKind, PartyRole, Product, Wish
+from .definitions import CLOSED_STATES
 from .models import Case, CaseEvent, CaseParty, Category, Team
 from .numbers import case_number_assign
 from .permissions import actor_role
-from .workflow import CLOSING_STATES, TRANSITIONS, Transition
+from .registry import registry
+from .workflow import TRANSITIONS, Transition
 
-# Receivers called after commit with (case_id, transition_code, from_state, to_state).
-TransitionReceiver = Callable[[int, str, str, str], None]
-transition_receivers: list[TransitionReceiver] = []
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,23 +39,6 @@ class PersonParty:
     role: PartyRole
     agent: Person | None = None
     authorisation: Authorisation | None = None
-
-
-def _money(value: Decimal | str | int, field: str) -> Decimal:
-    try:
-        raw = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise DomainError(_("%(field)s is not an amount of money.") % {"field": field}, code="amount") from None
-    if not raw.is_finite():
-        raise DomainError(_("%(field)s is not an amount of money.") % {"field": field}, code="amount")
-    if raw != raw.quantize(Decimal("0.01"), rounding=ROUND_DOWN):
-        raise DomainError(_("%(field)s has more than two decimals (fen).") % {"field": field}, code="amount_cents")
-    amount = raw.quantize(Decimal("0.01"))
-    if amount < 0:
-        raise DomainError(_("%(field)s cannot be negative.") % {"field": field}, code="amount_negative")
-    if amount >= Decimal("1e12"):
-        raise DomainError(_("%(field)s is too large.") % {"field": field}, code="amount_too_large")
-    return amount
 
 
 def case_snapshot(case: Case) -> dict[str, Any]:
@@ -77,7 +61,11 @@ def case_snapshot(case: Case) -> dict[str, Any]:
     }
 
 
-def _event(
+def event_kind_known(kind: str) -> bool:
+    return kind in TRANSITIONS or kind in registry.event_kinds
+
+
+def case_event_record(
     case: Case,
     *,
     actor: Any,
@@ -86,10 +74,16 @@ def _event(
     from_state: str = "",
     to_state: str = "",
     data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
+    """Write one timeline entry (now, or at the time it happened). Its kind is a transition or an
+    event kind some app registered."""
+    if not event_kind_known(kind):
+        raise ValueError(f"Unknown case event kind {kind!r}: register it with cases.registry.event_kinds_register.")
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
+        at=at or timezone.now(),
         actor_label=actor_ref(actor).label if actor is not None else "system",
         note=note,
         from_state=from_state,
@@ -133,9 +127,9 @@ def case_create(
         raise DomainError(_("A case needs at least one person as a party."), code="no_party")
     for pp in persons:
         _check_representation(pp)
-    p = _money(principal, _("Principal"))
-    i = _money(interest, _("Interest"))
-    pen = _money(penalty, _("Penalty"))
+    p = money_parse(principal, _("Principal"))
+    i = money_parse(interest, _("Interest"))
+    pen = money_parse(penalty, _("Penalty"))
     wishes = list(dict.fromkeys(wishes or []))
     if any(w not in Wish.values for w in wishes):
         raise DomainError(_("Unknown wish."), code="wish")
@@ -164,7 +158,9 @@ def case_create(
         parties.append(CaseParty(case=case, role=institution_role, organisation=institution))
     CaseParty.objects.bulk_create(parties)
     number = case_number_assign(case=case, kind=NumberKind.PRE_MEDIATION)
-    _event(case, actor=actor, kind="created", to_state=case.state, data={"number": number.text, "door": door})
+    case_event_record(
+        case, actor=actor, kind="created", to_state=case.state, data={"number": number.text, "door": door}
+    )
     audit_record(actor=actor, action=AuditAction.CASE_CREATE, obj=case, after=case_snapshot(case))
     return case
 
@@ -190,10 +186,16 @@ def _check_representation(pp: PersonParty) -> None:
         )
 
 
-def _lock(case: Case | int) -> Case:
+def case_lock(case: Case | int, *, related: tuple[str, ...] = ()) -> Case:
+    """The case's row, locked until the transaction ends (SELECT ... FOR UPDATE; SQLite's write lock).
+
+    `related` are joined in the same query; only the case's own row is locked."""
     pk = case.pk if isinstance(case, Case) else case
+    qs = Case.objects.select_for_update(of=("self",)).select_related(*related) if related else Case.objects
+    if not related:
+        qs = qs.select_for_update()
     try:
-        return Case.objects.select_for_update().get(pk=pk)
+        return qs.get(pk=pk)
     except Case.DoesNotExist:
         raise NotFound(_("No such case.")) from None
 
@@ -220,8 +222,8 @@ def check_transition(*, case: Case, transition: Transition, actor: Any, note: st
         )
     if transition.note_required and not note.strip():
         raise DomainError(_("Give a reason for this step."), code="note_required")
-    for guard in transition.guards:
-        guard(case, actor, note)
+    for key in transition.guards:
+        registry.guards[key](case, actor, note)
 
 
 @transaction.atomic
@@ -230,21 +232,21 @@ def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") 
     transition = TRANSITIONS.get(code)
     if transition is None:
         raise DomainError(_("Unknown step."), code="unknown_transition")
-    locked = _lock(case)
+    locked = case_lock(case)
     check_transition(case=locked, transition=transition, actor=actor, note=note)
     before = case_snapshot(locked)
     from_state = locked.state
     locked.state = transition.target
-    if transition.target in CLOSING_STATES and locked.closed_at is None:
+    if transition.target in CLOSED_STATES and locked.closed_at is None:
         locked.closed_at = timezone.now()
-    if transition.code == "confirm" or transition.code == "try":
+    if transition.assigns_judge:
         locked.judge = actor
     locked.save()
     data: dict[str, Any] = {}
     if transition.issues_number:
         number = case_number_assign(case=locked, kind=transition.issues_number)
         data["number"] = number.text
-    _event(
+    case_event_record(
         locked,
         actor=actor,
         kind=transition.code,
@@ -261,9 +263,23 @@ def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") 
         after={**case_snapshot(locked), "transition": transition.code, "note": note.strip()},
     )
     case_id, target = locked.pk, str(locked.state)
-    for receiver in transition_receivers:
-        transaction.on_commit(partial(receiver, case_id, code, from_state, target))
+    for receiver in registry.receivers.values():
+        transaction.on_commit(partial(receiver.one, case_id, code, from_state, target))
     return locked
+
+
+def case_transitions_notify(*, case_ids: list[int], code: str, from_state: str, to_state: str) -> None:
+    """After commit: every registered receiver learns that these cases took the step `code` together
+    (a batch import's triage). A failing receiver never breaks the others or the caller."""
+    for key, receiver in registry.receivers.items():
+        try:
+            if receiver.many is not None:
+                receiver.many(case_ids, code, from_state, to_state)
+            else:
+                for case_id in case_ids:
+                    receiver.one(case_id, code, from_state, to_state)
+        except Exception:
+            logger.exception("transition receiver %s failed for %d cases", key, len(case_ids))
 
 
 def allowed_transitions(*, case: Case, actor: Any) -> list[Transition]:
@@ -339,7 +355,7 @@ def case_reject(*, case: Case | int, actor: Any, note: str) -> Case:
 
 @transaction.atomic
 def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Case:
-    locked = _lock(case)
+    locked = case_lock(case)
     if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
         raise NotAllowed(_("Only center staff and clerks assign mediators."), code="role")
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
@@ -351,7 +367,7 @@ def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Cas
     before = {"mediator_id": locked.mediator_id}
     locked.mediator = mediator
     locked.save(update_fields=["mediator", "updated_at"])
-    _event(locked, actor=actor, kind="mediator_assigned", data={"mediator": str(mediator)})
+    case_event_record(locked, actor=actor, kind="mediator_assigned", data={"mediator": str(mediator)})
     audit_record(
         actor=actor, action=AuditAction.CASE_ASSIGN, obj=locked, before=before, after={"mediator_id": mediator.pk}
     )
@@ -360,7 +376,7 @@ def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Cas
 
 @transaction.atomic
 def case_assign_team(*, case: Case | int, actor: Any, team: Team) -> Case:
-    locked = _lock(case)
+    locked = case_lock(case)
     if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
         raise NotAllowed(_("Only center staff and clerks assign teams."), code="role")
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
@@ -370,6 +386,6 @@ def case_assign_team(*, case: Case | int, actor: Any, team: Team) -> Case:
     before = {"team_id": locked.team_id}
     locked.team = team
     locked.save(update_fields=["team", "updated_at"])
-    _event(locked, actor=actor, kind="team_assigned", data={"team": team.name})
+    case_event_record(locked, actor=actor, kind="team_assigned", data={"team": team.name})
     audit_record(actor=actor, action=AuditAction.CASE_ASSIGN, obj=locked, before=before, after={"team_id": team.pk})
     return locked

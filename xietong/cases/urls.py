@@ -8,5 +8,4 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/transition/", views.case_transition_view, name="case-transition"),
     path("cases/<int:pk>/parties/<int:party_pk>/reveal/<str:what>/", views.party_reveal, name="party-reveal"),
-    path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.case_attachment, name="case-attachment"),
 ]

@@ -5,20 +5,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.core.errors import DomainError
 from xietong.parties.services import person_reveal_id, person_reveal_phone
 
 from .choices import CaseState, Channel, Colour
+from .definitions import TARGET_DAYS
 from .forms import CaseFilterForm, TransitionForm
 from .models import CaseParty
 from .panels import panels_for
@@ -57,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
-def _case_or_404(request: HttpRequest, pk: int) -> Any:
+def case_or_404(request: HttpRequest, pk: int) -> Any:
     if getattr(request.user, "role", None) == Role.REGULATOR:
         raise PermissionDenied
     case = case_get(actor=request.user, pk=pk)
@@ -66,52 +63,16 @@ def _case_or_404(request: HttpRequest, pk: int) -> Any:
     return case
 
 
-def _attachments(case: Any) -> Any:
-    from xietong.intake.models import Attachment
-
-    return Attachment.objects.filter(Q(case=case) | Q(application__cases=case)).distinct()
-
-
-ATTACHMENT_CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
-
-
-@login_required
-def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """Download one attachment of a case the user may see (regulators never); every download is audited."""
-    case = _case_or_404(request, pk)
-    attachment = _attachments(case).filter(pk=attachment_pk).first()
-    if attachment is None:
-        raise Http404(_("No such attachment."))
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditAction.ATTACHMENT_VIEW,
-            obj=attachment,
-            after={"case": case.number},
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
-    ext = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[attachment.detected_type]
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=f"{case.number}-{attachment.pk}.{ext}",
-        content_type=ATTACHMENT_CONTENT_TYPES[attachment.detected_type],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     ctx = {
         "case": case,
         "parties": list(case.parties.all()),
         # Steps with their own form in an app's panel (e.g. confirmation after the review) are taken there.
-        "transitions": [t for t in allowed_transitions(case=case, actor=request.user) if not t.extra.get("dedicated")],
+        "transitions": [t for t in allowed_transitions(case=case, actor=request.user) if t.panel is None],
         "may_reveal": may_see_personal_data(request.user),
-        "attachments": list(_attachments(case)),
-        "target_days": 30,
+        "target_days": TARGET_DAYS,
         "panels": panels_for(request, case),
     }
     return render(request, "cases/detail.html", ctx)
@@ -120,7 +81,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was incomplete; nothing was changed."))
@@ -140,7 +101,7 @@ def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def party_reveal(request: HttpRequest, pk: int, party_pk: int, what: str) -> HttpResponse:
     """Show one party's full ID or phone number, once, and audit that it was seen."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     if not may_see_personal_data(request.user):
         raise PermissionDenied
     party = CaseParty.objects.select_related("person").filter(case=case, pk=party_pk, person__isnull=False).first()

@@ -41,23 +41,38 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.module_loading import import_string
 
 from xietong.accounts.choices import CourtLevel, OrganisationKind, Role
 from xietong.accounts.models import ApiClient, Organisation, User
 from xietong.accounts.services import api_client_create, organisation_create, user_create
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
-from xietong.audit.services import SYSTEM, ActorRef, actor_ref, audit_record
-from xietong.cases.choices import OPEN_STATES, CaseState, Channel, Colour, Door, PartyRole, Product, TeamKind, Track
-from xietong.cases.models import Case, CaseEvent, Category, Team
+from xietong.audit.services import SYSTEM, ActorRef, audit_record
+from xietong.batches import demo as batches_demo
+from xietong.cases.choices import CaseState, Channel, Colour, Door, PartyRole, Product, TeamKind, Track
+from xietong.cases.definitions import OPEN_STATES
+from xietong.cases.models import Case, Category, Team
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import PersonParty, case_assign_mediator, case_assign_team, case_create, case_transition
+from xietong.cases.registry import registry
+from xietong.cases.services import (
+    PersonParty,
+    case_assign_mediator,
+    case_assign_team,
+    case_create,
+    case_event_record,
+    case_transition,
+)
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.idgen import fake_uscc
+from xietong.intake import demo as intake_demo
+from xietong.lookup import demo as lookup_demo
+from xietong.mediation import demo as mediation_demo
+from xietong.outreach import demo as outreach_demo
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
+from xietong.service import demo as service_demo
+from xietong.triage import demo as triage_demo
 
 from .clock import SimulatedClock
 from .people import Citizen, CitizenFactory
@@ -295,10 +310,10 @@ def case_classify(
         locked.category = category
     locked.save(update_fields=["channel", "track", "category", "updated_at"])
     after = {"channel": channel, "track": track, "category_id": locked.category_id}
-    CaseEvent.objects.create(
-        case=locked,
+    case_event_record(
+        locked,
+        actor=actor,
         kind="classified",
-        actor_label=actor_ref(actor).label,
         data={**after, "category": locked.category.name if locked.category else ""},
     )
     audit_record(actor=actor, action=AuditAction.CASE_UPDATE, obj=locked, before=before, after=after)
@@ -1091,10 +1106,10 @@ class _Region:
             case_assign_mediator(case=case_id, actor=actor, mediator=step.kwargs["mediator"])
         else:
             note = step.note() if callable(step.note) else step.note
-            handler = DEMO_STEPS.get(step.code)
+            handler = registry.demo_steps.get(step.code)
             if handler is not None:
                 # The step goes through its own app's services (agreement signed, review recorded...).
-                import_string(handler)(case_id=case_id, actor=actor, note=note)
+                handler(case_id=case_id, actor=actor, note=note)
             else:
                 case_transition(case=case_id, code=step.code, actor=actor, note=note)
 
@@ -1734,25 +1749,17 @@ def region_is_loaded() -> bool:
     return Organisation.objects.exists()
 
 
-# Steps of the history that other apps take through their own services, at the simulated time:
-# code → dotted path of `handler(*, case_id, actor, note)`, which must end in that transition.
-DEMO_STEPS: dict[str, str] = {
-    "reach_agreement": "xietong.agreements.demo.reach_agreement",
-    "confirm": "xietong.judiciary.demo.confirm",
-    "refuse_confirmation": "xietong.judiciary.demo.refuse_confirmation",
-    "file": "xietong.judiciary.demo.file_for_trial",
-    "try": "xietong.judiciary.demo.try_case",
-}
-
-# Other apps' demo data, added after the region's history (each `seed(*, actor)`).
-DEMO_EXTENSIONS = [
-    "xietong.triage.demo.seed",
-    "xietong.lookup.demo.seed",
-    "xietong.intake.demo.seed",
-    "xietong.outreach.demo.seed",
-    "xietong.batches.demo.seed",
-    "xietong.mediation.demo.seed",
-    "xietong.service.demo.seed",
+# Other apps' demo data, added after the region's history (each `seed(*, actor)`), in this order.
+# The steps other apps take through their own services are their registered demo steps
+# (cases.registry.registry.demo_steps).
+DEMO_EXTENSIONS: list[Callable[..., Any]] = [
+    triage_demo.seed,
+    lookup_demo.seed,
+    intake_demo.seed,
+    outreach_demo.seed,
+    batches_demo.seed,
+    mediation_demo.seed,
+    service_demo.seed,
 ]
 
 
@@ -1770,7 +1777,7 @@ def load_region(*, seed: int = DEFAULT_SEED) -> LoadResult | None:
             region.timeline.run(clock)
             clock.release()
         for extension in DEMO_EXTENSIONS:
-            import_string(extension)(actor=DEMO_ACTOR)
+            extension(actor=DEMO_ACTOR)
         result = region.result(seconds=time.monotonic() - started)
         audit_record(
             actor=DEMO_ACTOR,

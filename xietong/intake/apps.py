@@ -6,3 +6,10 @@ class IntakeConfig(AppConfig):
     name = "xietong.intake"
     label = "intake"
     verbose_name = _("Intake")
+
+    def ready(self) -> None:
+        from xietong.cases.registry import panel_register
+
+        from .attachments import attachments_panel
+
+        panel_register("intake.attachments", attachments_panel)

@@ -328,7 +328,7 @@ def _submit(
         case = case_auto_triage(case=case, actor=SYSTEM)
         cases.append(case)
         if service_address is not None:
-            _confirm_service_address(
+            service_address_confirm(
                 actor=actor, case=case, person=party, confirmed_by=agent or party, address=service_address
             )
     application.cases.set(cases)
@@ -373,7 +373,7 @@ def _acknowledge(
         email_send(to=email, subject=_("Your application was received"), text=text)
 
 
-def _confirm_service_address(
+def service_address_confirm(
     *, actor: Any, case: Any, person: Person, confirmed_by: Person, address: ServiceAddress
 ) -> ServiceAddressConfirmation:
     if not address.address.strip():

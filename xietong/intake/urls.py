@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import attachments, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("apply/", views.apply, name="intake-apply"),
@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("station/file/", views.station_file, name="intake-station"),
     path("register/", views.register, name="intake-register"),
     path("claim/", views.claim, name="intake-claim"),
+    path("cases/<int:pk>/attachments/<int:attachment_pk>/", attachments.case_attachment, name="case-attachment"),
 ]

@@ -1,5 +1,5 @@
-"""The demo history's judicial steps, taken through this app's services (registered in
-xietong/demo/region.py DEMO_STEPS). Each handler ends with the transition of its step.
+"""The demo history's judicial steps, taken through this app's services (registered as the
+demo steps of their transitions in apps.py). Each handler ends with the transition of its step.
 
 - "confirm": the judge reviews the signed agreement (every item ticked) and confirms; the 民特
   ruling is recorded with its text, but its PDF is rendered on first download (its hash recorded

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from xietong.accounts.choices import Role
 from xietong.cases.choices import CaseState, PartyRole
 from xietong.cases.panels import CasePanel
-from xietong.cases.permissions import _person_id, actor_role
+from xietong.cases.permissions import actor_person_id, actor_role
 
 from .choices import CHECKLIST, HearingStatus, OutcomeKind
 from .forms import HearingForm, OutcomeForm
@@ -25,7 +25,7 @@ def _is_plaintiff(user: Any, case: Any) -> bool:
     if role == Role.INSTITUTION_OPERATOR:
         return any(p.organisation_id and p.organisation_id == user.organisation_id for p in applicants)
     if role == Role.PARTY:
-        pid = _person_id(user)
+        pid = actor_person_id(user)
         return pid is not None and any(pid in (p.person_id, p.agent_id) for p in applicants)
     return False
 

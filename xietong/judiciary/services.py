@@ -19,11 +19,12 @@ from xietong.accounts.choices import Role
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState, PartyRole
+from xietong.cases.guards import actor_in_case_court
 from xietong.cases.models import Case, CaseEvent, CaseParty
-from xietong.cases.permissions import _person_id, actor_role
-from xietong.cases.services import _event, _lock, _money, case_transition
-from xietong.cases.workflow import actor_in_case_court
+from xietong.cases.permissions import actor_person_id, actor_role
+from xietong.cases.services import case_event_record, case_lock, case_transition
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from xietong.core.money import money_parse
 
 from .choices import CHECKLIST, FilingChannel, HearingStatus, OutcomeKind, ReviewDecision, RulingKind
 from .documents import hearing_notice_pdf, ruling_body, ruling_render
@@ -35,7 +36,7 @@ APPLICANT_ROLES = (PartyRole.APPLICANT, PartyRole.PLAINTIFF)
 
 def _visible_case(actor: Any, case: Case | int) -> Case:
     """Lock the case and check the actor may see it (another court's staff get 'no such case')."""
-    locked = _lock(case)
+    locked = case_lock(case)
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
     return locked
@@ -184,7 +185,9 @@ def confirmation_decide(
 
 
 def _ruling_recorded(actor: Any, ruling: Ruling) -> None:
-    _event(ruling.case, actor=actor, kind="ruling_issued", data={"number": ruling.number, "ruling": ruling.kind})
+    case_event_record(
+        ruling.case, actor=actor, kind="ruling_issued", data={"number": ruling.number, "ruling": ruling.kind}
+    )
     audit_record(
         actor=actor,
         action=AuditAction.JUDICIARY_RULING,
@@ -222,7 +225,7 @@ def _plaintiff_for(actor: Any, case: Case) -> tuple[CaseParty, str]:
         raise DomainError(_("The case has no applicant who could sue."), code="no_applicant")
     role = actor_role(actor)
     if role == Role.PARTY:
-        pid = _person_id(actor)
+        pid = actor_person_id(actor)
         for p in applicants:
             if pid is not None and pid in (p.person_id, p.agent_id):
                 return p, FilingChannel.PARTY
@@ -267,7 +270,7 @@ def filing_request_create(*, actor: Any, case: Case | int, note: str = "") -> Fi
         requested_by_api_client=actor if is_api else None,
         note=note,
     )
-    _event(
+    case_event_record(
         locked,
         actor=actor,
         kind="filing_requested",
@@ -392,7 +395,7 @@ def hearing_schedule(
     hearing.notice_id = getattr(served, "pk", None)
     hearing.save(update_fields=["notice_id", "updated_at"])
     local = timezone.localtime(starts_at)
-    _event(
+    case_event_record(
         locked,
         actor=actor,
         kind="hearing_scheduled",
@@ -454,7 +457,7 @@ def hearing_set_status(*, actor: Any, hearing: Hearing | int, status: str, note:
     before = {"status": h.status}
     h.status = status
     h.save(update_fields=["status", "updated_at"])
-    _event(locked, actor=actor, kind=f"hearing_{status}", note=note.strip(), data={"hearing": h.pk})
+    case_event_record(locked, actor=actor, kind=f"hearing_{status}", note=note.strip(), data={"hearing": h.pk})
     audit_record(
         actor=actor,
         action=AuditAction.JUDICIARY_HEARING,
@@ -491,7 +494,7 @@ def trial_outcome_record(
     summary = summary.strip()
     if not summary:
         raise DomainError(_("Summarise the outcome."), code="summary_required")
-    amount = None if amount_awarded in (None, "") else _money(amount_awarded, _("Amount awarded"))  # type: ignore[arg-type]
+    amount = None if amount_awarded in (None, "") else money_parse(amount_awarded, _("Amount awarded"))  # type: ignore[arg-type]
     if amount is not None and kind == OutcomeKind.WITHDRAWAL:
         raise DomainError(_("A withdrawn suit awards nothing."), code="amount_withdrawal")
     hearings = Hearing.objects.filter(case=locked)

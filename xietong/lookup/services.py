@@ -22,9 +22,10 @@ from xietong.audit.services import SYSTEM, audit_record
 from xietong.cases.choices import CaseState, Door, PartyRole, Product
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import PersonParty, _money, case_create
+from xietong.cases.services import PersonParty, case_create
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.masking import mask_id_number, mask_phone
+from xietong.core.money import money_parse
 from xietong.core.validators import parse_resident_id
 from xietong.notifications.models import OtpPurpose
 from xietong.notifications.services import otp_issue, otp_verify
@@ -89,9 +90,9 @@ def overdue_debt_record(
         person=person,
         product=product,
         contract_number=contract_number,
-        principal=_money(principal, _("Principal")),
-        interest=_money(interest, _("Interest")),
-        penalty=_money(penalty, _("Penalty")),
+        principal=money_parse(principal, _("Principal")),
+        interest=money_parse(interest, _("Interest")),
+        penalty=money_parse(penalty, _("Penalty")),
         overdue_since=overdue_since,
         reported_at=reported_at or timezone.now(),
         case=case,

@@ -8,8 +8,16 @@ class MediationConfig(AppConfig):
     verbose_name = _("Mediation")
 
     def ready(self) -> None:
-        from xietong.cases.panels import panel_register
+        from xietong.cases.registry import event_kinds_register, panel_register
 
         from .panel import mediation_panel
 
-        panel_register(mediation_panel)
+        panel_register("mediation", mediation_panel)
+        event_kinds_register(
+            "mediation",
+            {
+                "mediation_session": _("Mediation session scheduled"),
+                "offer_made": _("Offer made"),
+                "offer_answered": _("Offer answered"),
+            },
+        )

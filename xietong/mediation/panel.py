@@ -12,7 +12,7 @@ from xietong.accounts.choices import Role
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.panels import CasePanel
-from xietong.cases.permissions import _person_id, actor_role
+from xietong.cases.permissions import actor_person_id, actor_role
 from xietong.parties.models import Person
 
 from .choices import LOAD_STATES, OfferSide
@@ -145,7 +145,7 @@ def mediation_panel(request: HttpRequest, case: Case) -> CasePanel | None:
     if is_mediator:
         ctx["tz_people"] = list(TimezoneForm(case=case).fields["person"].queryset.order_by("pk"))  # type: ignore[attr-defined]
     elif role == Role.PARTY:
-        pid = _person_id(user)
+        pid = actor_person_id(user)
         own = Person.objects.filter(pk=pid).first() if pid is not None else None
         ctx["tz_people"] = [own] if own is not None else []
     return CasePanel(template="mediation/_case_panel.html", context=ctx, column="main", order=20)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
-from xietong.cases.models import TARGET_DAYS, Case, CaseParty
+from xietong.cases.definitions import TARGET_DAYS
+from xietong.cases.models import Case, CaseParty
 from xietong.parties.models import Person
 
 from .choices import LOAD_STATES, OfferStatus, SessionStatus
@@ -164,10 +165,10 @@ def my_mediation_cases(*, actor: Any, overdue_only: bool = False, now: dt.dateti
 
 def viewer_timezone(user: Any) -> str:
     """The zone a viewer's times are shown in: a party's own (their person's), else the account's."""
-    from xietong.cases.permissions import _person_id
+    from xietong.cases.permissions import actor_person_id
 
     if getattr(user, "role", None) == Role.PARTY:
-        pid = _person_id(user)
+        pid = actor_person_id(user)
         if pid is not None:
             tz = Person.objects.filter(pk=pid).values_list("timezone", flat=True).first()
             if tz:

@@ -24,8 +24,9 @@ from xietong.audit.services import actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import _event, _money, case_assign_mediator
+from xietong.cases.services import case_assign_mediator, case_event_record, case_lock
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from xietong.core.money import money_parse
 from xietong.parties.models import Person
 
 from .choices import (
@@ -52,14 +53,6 @@ MAX_SESSION_MINUTES = 8 * 60
 
 
 # Shared checks -------------------------------------------------------------------------------
-
-
-def _lock(case: Case | int) -> Case:
-    pk = case.pk if isinstance(case, Case) else case
-    try:
-        return Case.objects.select_for_update().get(pk=pk)
-    except Case.DoesNotExist:
-        raise NotFound(_("No such case.")) from None
 
 
 def _check_visible(actor: Any, case: Case) -> None:
@@ -214,7 +207,7 @@ def mediation_assign(*, actor: Any, case: Case | int, mediator: User | None = No
     """
     if actor_role(actor) not in STAFF_ROLES:
         raise NotAllowed(_("Only center staff and clerks assign mediators."), code="role")
-    locked = _lock(case)
+    locked = case_lock(case)
     _check_visible(actor, locked)
     previous_id = locked.mediator_id
     if mediator is None:
@@ -312,7 +305,7 @@ def contact_log(
     at: dt.datetime | None = None,
 ) -> ContactLog:
     """The case's mediator records a contact with a party (internal: parties do not see the log)."""
-    locked = _lock(case)
+    locked = case_lock(case)
     _check_case_mediator(actor, locked)
     _check_state(locked, WORK_STATES, _("Logging a contact"))
     if channel not in ContactChannel.values:
@@ -370,7 +363,7 @@ def session_schedule(
     note: str = "",
 ) -> MediationSession:
     """The case's mediator schedules a session: online with an https link, or in person at a place."""
-    locked = _lock(case)
+    locked = case_lock(case)
     _check_case_mediator(actor, locked)
     _check_state(locked, WORK_STATES, _("Scheduling a session"))
     if timezone.is_naive(starts_at):
@@ -402,7 +395,7 @@ def session_schedule(
         note=note.strip(),
         created_by=_label(actor),
     )
-    _event(
+    case_event_record(
         locked,
         actor=actor,
         kind="mediation_session",
@@ -424,7 +417,7 @@ def session_set_status(*, actor: Any, session: MediationSession | int, status: s
     found = MediationSession.objects.filter(pk=pk).first()
     if found is None:
         raise NotFound(_("No such session."))
-    locked = _lock(found.case_id)
+    locked = case_lock(found.case_id)
     _check_case_mediator(actor, locked)
     s = MediationSession.objects.select_for_update().get(pk=pk)
     if status not in (SessionStatus.HELD, SessionStatus.CANCELLED):
@@ -478,8 +471,8 @@ class OfferTerms:
 
 
 def _check_terms(case: Case, terms: OfferTerms) -> tuple[Decimal, Decimal]:
-    total = _money(terms.total, _("Total to repay"))
-    waived = _money(terms.waived, _("Amount waived"))
+    total = money_parse(terms.total, _("Total to repay"))
+    waived = money_parse(terms.waived, _("Amount waived"))
     if total <= 0:
         raise DomainError(_("An offer repays more than nothing."), code="offer_total")
     if total > case.total:
@@ -569,7 +562,7 @@ def _offer_create(*, actor: Any, case: Case, side: str, terms: OfferTerms, paren
         parent=parent,
         created_at=now,
     )
-    _event(
+    case_event_record(
         case,
         actor=actor,
         kind="offer_made",
@@ -583,7 +576,7 @@ def _offer_create(*, actor: Any, case: Case, side: str, terms: OfferTerms, paren
 def offer_make(*, actor: Any, case: Case | int, terms: OfferTerms, side: str | None = None) -> Offer:
     """Make an offer: a party for the debtor, the institution for itself, the mediator for either side
     (as told by phone). The open offer of the other side is countered; one's own is replaced."""
-    locked = _lock(case)
+    locked = case_lock(case)
     _check_visible(actor, locked)
     chosen = _offer_side(actor, locked, side)
     _check_state(locked, OFFER_STATES, _("Making an offer"))
@@ -601,7 +594,7 @@ def offer_answer(*, actor: Any, offer: Offer | int, answer: str, counter: OfferT
     case_id = Offer.objects.filter(pk=pk).values_list("case_id", flat=True).first()
     if case_id is None:
         raise NotFound(_("No such offer."))
-    locked = _lock(case_id)
+    locked = case_lock(case_id)
     _check_visible(actor, locked)
     o = Offer.objects.select_for_update().get(pk=pk)
     own = actor_offer_side(actor, locked)
@@ -631,7 +624,9 @@ def offer_answer(*, actor: Any, offer: Offer | int, answer: str, counter: OfferT
     o.answered_at = timezone.now()
     o.answered_by = _label(actor)
     o.save(update_fields=["status", "answered_at", "answered_by"])
-    _event(locked, actor=actor, kind="offer_answered", data={"offer_id": o.pk, "answer": answer, "side": o.side})
+    case_event_record(
+        locked, actor=actor, kind="offer_answered", data={"offer_id": o.pk, "answer": answer, "side": o.side}
+    )
     audit_record(
         actor=actor,
         action=AuditAction.MEDIATION_OFFER_ANSWER,
@@ -658,7 +653,7 @@ def affordability_save(
     note: str = "",
 ) -> Affordability:
     """The case's mediator fills in (or updates) a debtor's affordability worksheet."""
-    locked = _lock(case)
+    locked = case_lock(case)
     _check_case_mediator(actor, locked)
     _check_state(locked, WORK_STATES, _("The affordability worksheet"))
     if not CaseParty.objects.filter(case=locked, person=person).exists():
@@ -666,9 +661,9 @@ def affordability_save(
     if not 0 <= dependants <= 30:
         raise DomainError(_("Give the number of dependants."), code="dependants")
     values = {
-        "monthly_income": _money(monthly_income, _("Monthly income")),
-        "monthly_expenses": _money(monthly_expenses, _("Monthly expenses")),
-        "other_debts": _money(other_debts, _("Other debts' monthly payments")),
+        "monthly_income": money_parse(monthly_income, _("Monthly income")),
+        "monthly_expenses": money_parse(monthly_expenses, _("Monthly expenses")),
+        "other_debts": money_parse(other_debts, _("Other debts' monthly payments")),
         "dependants": dependants,
         "note": note.strip(),
         "updated_by": _label(actor),
@@ -708,17 +703,17 @@ def _sheet_snapshot(s: Affordability) -> dict[str, Any]:
 def person_set_timezone(*, actor: Any, case: Case | int, person: Person, tz: str) -> Person:
     """Set the time zone a party's session times are shown in: the case's mediator for any person of
     the case (a party or an acting relative), a party user for their own person."""
-    from xietong.cases.permissions import _person_id
+    from xietong.cases.permissions import actor_person_id
     from xietong.core.validators import validate_timezone
 
-    locked = _lock(case)
+    locked = case_lock(case)
     _check_visible(actor, locked)
     role = actor_role(actor)
     in_case = CaseParty.objects.filter(case=locked).filter(Q(person=person) | Q(agent=person)).exists()
     if not in_case:
         raise DomainError(_("Choose a person of this case."), code="not_a_party")
     if role == Role.PARTY:
-        if _person_id(actor) != person.pk:
+        if actor_person_id(actor) != person.pk:
             raise NotAllowed(_("You set your own time zone only."), code="not_own")
     elif not (role == Role.MEDIATOR and locked.mediator_id == actor.pk):
         raise NotAllowed(_("Only the case's mediator and the person themself set a time zone."), code="role")

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
-from xietong.cases.models import TARGET_DAYS, Case
+from xietong.cases.definitions import TARGET_DAYS
+from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError
 

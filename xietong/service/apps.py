@@ -8,8 +8,16 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service of documents")
 
     def ready(self) -> None:
-        from xietong.cases.panels import panel_register
+        from xietong.cases.registry import event_kinds_register, panel_register
 
         from .panels import service_panel
 
-        panel_register(service_panel)
+        panel_register("service", service_panel)
+        event_kinds_register(
+            "service",
+            {
+                "service_sent": _("Document sent for service"),
+                "service_served": _("Document served"),
+                "service_alternative": _("Document served by an alternative"),
+            },
+        )

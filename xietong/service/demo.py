@@ -111,7 +111,7 @@ def _open(record: ServiceRecord, *, actor: Any, at: dt.datetime, via: str) -> No
 def _confirm_online(case: Case, party: CaseParty, actor: Any) -> None:
     """Online applicants confirmed a service address and consented to electronic service."""
     from xietong.intake.models import ServiceAddressConfirmation
-    from xietong.intake.services import ServiceAddress, _confirm_service_address
+    from xietong.intake.services import ServiceAddress, service_address_confirm
 
     person = party.person
     if person is None or not person.phone:
@@ -119,7 +119,7 @@ def _confirm_online(case: Case, party: CaseParty, actor: Any) -> None:
     if ServiceAddressConfirmation.objects.filter(case=case, person=person).exists():
         return
     address = person.addresses.order_by("pk").first()
-    _confirm_service_address(
+    service_address_confirm(
         actor=actor,
         case=case,
         person=person,

@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from xietong.accounts.choices import Role
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import ActorRef, actor_ref, audit_record
-from xietong.cases.models import Case, CaseEvent, CaseParty
-from xietong.cases.permissions import _person_id, actor_role
+from xietong.cases.models import Case, CaseParty
+from xietong.cases.permissions import actor_person_id, actor_role
+from xietong.cases.services import case_event_record, case_lock
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.notifications.services import email_send, sms_send
 
@@ -90,7 +91,7 @@ def is_recipient(actor: Any, record: ServiceRecord) -> bool:
     if role == Role.INSTITUTION_OPERATOR:
         return party.organisation_id is not None and party.organisation_id == actor.organisation_id
     if role == Role.PARTY:
-        person_id = _person_id(actor)
+        person_id = actor_person_id(actor)
         return person_id is not None and person_id in (party.person_id, party.agent_id)
     return False
 
@@ -180,15 +181,8 @@ def _when(at: dt.datetime | None, *, not_before: dt.datetime | None = None) -> d
 
 
 def _timeline(case: Case, *, actor: Any, kind: str, at: dt.datetime, data: dict[str, Any], note: str = "") -> None:
-    """A timeline entry at the time it happened (cases.services._event, with the time given)."""
-    CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        at=at,
-        actor_label=actor_ref(actor).label if actor is not None else "system",
-        note=note,
-        data=data,
-    )
+    """A timeline entry at the time it happened."""
+    case_event_record(case, actor=actor, kind=kind, at=at, data=data, note=note)
 
 
 def record_snapshot(record: ServiceRecord) -> dict[str, Any]:
@@ -259,7 +253,7 @@ def service_send(
     for an institution), or a letter posted. `at` is when it was sent, if not now, and `notify=False`
     sends no message (both for the demo's history only).
     """
-    locked = Case.objects.select_for_update(of=("self",)).select_related("court").get(pk=case.pk)
+    locked = case_lock(case, related=("court",))
     if not may_send(actor, locked):
         raise NotAllowed(_("Documents of this case are sent by its court, its mediator or the center."))
     if kind not in DocumentKind.values:

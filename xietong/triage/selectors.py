@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xietong.cases.choices import OPEN_STATES, Channel, Colour, Track
-from xietong.cases.models import STATUTORY_DAYS, TARGET_DAYS, Case
+from xietong.cases.choices import Channel, Colour, Track
+from xietong.cases.definitions import OPEN_STATES, STATUTORY_DAYS, TARGET_DAYS
+from xietong.cases.models import Case
 
 from .choices import REASON_TEXT, DecisionKind
 from .models import TriageDecision

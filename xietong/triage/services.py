@@ -20,10 +20,11 @@ from xietong.accounts.choices import Role
 from xietong.accounts.models import User
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
-from xietong.cases.choices import OPEN_STATES, CaseState, Channel, Product, Track, Wish
+from xietong.cases.choices import CaseState, Channel, Product, Track, Wish
+from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseParty, Category, Team
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import case_assign_team, case_snapshot, case_triage
+from xietong.cases.services import case_assign_team, case_lock, case_snapshot, case_triage
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Address
 
@@ -280,13 +281,7 @@ def _record(
 @transaction.atomic
 def case_auto_triage(*, case: Case | int, actor: Any = SYSTEM) -> Case:
     """Triage a submitted case by the configured rules and take the `triage` step."""
-    pk = case.pk if isinstance(case, Case) else case
-    try:
-        locked = (
-            Case.objects.select_for_update(of=("self",)).select_related("institution", "category", "team").get(pk=pk)
-        )
-    except Case.DoesNotExist:
-        raise NotFound(_("No such case.")) from None
+    locked = case_lock(case, related=("institution", "category", "team"))
     if locked.state != CaseState.SUBMITTED:
         raise DomainError(_("Only a submitted case is triaged automatically."), code="illegal_transition")
     before = case_snapshot(locked)
@@ -330,9 +325,8 @@ def case_triage_override(
     role = actor_role(actor)
     if role not in OVERRIDE_ROLES:
         raise NotAllowed(_("Only the center and the court's clerks may change the triage."), code="role")
-    pk = case.pk if isinstance(case, Case) else case
-    locked = Case.objects.select_for_update().filter(pk=pk).first()
-    if locked is None or not Case.objects.restrict(actor).filter(pk=pk).exists():
+    locked = case_lock(case)
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
     if role == Role.CLERK and locked.court_id != actor.organisation_id:
         raise NotAllowed(_("Only the court that holds this case may do this."), code="other_court")

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
-from xietong.cases.models import STATUTORY_DAYS, TARGET_DAYS, Case
+from xietong.cases.definitions import STATUTORY_DAYS, TARGET_DAYS
+from xietong.cases.models import Case
 from xietong.core.errors import DomainError
 
 from .forms import BulkAssignForm, OverrideForm, WorklistFilterForm, teams_for

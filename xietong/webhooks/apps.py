@@ -8,9 +8,8 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from xietong.cases.services import transition_receivers
+        from xietong.cases.registry import receiver_register
 
-        from .services import on_case_transition
+        from .services import on_case_transition, on_cases_transition
 
-        if on_case_transition not in transition_receivers:
-            transition_receivers.append(on_case_transition)
+        receiver_register("webhooks", on_case_transition, many=on_cases_transition)

@@ -308,8 +308,19 @@ def deliveries_for_transition(*, case_id: int, transition: str, from_state: str,
     return [r.pk for r in rows]
 
 
+def on_cases_transition(case_ids: list[int], transition: str, from_state: str, to_state: str) -> None:
+    """The same for many cases at once (a batch's triage): nothing to do unless someone listens."""
+    from xietong.cases.models import Case
+
+    institutions = Case.objects.filter(pk__in=case_ids).values("institution_id")
+    if not WebhookEndpoint.objects.filter(organisation_id__in=institutions, is_active=True).exists():
+        return  # nobody listens: skip a query per case
+    for case_id in case_ids:
+        on_case_transition(case_id, transition, from_state, to_state)
+
+
 def on_case_transition(case_id: int, transition: str, from_state: str, to_state: str) -> None:
-    """Receiver for cases.services.transition_receivers (called after the transition commits)."""
+    """The case's transition receiver (cases.registry, called after the transition commits)."""
     try:
         ids = deliveries_for_transition(
             case_id=case_id, transition=transition, from_state=from_state, to_state=to_state

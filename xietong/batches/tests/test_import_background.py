@@ -19,7 +19,8 @@ from xietong.batches import importing
 from xietong.batches.choices import BatchStatus
 from xietong.batches.models import Batch
 from xietong.batches.services import batch_import_start, batch_recover_stale, batch_upload
-from xietong.cases.choices import OPEN_STATES, CaseState, Channel, Door, NumberKind, PartyRole, Product, Track
+from xietong.cases.choices import CaseState, Channel, Door, NumberKind, PartyRole, Product, Track
+from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseSequence, Team
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.intake.models import ServiceAddressConfirmation

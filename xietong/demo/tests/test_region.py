@@ -26,8 +26,8 @@ from xietong.batches.choices import BatchStatus
 from xietong.batches.demo import seed as seed_batch
 from xietong.batches.models import Batch, BatchRow
 from xietong.cases.choices import CaseState, Channel, Colour, Door, Product, Track
+from xietong.cases.definitions import CLOSED_STATES as CLOSING_STATES
 from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, Category, Team
-from xietong.cases.workflow import CLOSING_STATES
 from xietong.core.validators import parse_resident_id, validate_uscc
 from xietong.demo import region as demo
 from xietong.demo.clock import SimulatedClock

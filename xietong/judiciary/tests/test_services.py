@@ -463,7 +463,7 @@ def test_the_timeline_shows_the_whole_failed_path(world, failed):
         "try",
         "ruling_issued",
     ]
-    from xietong.cases.models import EVENT_LABELS
+    from xietong.cases.registry import registry
 
     for kind in ("filing_requested", "hearing_scheduled", "hearing_held", "ruling_issued"):
-        assert kind in EVENT_LABELS
+        assert registry.event_kinds[kind].app == "judiciary"

@@ -18,7 +18,10 @@ from xietong.audit.models import AuditEntry
 from xietong.audit.services import SYSTEM, audit_verify
 from xietong.cases import services
 from xietong.cases.choices import CaseState, Door, NumberKind, PartyRole, Product
+from xietong.cases.definitions import CLOSED_STATES as CLOSING_STATES
+from xietong.cases.guards import actor_in_case_court, actor_is_case_mediator
 from xietong.cases.models import Case, CaseEvent, CaseNumber
+from xietong.cases.registry import Receiver, registry
 from xietong.cases.services import (
     PersonParty,
     allowed_transitions,
@@ -26,13 +29,7 @@ from xietong.cases.services import (
     case_create,
     case_transition,
 )
-from xietong.cases.workflow import (
-    CLOSING_STATES,
-    TRANSITIONS,
-    actor_in_case_court,
-    actor_is_case_mediator,
-    transitions_from,
-)
+from xietong.cases.workflow import TRANSITIONS, transitions_from
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.judiciary.testing import GUARDED as JUDICIAL
 from xietong.judiciary.testing import confirm_case, file_case, judicial_step, prepare_transition, refuse_case, try_case
@@ -685,7 +682,7 @@ def test_allowed_transitions_are_exactly_those_that_succeed(world, state):
 
 def test_receivers_run_after_commit_only(world, monkeypatch, django_capture_on_commit_callbacks):
     calls: list[tuple[int, str, str, str]] = []
-    monkeypatch.setattr(services, "transition_receivers", [lambda *a: calls.append(a)])
+    monkeypatch.setattr(registry.receivers, "_items", {"test": Receiver(one=lambda *a: calls.append(a))})
     case = reach(world, S.SUBMITTED)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.case_triage(case=case, actor=world.users["clerk"])

@@ -1,0 +1,46 @@
+"""What the center's words mean, in one place (口径): closed, resolved before litigation, overdue.
+
+The dashboard, the batch follow-up, the worklists, the API and the figures all read these; none
+keeps a pair of states or a literal 30 of its own. `docs/measures.md` says the same in prose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from .choices import CaseState as S
+from .choices import NumberKind
+
+# Ended: nothing more happens to the case. Withdrawn and rejected cases are closed too (the
+# closure rate counts them, as the batch follow-up always has).
+CLOSED_STATES = frozenset({S.FULFILLED, S.CLOSED, S.WITHDRAWN, S.REJECTED})
+OPEN_STATES = frozenset(set(S) - CLOSED_STATES)
+
+# The pre-litigation stages, whose age counts against the 30-day target and the three-month
+# limit of pre-litigation mediation. A case repaying, filed or in enforcement is not overdue.
+PRE_LITIGATION_STATES = frozenset({S.SUBMITTED, S.TRIAGED, S.MEDIATING, S.AGREEMENT})
+
+# An agreement that ended the dispute before filing: reached, confirmed, being repaid or repaid.
+# A case that was filed (it holds a 民初 number) or went to enforcement (执) is never resolved
+# before litigation, whatever its state later; nor is one that was withdrawn or rejected.
+SETTLED_STATES = frozenset({S.AGREEMENT, S.CONFIRMED, S.PERFORMING, S.FULFILLED, S.CLOSED})
+LITIGATION_NUMBERS = (NumberKind.FIRST_INSTANCE, NumberKind.ENFORCEMENT)
+
+TARGET_DAYS = 30  # the center's target: a pre-litigation case closed within a month
+STATUTORY_DAYS = 90  # pre-litigation mediation lasts at most three months
+
+
+def resolved_before_litigation_q(prefix: str = "") -> Q:
+    """Cases that an agreement ended before any filing: settled, and never given a 民初 or 执 number."""
+    return Q(**{f"{prefix}state__in": SETTLED_STATES}) & ~Q(**{f"{prefix}numbers__kind__in": LITIGATION_NUMBERS})
+
+
+def overdue_q(now: dt.datetime, *, days: int = TARGET_DAYS) -> Q:
+    """Still in a pre-litigation stage more than `days` after submission."""
+    return Q(state__in=PRE_LITIGATION_STATES, submitted_at__lt=now - dt.timedelta(days=days))
+
+
+def is_overdue(*, state: str, submitted_at: dt.datetime, now: dt.datetime, days: int = TARGET_DAYS) -> bool:
+    return state in PRE_LITIGATION_STATES and submitted_at < now - dt.timedelta(days=days)
