@@ -1,16 +1,46 @@
-"""Fixtures shared by every app's tests: a small two-court, two-bank world built through the services."""
+"""Fixtures shared by every app's tests: a small two-court, two-bank world built through the services.
+
+The world is built through the services once per test session (and worker), its rows recorded and
+rolled back (tests/support/snapshot.py); each test that asks for it gets those rows written again in
+its own transaction, and fresh instances loaded from them.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
-@pytest.fixture
-def world(db):
-    from xietong.core.testing import build_world
+@pytest.fixture(scope="session")
+def _world_snapshot(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    from tests.support.snapshot import snapshot_take
+    from tests.support.world import build_world, world_ids
 
-    return build_world()
+    with django_db_blocker.unblock():
+        rows, ids = snapshot_take(lambda: world_ids(build_world()))
+    return rows, ids
+
+
+@pytest.fixture
+def _world_committed(_world_snapshot: Any, transactional_db: Any) -> Any:
+    """The world, committed (for tests whose threads, workers or browser must see it)."""
+    from tests.support.snapshot import snapshot_restore
+
+    rows, ids = _world_snapshot
+    snapshot_restore(rows)
+    return ids
+
+
+@pytest.fixture
+def world(_world_snapshot: Any, db: Any) -> Any:
+    """The world in this test's transaction (committed when the test is transactional)."""
+    from tests.support.snapshot import snapshot_restore
+    from tests.support.world import world_load
+
+    rows, ids = _world_snapshot
+    snapshot_restore(rows)
+    return world_load(ids)

@@ -10,9 +10,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.support.agreements import agreement_make_signed
+from tests.support.judiciary import GUARDED as JUDICIAL
+from tests.support.judiciary import confirm_case, file_case, judicial_step, prepare_transition, refuse_case, try_case
 from xietong.accounts.choices import Role
 from xietong.accounts.services import user_create
-from xietong.agreements.testing import agreement_make_signed
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.audit.services import SYSTEM, audit_verify
@@ -31,8 +33,6 @@ from xietong.cases.services import (
 )
 from xietong.cases.workflow import TRANSITIONS, transitions_from
 from xietong.core.errors import DomainError, NotAllowed, NotFound
-from xietong.judiciary.testing import GUARDED as JUDICIAL
-from xietong.judiciary.testing import confirm_case, file_case, judicial_step, prepare_transition, refuse_case, try_case
 from xietong.parties.models import Authorisation
 
 S = CaseState

@@ -37,10 +37,10 @@ def browser():
 
 
 @pytest.fixture
-def live_world(transactional_db):
-    from xietong.core.testing import build_world
+def live_world(_world_committed, transactional_db):
+    from tests.support.world import world_load
 
-    return build_world()
+    return world_load(_world_committed)
 
 
 @pytest.fixture

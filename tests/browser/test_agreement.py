@@ -9,10 +9,10 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.support.world import PASSWORD
 from xietong.agreements.models import Agreement
 from xietong.cases.models import Case
 from xietong.cases.services import case_start_mediation
-from xietong.core.testing import PASSWORD
 from xietong.notifications.backends import LocmemSmsBackend
 
 from .conftest import PHONE, login

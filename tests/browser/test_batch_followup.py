@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from xietong.core.testing import PASSWORD
+from tests.support.world import PASSWORD
 
 from .conftest import PHONE, login
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from xietong.core.testing import PASSWORD
+from tests.support.world import PASSWORD
 
 from .conftest import PHONE, login
 

@@ -7,11 +7,11 @@ import datetime as dt
 
 from django.utils import timezone
 
+from tests.support.judiciary import serve_hearing_notice
+from tests.support.world import PASSWORD
 from xietong.cases.models import Case
 from xietong.cases.services import case_fail_mediation, case_start_mediation
-from xietong.core.testing import PASSWORD
 from xietong.judiciary.models import Hearing, Ruling
-from xietong.judiciary.testing import serve_hearing_notice
 
 from .conftest import PHONE
 from .conftest import login as login_as

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.support.world import PASSWORD
 from xietong.cases.services import case_start_mediation
-from xietong.core.testing import PASSWORD
 from xietong.mediation.models import Offer
 from xietong.mediation.services import OfferTerms, mediator_profile_save, offer_make, session_schedule
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.core.testing import PASSWORD
+from tests.support.world import PASSWORD
 
 from .conftest import DESKTOP, PHONE, login
 

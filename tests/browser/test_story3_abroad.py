@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from xietong.core.testing import PASSWORD
+from tests.support.world import PASSWORD
 from xietong.core.validators import id_check_char
 
 from .conftest import DESKTOP, PHONE, login

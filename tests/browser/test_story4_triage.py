@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from tests.support.world import PASSWORD
 from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Door, PartyRole, Product
 from xietong.cases.models import Case, Category, Team
 from xietong.cases.services import PersonParty, case_assign_mediator, case_create
-from xietong.core.testing import PASSWORD
 from xietong.triage.demo import seed as triage_seed
 from xietong.triage.services import case_auto_triage
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.core.testing import PASSWORD
+from tests.support.world import PASSWORD
 
 from .conftest import PHONE, login
 

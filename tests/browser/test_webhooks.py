@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.core.testing import PASSWORD
+from tests.support.world import PASSWORD
 from xietong.webhooks.tests.conftest import _local_http, receiver  # noqa: F401 - fixtures
 
 from .conftest import PHONE, login

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.cases.choices import PartyRole
 from xietong.cases.selectors import case_get
 from xietong.core.api import ERRORS
 from xietong.core.errors import NotFound
+from xietong.documents.downloads import download_audited
 
 from .choices import AgreementStatus
 from .documents import agreement_render_pdf
@@ -118,7 +117,7 @@ def agreements_sign(request: HttpRequest, agreement_id: int) -> dict[str, Any]:
     url_name="agreements_pdf",
     operation_id="agreements_pdf",
 )
-def agreements_pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def agreements_pdf(request: HttpRequest, agreement_id: int) -> HttpResponseBase:
     actor, agreement = _agreement(request, agreement_id)
     if agreement.content is not None:
         agreement = agreement_pdf_ensure(agreement=agreement)
@@ -126,14 +125,13 @@ def agreements_pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
             data = fh.read()
     else:
         data = agreement_render_pdf(agreement)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.DOCUMENT_DOWNLOAD,
-            obj=agreement,
-            after={"document": "agreement", "format": "pdf", "version": agreement.version, "via": "api"},
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="agreement-{agreement.case_id}-v{agreement.version}.pdf"'
-    return response
+    return download_audited(
+        request,
+        actor=actor,
+        obj=agreement,
+        case=agreement.case,
+        content=data,
+        filename=f"agreement-{agreement.case_id}-v{agreement.version}.pdf",
+        sha256=agreement.pdf_sha256 if agreement.content is not None else "",
+        details={"document": "agreement", "format": "pdf", "version": agreement.version, "via": "api"},
+    )

@@ -54,7 +54,7 @@ def draft_prefill(case: Any) -> dict[str, Any]:
     if offer is not None:
         waived = max(Decimal("0.00"), case.total - offer.total)
         initial.update(
-            waived=min(waived, case.interest + case.penalty),
+            waived=min(waived, case.waivable),
             months=offer.instalments,
             first_due=max(offer.first_payment_on, timezone.localdate()),
             source="offer",

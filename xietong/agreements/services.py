@@ -32,7 +32,7 @@ from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import case_event_record, case_lock, case_transition
+from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
 from xietong.core.money import money_parse
@@ -120,15 +120,7 @@ def agreement_draft(
     _must_be_case_mediator(actor, locked)
     _must_be_mediating(locked)
     waived_amount = money_parse(waived, _("Amount waived"))
-    if waived_amount > locked.interest + locked.penalty:
-        raise DomainError(
-            _("At most the interest and penalty (%(max)s yuan) can be waived; the principal is repaid.")
-            % {"max": locked.interest + locked.penalty},
-            code="waived_too_much",
-        )
-    agreed = locked.total - waived_amount
-    if agreed <= 0:
-        raise DomainError(_("Nothing would be left to repay."), code="nothing_to_repay")
+    agreed = waiver_check(case=locked, waived=waived_amount)
     if not default_clause.strip():
         raise DomainError(_("Say what happens if a payment is missed."), code="no_default_clause")
     today = timezone.localdate()

@@ -7,18 +7,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.cases.models import CaseParty
+from xietong.cases.services import waiver_check
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
+from xietong.core.money import money_parse
+from xietong.documents.downloads import DOCX, PDF, download_audited
 
 from .documents import agreement_render_docx, agreement_render_pdf
 from .forms import CodeForm, DraftForm, VoidForm
@@ -100,13 +101,8 @@ def agreement_preview(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "agreements/_plan_preview.html", ctx)
     d = form.cleaned_data
     try:
-        waived = Decimal(d["waived"]).quantize(Decimal("0.01"))
-        agreed = case.total - waived
-        if waived > case.interest + case.penalty or agreed <= 0:
-            raise DomainError(
-                _("At most the interest and penalty (%(max)s yuan) can be waived; the principal is repaid.")
-                % {"max": case.interest + case.penalty}
-            )
+        waived = money_parse(d["waived"], _("Amount waived"))
+        agreed = waiver_check(case=case, waived=waived)
         if (d["plan_text"] or "").strip():
             plan = plan_check(parse_plan_text(d["plan_text"]), agreed, today=timezone.localdate())
         else:
@@ -202,22 +198,23 @@ def agreement_void_view(request: HttpRequest, pk: int, agreement_pk: int) -> Htt
     return _back(case)
 
 
-def _audit_download(request: HttpRequest, agreement: Agreement, fmt: str) -> None:
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DOCUMENT_DOWNLOAD,
-            obj=agreement,
-            after={
-                "document": "agreement",
-                "format": fmt,
-                "version": agreement.version,
-                "draft": agreement.content is None,
-                "case": agreement.case.number,
-                "content_hash": agreement.content_hash,
-            },
-            ip_address=_ip(request),
-        )
+def _download(request: HttpRequest, agreement: Agreement, data: bytes, fmt: str) -> HttpResponseBase:
+    return download_audited(
+        request,
+        obj=agreement,
+        case=agreement.case,
+        content=data,
+        filename=_filename(agreement, fmt),
+        content_type=PDF if fmt == "pdf" else DOCX,
+        sha256=agreement.pdf_sha256 if fmt == "pdf" and agreement.content is not None else "",
+        details={
+            "document": "agreement",
+            "format": fmt,
+            "version": agreement.version,
+            "draft": agreement.content is None,
+            "content_hash": agreement.content_hash,
+        },
+    )
 
 
 def _filename(agreement: Agreement, ext: str) -> str:
@@ -226,7 +223,7 @@ def _filename(agreement: Agreement, ext: str) -> str:
 
 
 @login_required
-def agreement_pdf(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
+def agreement_pdf(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponseBase:
     """The frozen agreement's stored PDF, or a preview of a draft marked DRAFT. Audited."""
     case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
@@ -236,23 +233,13 @@ def agreement_pdf(request: HttpRequest, pk: int, agreement_pk: int) -> HttpRespo
             data = fh.read()
     else:
         data = agreement_render_pdf(agreement)
-    _audit_download(request, agreement, "pdf")
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(agreement, "pdf")}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _download(request, agreement, data, "pdf")
 
 
 @login_required
-def agreement_docx(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
+def agreement_docx(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponseBase:
     """The same content as a Word document, for the court to edit. Audited."""
     case = case_or_404(request, pk)
     agreement = _agreement_or_404(case, agreement_pk)
     data = agreement_render_docx(agreement)
-    _audit_download(request, agreement, "docx")
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(agreement, "docx")}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _download(request, agreement, data, "docx")

@@ -19,8 +19,9 @@ CLOSED_STATES = frozenset({S.FULFILLED, S.CLOSED, S.WITHDRAWN, S.REJECTED})
 OPEN_STATES = frozenset(set(S) - CLOSED_STATES)
 
 # The pre-litigation stages, whose age counts against the 30-day target and the three-month
-# limit of pre-litigation mediation. A case repaying, filed or in enforcement is not overdue.
-PRE_LITIGATION_STATES = frozenset({S.SUBMITTED, S.TRIAGED, S.MEDIATING, S.AGREEMENT})
+# limit of pre-litigation mediation: before a ruling or a filing (a failed mediation waiting to be
+# filed included). A case repaying, filed or in enforcement is not overdue.
+PRE_LITIGATION_STATES = frozenset({S.SUBMITTED, S.TRIAGED, S.MEDIATING, S.AGREEMENT, S.FAILED})
 
 # An agreement that ended the dispute before filing: reached, confirmed, being repaid or repaid.
 # A case that was filed (it holds a 民初 number) or went to enforcement (执) is never resolved

@@ -24,7 +24,7 @@ from .choices import (
     TeamKind,
     Track,
 )
-from .definitions import TARGET_DAYS
+from .definitions import PRE_LITIGATION_STATES, is_overdue
 
 
 def money(verbose_name: StrOrPromise) -> models.DecimalField[Decimal, Decimal]:
@@ -185,7 +185,17 @@ class Case(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.closed_at is None and self.age_days > TARGET_DAYS
+        """Still in a pre-litigation stage past the 30-day target (cases/definitions.py)."""
+        return is_overdue(state=self.state, submitted_at=self.submitted_at, now=timezone.now())
+
+    @property
+    def is_pre_litigation(self) -> bool:
+        return self.state in PRE_LITIGATION_STATES
+
+    @property
+    def waivable(self) -> Decimal:
+        """What a creditor may give up in an agreement or an offer: the interest and the penalty."""
+        return self.interest + self.penalty
 
 
 class CaseParty(models.Model):

@@ -41,6 +41,21 @@ class PersonParty:
     authorisation: Authorisation | None = None
 
 
+def waiver_check(*, case: Case, waived: Decimal, code: str = "waived_too_much") -> Decimal:
+    """The one rule of what a creditor may give up: interest and penalty, never principal, and something
+    must be left to repay. Returns the amount agreed (the case's total less the waiver)."""
+    if waived > case.waivable:
+        raise DomainError(
+            _("At most the interest and penalty (%(max)s yuan) can be waived; the principal is repaid.")
+            % {"max": case.waivable},
+            code=code,
+        )
+    agreed = case.total - waived
+    if agreed <= 0:
+        raise DomainError(_("Nothing would be left to repay."), code="nothing_to_repay")
+    return agreed
+
+
 def case_snapshot(case: Case) -> dict[str, Any]:
     return {
         "number": case.number,

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.cases.panels import CasePanel
 from xietong.cases.views import case_or_404
+from xietong.documents.downloads import download_audited
 
 from .models import Attachment
 
@@ -26,29 +26,23 @@ ATTACHMENT_CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png
 
 
 @login_required
-def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     """Download one attachment of a case the user may see (regulators never); every download is audited."""
     case = case_or_404(request, pk)
     attachment = case_attachments(case).filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404(_("No such attachment."))
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditAction.ATTACHMENT_VIEW,
-            obj=attachment,
-            after={"case": case.number},
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
     ext = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[attachment.detected_type]
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return download_audited(
+        request,
+        obj=attachment,
+        case=case,
+        content=attachment.file.open("rb"),
         filename=f"{case.number}-{attachment.pk}.{ext}",
         content_type=ATTACHMENT_CONTENT_TYPES[attachment.detected_type],
+        sha256=attachment.sha256,
+        action=AuditAction.ATTACHMENT_VIEW,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def attachments_panel(request: HttpRequest, case: Any) -> CasePanel | None:

@@ -8,21 +8,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.errors import DomainError
+from xietong.documents.downloads import download_audited
 
 from .choices import ReviewDecision
 from .forms import HearingForm, HearingStatusForm, NoteForm, OutcomeForm, ReviewForm
@@ -228,26 +227,19 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ruling_pdf(request: HttpRequest, pk: int, ruling_pk: int) -> FileResponse:
+def ruling_pdf(request: HttpRequest, pk: int, ruling_pk: int) -> HttpResponseBase:
     """Download a ruling of a case the user may see; every download is audited."""
     case = _case(request, pk)
     ruling = ruling_get(actor=request.user, case=case, pk=ruling_pk)
     if ruling is None:
         raise Http404(_("No such ruling."))
     ruling = ruling_ensure_pdf(ruling=ruling)
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DOCUMENT_DOWNLOAD,
-            obj=ruling,
-            after={"case": case.number, "number": ruling.number, "sha256": ruling.sha256},
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
-    response = FileResponse(
-        ruling.pdf.open("rb"),
-        as_attachment=True,
+    return download_audited(
+        request,
+        obj=ruling,
+        case=case,
+        content=ruling.pdf.open("rb"),
         filename=f"{ruling.number}.pdf",
-        content_type="application/pdf",
+        sha256=ruling.sha256,
+        details={"number": ruling.number},
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

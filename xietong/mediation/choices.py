@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.cases.choices import CaseState, Colour, Product
 
@@ -65,7 +66,7 @@ class SessionMode(models.TextChoices):
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
-    HELD = "held", _("held")
+    HELD = "held", pgettext_lazy("mediation session", "held")
     CANCELLED = "cancelled", _("cancelled")
 
 

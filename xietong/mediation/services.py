@@ -24,7 +24,7 @@ from xietong.audit.services import actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import case_assign_mediator, case_event_record, case_lock
+from xietong.cases.services import case_assign_mediator, case_event_record, case_lock, waiver_check
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.money import money_parse
 from xietong.parties.models import Person
@@ -480,8 +480,8 @@ def _check_terms(case: Case, terms: OfferTerms) -> tuple[Decimal, Decimal]:
             _("An offer cannot ask for more than the debt (%(total)s yuan).") % {"total": case.total},
             code="offer_over_debt",
         )
-    if waived > case.interest + case.penalty:
-        raise DomainError(_("Only interest and penalty can be waived."), code="offer_waiver")
+    if waived > case.waivable:
+        waiver_check(case=case, waived=waived, code="offer_waiver")
     if not 1 <= terms.instalments <= MAX_OFFER_INSTALMENTS:
         raise DomainError(
             _("An offer has between 1 and %(n)s monthly instalments.") % {"n": MAX_OFFER_INSTALMENTS},

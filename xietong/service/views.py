@@ -6,19 +6,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xietong.accounts.choices import Role
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.errors import DomainError, NotFound
+from xietong.documents.downloads import PDF, download_audited, file_response
 
 from .choices import ADDRESS_DEFECTS, FAILURES, Outcome
 from .forms import AlternativeForm, AttemptForm, SendForm
@@ -52,15 +50,12 @@ def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def _pdf_response(document: ServedDocument) -> FileResponse:
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{document.case.number or document.case_id}-{document.pk}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _filename(document: ServedDocument) -> str:
+    return f"{document.case.number or document.case_id}-{document.pk}.pdf"
+
+
+def _pdf_response(document: ServedDocument) -> HttpResponseBase:
+    return file_response(document.file.open("rb"), filename=_filename(document), content_type=PDF)
 
 
 @login_required
@@ -108,15 +103,14 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         if not any(is_recipient(request.user, r) for r in records):
             raise Http404(_("No such document."))
         service_recipient_open(actor=request.user, document=document, ip_address=_ip(request))
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DOCUMENT_DOWNLOAD,
-            obj=document,
-            after={"case": document.case.number, "sha256": document.sha256},
-            ip_address=_ip(request),
-        )
-    return _pdf_response(document)
+    return download_audited(
+        request,
+        obj=document,
+        case=document.case,
+        content=document.file.open("rb"),
+        filename=_filename(document),
+        sha256=document.sha256,
+    )
 
 
 def _record_for_staff(request: HttpRequest, pk: int) -> ServiceRecord:

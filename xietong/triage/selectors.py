@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.cases.choices import Channel, Colour, Track
-from xietong.cases.definitions import OPEN_STATES, STATUTORY_DAYS, TARGET_DAYS
+from xietong.cases.definitions import OPEN_STATES, STATUTORY_DAYS, overdue_q
 from xietong.cases.models import Case
 
 from .choices import REASON_TEXT, DecisionKind
@@ -125,11 +125,9 @@ def worklist_base(*, actor: Any) -> QuerySet[Case]:
 def worklist_counts(*, actor: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     """Counts per channel, track and colour, and how many are past the target and the limit: one query."""
     now = now or timezone.now()
-    target = now - dt.timedelta(days=TARGET_DAYS)
-    limit = now - dt.timedelta(days=STATUTORY_DAYS)
     agg: dict[str, Any] = {"total": Count("pk")}
-    agg["overdue"] = Count("pk", filter=Q(submitted_at__lt=target))
-    agg["past_limit"] = Count("pk", filter=Q(submitted_at__lt=limit))
+    agg["overdue"] = Count("pk", filter=overdue_q(now))
+    agg["past_limit"] = Count("pk", filter=overdue_q(now, days=STATUTORY_DAYS))
     agg["untriaged"] = Count("pk", filter=Q(channel=""))
     for c in Channel.values:
         agg[f"channel_{c}"] = Count("pk", filter=Q(channel=c))

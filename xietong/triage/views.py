@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
-from xietong.cases.definitions import STATUTORY_DAYS, TARGET_DAYS
+from xietong.cases.definitions import STATUTORY_DAYS, TARGET_DAYS, overdue_q
 from xietong.cases.models import Case
 from xietong.core.errors import DomainError
 
@@ -24,7 +24,7 @@ from .services import OVERRIDE_ROLES, case_triage_override, cases_assign_team_bu
 
 WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 ASSIGN_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK})
-WORKLIST_SIZE = 100
+WORKLIST_SIZE = 50
 
 
 def _role(request: HttpRequest) -> str | None:
@@ -36,16 +36,18 @@ def _worklist(request: HttpRequest, *, assign_form: BulkAssignForm | None = None
     form = WorklistFilterForm(request.GET or None)
     qs = worklist_cases(actor=user, filters=form.filters())
     overdue_only = request.GET.get("overdue") == "1"
-    if overdue_only:  # past the 30-day target
-        qs = qs.filter(submitted_at__lt=timezone.now() - dt.timedelta(days=TARGET_DAYS))
-    rows = list(qs[: WORKLIST_SIZE + 1])
-    query = request.GET.urlencode()
+    if overdue_only:  # still before litigation, past the 30-day target
+        qs = qs.filter(overdue_q(timezone.now()))
+    page = Paginator(qs, WORKLIST_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
     selected = {str(v) for v in request.POST.getlist("cases")} if request.method == "POST" else set()
     ctx = {
         "form": form,
         "counts": worklist_counts(actor=user),
-        "cases": rows[:WORKLIST_SIZE],
-        "more": len(rows) > WORKLIST_SIZE,
+        "cases": list(page.object_list),
+        "page": page,
         "may_assign": user.role in ASSIGN_ROLES,
         "teams": teams_for(user),
         "assign_form": assign_form,

@@ -5,8 +5,8 @@ import sys
 from django.conf import settings
 from django.urls import reverse
 
+from tests.support.world import PASSWORD
 from xietong.audit.models import AuditEntry
-from xietong.core.testing import PASSWORD
 
 
 def test_login_and_failed_login_are_audited(client, world):

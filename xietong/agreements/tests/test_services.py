@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.support.agreements import agreement_make_draft, agreement_make_signed
 from xietong.agreements.choices import DEFAULT_CLAUSE, AgreementStatus, SignatureMethod
 from xietong.agreements.documents import canonical_json, content_hash
 from xietong.agreements.models import Agreement, AgreementSignature, Instalment
@@ -20,7 +21,6 @@ from xietong.agreements.services import (
     agreement_sign_otp,
     agreement_void,
 )
-from xietong.agreements.testing import agreement_make_draft, agreement_make_signed
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.audit.services import SYSTEM, audit_verify

@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tests.support.agreements import agreement_make_draft, agreement_make_signed
 from xietong.agreements.choices import AgreementStatus, SignatureMethod
 from xietong.agreements.models import Agreement, AgreementSignature
-from xietong.agreements.testing import agreement_make_draft, agreement_make_signed
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.cases.choices import CaseState

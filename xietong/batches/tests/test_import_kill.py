@@ -18,12 +18,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tests.support.world import world_load
 from xietong.batches.choices import BatchStatus, ImportPhase
 from xietong.batches.models import Batch
 from xietong.batches.services import batch_import_start, batch_recover_stale, batch_upload
 from xietong.cases.choices import CaseState, Door, NumberKind
 from xietong.cases.models import Case, CaseSequence
-from xietong.core.testing import build_world
 from xietong.triage.models import TriageDecision
 
 from .helpers import csv_bytes, good_row, upload
@@ -67,9 +67,11 @@ def sequence_last(court) -> int:
 
 
 @pytest.mark.parametrize("phase", [ImportPhase.PREPARING, ImportPhase.WRITING])
-def test_a_worker_killed_mid_import_leaves_nothing_and_a_retry_completes(transactional_db, settings, phase):
+def test_a_worker_killed_mid_import_leaves_nothing_and_a_retry_completes(
+    _world_committed, transactional_db, settings, phase
+):
     settings.BATCH_IMPORT_TASK_BACKEND = "db"
-    world = build_world()
+    world = world_load(_world_committed)
     data = csv_bytes([good_row(n) for n in range(1, ROWS + 1)])
     batch = batch_upload(actor=world.users["bank"], institution=world.bank, file=upload(data)).batch
     assert batch.valid_count == ROWS

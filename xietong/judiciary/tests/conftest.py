@@ -36,7 +36,7 @@ def mediating(world: Any) -> Case:
 @pytest.fixture
 def agreed(world: Any, mediating: Case) -> Case:
     """The bank case with its agreement signed by every party: AGREEMENT."""
-    from xietong.judiciary.testing import ensure_signed_agreement
+    from tests.support.judiciary import ensure_signed_agreement
 
     ensure_signed_agreement(mediating, world.users["mediator"])
     case = fresh(mediating)
@@ -52,7 +52,7 @@ def failed(world: Any, mediating: Case) -> Case:
 
 @pytest.fixture
 def filed(world: Any, failed: Case) -> Case:
-    from xietong.judiciary.testing import file_case
+    from tests.support.judiciary import file_case
 
     file_case(failed, world.users["clerk"])
     return fresh(failed)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.test import Client
 
+from tests.support.judiciary import confirm_case
 from xietong.cases.choices import CaseState as S
 from xietong.judiciary.models import FilingRequest
-from xietong.judiciary.testing import confirm_case
 
 
 def bearer(token: str) -> dict[str, str]:

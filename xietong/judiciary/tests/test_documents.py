@@ -7,11 +7,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from tests.support.judiciary import confirm_case, schedule_hearing, serve_hearing_notice
 from xietong.judiciary.choices import HearingStatus, OutcomeKind, RulingKind
 from xietong.judiciary.documents import hearing_notice_pdf
 from xietong.judiciary.models import Hearing, Ruling
 from xietong.judiciary.services import hearing_set_status, ruling_ensure_pdf, trial_outcome_record
-from xietong.judiciary.testing import confirm_case, schedule_hearing, serve_hearing_notice
 
 pytestmark = pytest.mark.real_pdf
 

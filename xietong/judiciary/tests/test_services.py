@@ -10,6 +10,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.support.judiciary import (
+    ALL_TICKED,
+    confirm_case,
+    file_case,
+    schedule_hearing,
+    serve_hearing_notice,
+    try_case,
+)
 from xietong.agreements.choices import AgreementStatus
 from xietong.agreements.models import Agreement
 from xietong.audit.choices import AuditAction
@@ -29,14 +37,6 @@ from xietong.judiciary.services import (
     hearing_schedule,
     hearing_set_status,
     trial_outcome_record,
-)
-from xietong.judiciary.testing import (
-    ALL_TICKED,
-    confirm_case,
-    file_case,
-    schedule_hearing,
-    serve_hearing_notice,
-    try_case,
 )
 from xietong.service.models import ServedDocument
 
@@ -153,7 +153,7 @@ def test_an_incomplete_checklist_is_refused_naming_the_item(world, agreed, missi
 
 
 def test_an_unsigned_agreement_cannot_be_confirmed(world, mediating):
-    from xietong.agreements.testing import agreement_make_draft
+    from tests.support.agreements import agreement_make_draft
 
     agreement_make_draft(mediating, world.users["mediator"])
     # Whatever state the case was put in, a draft is not confirmed.
@@ -218,7 +218,7 @@ def test_a_refusal_sends_the_case_back_and_voids_the_agreement(world, agreed):
     assert not Ruling.objects.filter(case=case).exists()
     assert not CaseNumber.objects.filter(case=case, kind=NumberKind.CONFIRMATION).exists()
     # A new agreement, signed again, is then confirmed.
-    from xietong.judiciary.testing import ensure_signed_agreement
+    from tests.support.judiciary import ensure_signed_agreement
 
     ensure_signed_agreement(case, world.users["mediator"])
     case = confirm_case(case, world.users["judge"])

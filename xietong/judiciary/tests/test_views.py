@@ -9,12 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.support.judiciary import confirm_case, serve_hearing_notice
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.cases.choices import CaseState as S
 from xietong.cases.models import Case, CaseNumber
 from xietong.judiciary.models import ConfirmationReview, FilingRequest, Hearing, Ruling, TrialOutcome
-from xietong.judiciary.testing import confirm_case, serve_hearing_notice
 
 from .conftest import fresh
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tests.support.world import World
 from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.services import organisation_create
 from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Product
 from xietong.core.idgen import fake_uscc
-from xietong.core.testing import World
 from xietong.lookup.models import OverdueDebt
 from xietong.lookup.services import overdue_debt_record
 from xietong.parties.models import Person

@@ -1,13 +1,13 @@
 import pytest
 from django.utils import translation
 
+from tests.support.judiciary import file_case
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.services import (
     case_fail_mediation,
     case_start_mediation,
 )
-from xietong.judiciary.testing import file_case
 from xietong.lookup.choices import NEXT_STEP
 from xietong.lookup.selectors import person_cases, person_lookup_result, sued_q
 

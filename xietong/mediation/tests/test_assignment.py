@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.world import PASSWORD
 from xietong.accounts.choices import Role
 from xietong.accounts.services import user_create
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.core.errors import DomainError, NotAllowed, NotFound
-from xietong.core.testing import PASSWORD
 from xietong.mediation.models import Assignment, MediatorProfile
 from xietong.mediation.selectors import mediator_loads, mediator_pool
 from xietong.mediation.services import (

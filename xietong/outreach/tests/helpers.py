@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.world import PASSWORD, World
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.services import organisation_create, user_create
 from xietong.audit.services import SYSTEM
-from xietong.core.testing import PASSWORD, World
 from xietong.outreach.choices import ArticleKind
 from xietong.outreach.models import Article
 from xietong.outreach.services import article_create

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.support.world import PASSWORD
 from xietong.accounts.choices import Role
 from xietong.accounts.services import user_create
 from xietong.audit.models import AuditEntry
@@ -13,7 +14,6 @@ from xietong.cases.choices import CaseState, Channel, Track
 from xietong.cases.models import Category, Team
 from xietong.cases.services import case_start_mediation
 from xietong.core.errors import DomainError, NotAllowed, NotFound
-from xietong.core.testing import PASSWORD
 from xietong.triage.models import TriageDecision
 from xietong.triage.services import case_auto_triage, case_triage_override
 

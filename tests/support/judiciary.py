@@ -11,10 +11,9 @@ from xietong.accounts.choices import Role
 from xietong.accounts.models import User
 from xietong.cases.choices import PartyRole
 from xietong.cases.models import Case, CaseParty
-
-from .choices import FilingChannel, HearingStatus, OutcomeKind, ReviewDecision
-from .models import ConfirmationReview, FilingRequest, Hearing, TrialOutcome
-from .services import (
+from xietong.judiciary.choices import CHECKLIST, FilingChannel, HearingStatus, OutcomeKind, ReviewDecision
+from xietong.judiciary.models import ConfirmationReview, FilingRequest, Hearing, TrialOutcome
+from xietong.judiciary.services import (
     case_file_for_trial,
     confirmation_decide,
     filing_request_create,
@@ -23,12 +22,7 @@ from .services import (
     trial_outcome_record,
 )
 
-ALL_TICKED: dict[str, Any] = {
-    "voluntary": True,
-    "lawful": True,
-    "within_jurisdiction": True,
-    "parties_identified": True,
-}
+ALL_TICKED: dict[str, Any] = {name: True for name, _label in CHECKLIST}
 
 
 def _fresh(case: Case | int) -> Case:
@@ -40,8 +34,8 @@ def ensure_signed_agreement(case: Case, mediator: Any = None) -> Any:
 
     The case must be in mediation (it then moves to AGREEMENT) or already in AGREEMENT with one signed.
     """
+    from tests.support.agreements import agreement_make_signed
     from xietong.agreements.selectors import agreement_signed_for_case
-    from xietong.agreements.testing import agreement_make_signed
 
     case = _fresh(case)
     agreement = agreement_signed_for_case(case)

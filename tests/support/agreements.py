@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
+from xietong.agreements.choices import DEFAULT_CLAUSE
+from xietong.agreements.models import Agreement
+from xietong.agreements.services import agreement_draft, agreement_send, agreement_sign_counter, agreement_sign_operator
 from xietong.cases.models import Case, CaseParty
-
-from .choices import DEFAULT_CLAUSE
-from .models import Agreement
-from .services import agreement_draft, agreement_send, agreement_sign_counter, agreement_sign_operator
 
 
 def agreement_make_draft(

@@ -16,13 +16,12 @@ from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Door, PartyRole, Product
 from xietong.cases.models import Case, Category
 from xietong.cases.services import PersonParty, case_assign_mediator, case_create, case_triage
+from xietong.core.idgen import fake_mobile, fake_uscc
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.models import Person
 from xietong.parties.services import authorisation_create, person_create
 
-from .idgen import fake_mobile, fake_uscc
-
-PASSWORD = "Xietong-Test-2026"  # noqa: S105
+PASSWORD = "Xietong-Test-2026"
 
 
 @dataclass
@@ -44,7 +43,7 @@ class World:
 
 
 def build_world(seed: int = 7) -> World:
-    rng = random.Random(seed)  # noqa: S311 - fictitious test data
+    rng = random.Random(seed)
     s = SYSTEM
     court = organisation_create(
         actor=s,
@@ -155,4 +154,52 @@ def build_world(seed: int = 7) -> World:
         api_token=token,
         other_api_token=other_token,
         api_client=client,
+    )
+
+
+# Built once, loaded per test -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorldIds:
+    """What a committed world is made of, by primary key: enough to load fresh instances per test."""
+
+    orgs: dict[str, int]
+    users: dict[str, int]
+    persons: dict[str, int]
+    cases: dict[str, int]
+    api_token: str
+    other_api_token: str
+    api_client: int
+
+
+ORG_FIELDS = ("court", "other_court", "bank", "other_bank", "station", "mediation_org", "regulator_org")
+
+
+def world_ids(world: World) -> WorldIds:
+    return WorldIds(
+        orgs={f: getattr(world, f).pk for f in ORG_FIELDS},
+        users={k: v.pk for k, v in world.users.items()},
+        persons={k: v.pk for k, v in world.persons.items()},
+        cases={k: v.pk for k, v in world.cases.items()},
+        api_token=world.api_token,
+        other_api_token=world.other_api_token,
+        api_client=world.api_client.pk,
+    )
+
+
+def world_load(ids: WorldIds) -> World:
+    """Fresh instances of a committed world: a test may change them without touching the next test's."""
+    orgs = Organisation.objects.in_bulk(ids.orgs.values())
+    users = User.objects.in_bulk(ids.users.values())
+    persons = Person.objects.in_bulk(ids.persons.values())
+    cases = Case.objects.in_bulk(ids.cases.values())
+    return World(
+        **{f: orgs[pk] for f, pk in ids.orgs.items()},
+        users={k: users[pk] for k, pk in ids.users.items()},
+        persons={k: persons[pk] for k, pk in ids.persons.items()},
+        cases={k: cases[pk] for k, pk in ids.cases.items()},
+        api_token=ids.api_token,
+        other_api_token=ids.other_api_token,
+        api_client=ApiClient.objects.get(pk=ids.api_client),
     )
