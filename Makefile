@@ -43,7 +43,7 @@ check: lint typecheck
 	DJANGO_SETTINGS_MODULE=xietong.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=xietong.settings.production SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-production-like-secret-value \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 	$(MAKE) --no-print-directory bench-smoke
 
 lint:
