@@ -16,7 +16,7 @@ from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Door, PartyRole, Product
 from xietong.cases.models import Case, Category
 from xietong.cases.services import PersonParty, case_assign_mediator, case_create, case_triage
-from xietong.core.idgen import fake_mobile, fake_uscc
+from xietong.core.idgen import fake_mobile, fake_uscc, id_number_from
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.models import Person
 from xietong.parties.services import authorisation_create, person_create
@@ -203,3 +203,25 @@ def world_load(ids: WorldIds) -> World:
         other_api_token=ids.other_api_token,
         api_client=ApiClient.objects.get(pk=ids.api_client),
     )
+
+
+def more_cases(world: World, n: int) -> list[Case]:
+    """n more disputes like the world's bank case: triaged, with the mediator, in the clerk's court."""
+    made = []
+    for i in range(n):
+        person = person_create(
+            actor=SYSTEM, name=f"测试{i}", id_number=id_number_from(500_000 + i), phone=fake_mobile(random.Random(i))
+        )
+        case = case_create(
+            actor=SYSTEM,
+            court=world.court,
+            institution=world.bank,
+            product=Product.CREDIT_CARD,
+            door=Door.ONLINE,
+            persons=[PersonParty(person=person, role=PartyRole.RESPONDENT)],
+            principal=Decimal("5000.00"),
+        )
+        case_triage(case=case, actor=SYSTEM)
+        case_assign_mediator(case=case, actor=world.users["clerk"], mediator=world.users["mediator"])
+        made.append(case)
+    return made

@@ -20,6 +20,5 @@ class CasesConfig(AppConfig):
                 "created": _("Case opened"),
                 "mediator_assigned": _("Mediator assigned"),
                 "team_assigned": _("Team assigned"),
-                "classified": _("Triage changed"),
             },
         )

@@ -404,3 +404,50 @@ def case_assign_team(*, case: Case | int, actor: Any, team: Team) -> Case:
     case_event_record(locked, actor=actor, kind="team_assigned", data={"team": team.name})
     audit_record(actor=actor, action=AuditAction.CASE_ASSIGN, obj=locked, before=before, after={"team_id": team.pk})
     return locked
+
+
+# Reference data: categories and teams ------------------------------------------------------
+
+
+@transaction.atomic
+def category_ensure(
+    *, actor: Any, code: str, name: str, colour: str = "", description: str = "", sort_order: int = 0
+) -> Category:
+    """The category with this code; created (and recorded) if there is none yet."""
+    existing = Category.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    category = Category(code=code, name=name, colour=colour, description=description, sort_order=sort_order)
+    category.full_clean()
+    category.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.REFERENCE_CHANGE,
+        obj=category,
+        after={"op": "category.create", "code": code, "name": name, "colour": colour},
+    )
+    return category
+
+
+@transaction.atomic
+def team_create(*, actor: Any, court: Organisation, name: str, kind: str, members: list[User]) -> Team:
+    """A team of a court (mediation, fast track, trial), with its members."""
+    if court.kind != OrganisationKind.COURT:
+        raise DomainError(_("A team belongs to a court."), code="team_court")
+    team = Team(court=court, name=name, kind=kind)
+    team.full_clean()
+    team.save()
+    team.members.set(members)
+    audit_record(
+        actor=actor,
+        action=AuditAction.REFERENCE_CHANGE,
+        obj=team,
+        after={
+            "op": "team.create",
+            "court_id": court.pk,
+            "name": name,
+            "kind": kind,
+            "member_ids": [m.pk for m in members],
+        },
+    )
+    return team

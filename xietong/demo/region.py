@@ -36,7 +36,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -50,21 +49,20 @@ from xietong.audit.models import AuditEntry
 from xietong.audit.services import SYSTEM, ActorRef, audit_record
 from xietong.batches import demo as batches_demo
 from xietong.cases.choices import CaseState, Channel, Colour, Door, PartyRole, Product, TeamKind, Track
-from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, Category, Team
-from xietong.cases.permissions import actor_role
 from xietong.cases.registry import registry
 from xietong.cases.services import (
     PersonParty,
     case_assign_mediator,
     case_assign_team,
     case_create,
-    case_event_record,
     case_transition,
+    category_ensure,
+    team_create,
 )
-from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.idgen import fake_uscc
 from xietong.intake import demo as intake_demo
+from xietong.intake.services import person_link_account
 from xietong.lookup import demo as lookup_demo
 from xietong.mediation import demo as mediation_demo
 from xietong.outreach import demo as outreach_demo
@@ -73,6 +71,7 @@ from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
 from xietong.service import demo as service_demo
 from xietong.triage import demo as triage_demo
+from xietong.triage.services import case_triage_override
 
 from .clock import SimulatedClock
 from .people import Citizen, CitizenFactory
@@ -226,102 +225,9 @@ def print_logins() -> None:
         print(f"    {login.username:<10} {login.role}  {login.organisation}")
 
 
-# Small services of the demo's own (the triage, reference-data and registration apps come later) --
-
-
-@transaction.atomic
-def category_ensure(
-    *, actor: Any, code: str, name: str, colour: str = "", description: str = "", sort_order: int = 0
-) -> Category:
-    """The category with this code; created (and recorded) if there is none yet."""
-    existing = Category.objects.filter(code=code).first()
-    if existing is not None:
-        return existing
-    category = Category(code=code, name=name, colour=colour, description=description, sort_order=sort_order)
-    category.full_clean()
-    category.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.REFERENCE_CHANGE,
-        obj=category,
-        after={"op": "category.create", "code": code, "name": name, "colour": colour},
-    )
-    return category
-
-
-@transaction.atomic
-def team_create(*, actor: Any, court: Organisation, name: str, kind: str, members: list[User]) -> Team:
-    if court.kind != OrganisationKind.COURT:
-        raise ValidationError({"court": "A team belongs to a court."})
-    team = Team(court=court, name=name, kind=kind)
-    team.full_clean()
-    team.save()
-    team.members.set(members)
-    audit_record(
-        actor=actor,
-        action=AuditAction.REFERENCE_CHANGE,
-        obj=team,
-        after={
-            "op": "team.create",
-            "court_id": court.pk,
-            "name": name,
-            "kind": kind,
-            "member_ids": [m.pk for m in members],
-        },
-    )
-    return team
-
-
-@transaction.atomic
-def person_link_user(*, actor: Any, person: Person, user: User) -> Person:
-    """Give a citizen's record its login, so the citizen sees their own cases."""
-    if user.role != Role.PARTY:
-        raise ValidationError({"user": "Only a party's account can be linked to a person."})
-    locked = Person.objects.select_for_update().get(pk=person.pk)
-    before = {"user_id": locked.user_id}
-    locked.user = user
-    locked.full_clean()
-    locked.save(update_fields=["user"])
-    audit_record(actor=actor, action=AuditAction.PERSON_UPDATE, obj=locked, before=before, after={"user_id": user.pk})
-    return locked
-
-
-_UNCHANGED: Any = object()
-
-
-@transaction.atomic
-def case_classify(
-    *, case: Case | int, actor: Any, channel: str, track: str, category: Category | None = _UNCHANGED
-) -> Case:
-    """Set a case's channel, track (and category): what the triage engine will do once it exists."""
-    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
-        raise NotAllowed("Only center staff and clerks classify cases.", code="role")
-    pk = case.pk if isinstance(case, Case) else case
-    locked = Case.objects.select_for_update().filter(pk=pk).first()
-    if locked is None or not Case.objects.restrict(actor).filter(pk=pk).exists():
-        raise NotFound("No such case.")
-    if channel not in Channel.values or track not in Track.values:
-        raise DomainError("Unknown channel or track.", code="classification")
-    if locked.state not in OPEN_STATES:
-        raise DomainError("A closed case is not classified any more.", code="closed")
-    before = {"channel": locked.channel, "track": locked.track, "category_id": locked.category_id}
-    locked.channel, locked.track = channel, track
-    if category is not _UNCHANGED:
-        locked.category = category
-    locked.save(update_fields=["channel", "track", "category", "updated_at"])
-    after = {"channel": channel, "track": track, "category_id": locked.category_id}
-    case_event_record(
-        locked,
-        actor=actor,
-        kind="classified",
-        data={**after, "category": locked.category.name if locked.category else ""},
-    )
-    audit_record(actor=actor, action=AuditAction.CASE_UPDATE, obj=locked, before=before, after=after)
-    return locked
-
-
 # Time -----------------------------------------------------------------------------------------
 
+CLASSIFY_REASON = "书记员结合当事人意愿与争议焦点复核分流"
 ANY, WAKING, OFFICE = "any", "waking", "office"
 _OFFICE_WINDOWS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 30), dt.time(17, 30)))
 _WAKING_WINDOWS = ((dt.time(7, 0), dt.time(23, 0)),)
@@ -859,7 +765,7 @@ class _Region:
             full_name=person.name,
             phone=person.phone,
         )
-        person_link_user(actor=SYSTEM, person=person, user=user)
+        person_link_account(actor=SYSTEM, person=person, user=user)
         self.party_users[person.pk] = user
         return user
 
@@ -1098,8 +1004,17 @@ class _Region:
         assert case_id is not None
         actor = _resolve(step.actor)
         if step.code == "classify":
-            case_classify(case=case_id, actor=actor, channel=step.kwargs["channel"], track=step.kwargs["track"])
-            case_assign_team(case=case_id, actor=actor, team=step.kwargs["team"])
+            # The clerk reviews the rules' triage with the parties' wishes and the dispute's focus.
+            case = Case.objects.select_related("category").get(pk=case_id)
+            case_triage_override(
+                case=case_id,
+                actor=actor,
+                category=case.category,
+                channel=step.kwargs["channel"],
+                track=step.kwargs["track"],
+                team=step.kwargs["team"],
+                reason=CLASSIFY_REASON,
+            )
         elif step.code == "team":
             case_assign_team(case=case_id, actor=actor, team=step.kwargs["team"])
         elif step.code == "assign":

@@ -24,7 +24,7 @@ from xietong.cases.choices import CaseState, Channel, Product, Track, Wish
 from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseParty, Category, Team
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import case_assign_team, case_lock, case_snapshot, case_triage
+from xietong.cases.services import case_assign_team, case_event_record, case_lock, case_snapshot, case_triage
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Address
 
@@ -347,6 +347,18 @@ def case_triage_override(
     locked.category, locked.channel, locked.track, locked.team = category, channel, track, team
     locked.save(update_fields=["category", "channel", "track", "team", "updated_at"])
     decision = _record(case=locked, actor=actor, kind=DecisionKind.OVERRIDE, rule=None, reasons=[], reason=reason)
+    case_event_record(
+        locked,
+        actor=actor,
+        kind="triage_changed",
+        note=reason,
+        data={
+            "channel": channel,
+            "track": track,
+            "category": category.name if category else "",
+            "team": team.name if team else "",
+        },
+    )
     audit_record(
         actor=actor,
         action=AuditAction.TRIAGE_OVERRIDE,
