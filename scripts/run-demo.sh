@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the web server (gunicorn, two stateless workers) and the background task worker; Ctrl-C stops both.
+# Start the web server (gunicorn, two stateless workers), the background task worker and the scheduler of
+# periodic tasks; Ctrl-C stops all three.
 set -euo pipefail
 PORT="${PORT:-8000}"
 BIN=.venv/bin
@@ -7,9 +8,11 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-xietong.settings.dev}"
 
 "$BIN/python" manage.py db_worker --queue-name '*' --no-reload &
 worker=$!
+"$BIN/python" manage.py run_scheduler &
+scheduler=$!
 "$BIN/gunicorn" xietong.wsgi:application --bind "127.0.0.1:${PORT}" --workers 2 --access-logfile - --log-level warning &
 web=$!
-trap 'kill "$web" "$worker" 2>/dev/null; wait 2>/dev/null; echo; echo "Stopped."' INT TERM EXIT
+trap 'kill "$web" "$worker" "$scheduler" 2>/dev/null; wait 2>/dev/null; echo; echo "Stopped."' INT TERM EXIT
 
 sleep 1
 cat <<TXT
@@ -20,5 +23,5 @@ cat <<TXT
 
 TXT
 "$BIN/python" -c "import django; django.setup(); from xietong.demo.region import print_logins; print_logins()" || true
-echo "  Press Ctrl-C to stop the web server and the worker."
-wait -n "$web" "$worker"
+echo "  Press Ctrl-C to stop the web server, the worker and the scheduler."
+wait -n "$web" "$worker" "$scheduler"

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command (with a heartbeat) takes the library's place.
+    "xietong.ops",
     "django_tasks_db",
     "ninja",
     "axes",
@@ -181,6 +183,18 @@ TASKS = {
     }
 }
 
+# Operations (docs/operations.md): the queue's upkeep, the scheduler, health checks.
+XIETONG_TASKS_KEEP_DAYS = int(os.environ.get("XIETONG_TASKS_KEEP_DAYS", "14"))
+XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "15"))
+XIETONG_WORKER_DEAD_SECONDS = float(os.environ.get("XIETONG_WORKER_DEAD_SECONDS", "120"))
+XIETONG_TASKS_RUNNING_MAX_SECONDS = float(os.environ.get("XIETONG_TASKS_RUNNING_MAX_SECONDS", "3600"))
+# Task paths that are safe to run twice: re-queued, not failed, when their worker dies.
+XIETONG_TASKS_REQUEUE_SAFE = [
+    "xietong.ops.tasks.prune_task_results",
+    "xietong.ops.tasks.fail_orphaned_tasks",
+    *[p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p],
+]
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True
@@ -202,6 +216,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
     },
 }
 
