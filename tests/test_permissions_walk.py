@@ -21,7 +21,7 @@ ROLES = [
     "token:bank", "token:other_bank",
 ]  # fmt: skip
 
-# Which of the world's cases each role may see (see xietong/core/testing.py).
+# Which of the world's cases each role may see (see tests/support/world.py).
 ALL = {"bank", "other_bank", "station", "other_court"}
 VISIBLE: dict[str, set[str]] = {
     "anonymous": set(),
