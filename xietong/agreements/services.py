@@ -469,7 +469,10 @@ def _freeze(agreement: Agreement, *, render_pdf: bool, note: str = "") -> None:
         },
     )
     if render_pdf:
-        _store_pdf(agreement)
+        # Rendered after the commit, in the background: no lock is held while a PDF renders; the
+        # content and its hash are frozen above, the PDF's hash is recorded when it exists.
+        agreement_id = agreement.pk
+        transaction.on_commit(lambda: agreement_pdf_enqueue(agreement_id=agreement_id))
     case_transition(
         case=agreement.case_id,
         code="reach_agreement",
@@ -487,6 +490,15 @@ def _store_pdf(agreement: Agreement) -> None:
     agreement.save(update_fields=["pdf", "pdf_sha256"])
 
 
+def agreement_pdf_enqueue(*, agreement_id: int) -> None:
+    from .tasks import agreement_pdf_render
+
+    try:
+        agreement_pdf_render.enqueue(agreement_id)
+    except Exception:
+        logger.exception("agreement %s: the PDF task could not be queued; it renders on first download", agreement_id)
+
+
 @transaction.atomic
 def agreement_pdf_ensure(*, agreement: Agreement) -> Agreement:
     """The frozen agreement's PDF, rendered and stored on first need (the demo freezes without it)."""
@@ -494,7 +506,7 @@ def agreement_pdf_ensure(*, agreement: Agreement) -> Agreement:
     if locked.content is None:
         raise DomainError(_("Only a signed agreement has a stored PDF."), code="not_frozen")
     if not locked.pdf:
-        _store_pdf(locked)
+        _store_pdf(locked)  # its hash on the row; every download's audit entry carries it
     return locked
 
 

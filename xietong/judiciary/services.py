@@ -8,6 +8,7 @@ timeline and the audit trail in one transaction, and takes the case's transition
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from xietong.cases.permissions import actor_person_id, actor_role
 from xietong.cases.services import case_event_record, case_lock, case_transition
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.money import money_parse
+from xietong.documents.render import sha256
 
 from .choices import CHECKLIST, FilingChannel, HearingStatus, OutcomeKind, ReviewDecision, RulingKind
 from .documents import hearing_notice_pdf, ruling_body, ruling_render
@@ -32,6 +34,8 @@ from .models import ConfirmationReview, FilingRequest, Hearing, Ruling, TrialOut
 
 COURT_STAFF = frozenset({Role.CLERK, Role.JUDGE})
 APPLICANT_ROLES = (PartyRole.APPLICANT, PartyRole.PLAINTIFF)
+
+logger = logging.getLogger(__name__)
 
 
 def _visible_case(actor: Any, case: Case | int) -> Case:
@@ -165,26 +169,19 @@ def confirmation_decide(
     )
     ruling.body = ruling_body(ruling, agreement=agreement)
     ruling.save()
-    if render:
-        # The ruling is served on every party (送达): by the link they consented to, or by post.
-        from xietong.service.services import service_send
-
-        pdf = ruling_render(ruling, agreement=agreement)
-        service_send(
-            actor=actor,
-            case=confirmed,
-            kind="ruling",
-            title=_("Ruling %(number)s") % {"number": ruling.number},
-            content=pdf,
-            filename=f"ruling-{confirmed.pk}.pdf",
-        )
     _ruling_recorded(actor, ruling)
+    if render:
+        # Rendered after the commit, in the background: no lock is held while a PDF renders. The
+        # ruling is then served on every party (送达): by the link they consented to, or by post.
+        ruling_id, judge_id = ruling.pk, actor.pk
+        transaction.on_commit(lambda: ruling_deliver_enqueue(ruling_id=ruling_id, judge_id=judge_id))
     if start_performance:
         case_transition(case=confirmed, code="start_performance", actor=SYSTEM)
     return review
 
 
 def _ruling_recorded(actor: Any, ruling: Ruling) -> None:
+    """The ruling's text is frozen here with its hash; its PDF's hash is recorded when it is rendered."""
     case_event_record(
         ruling.case, actor=actor, kind="ruling_issued", data={"number": ruling.number, "ruling": ruling.kind}
     )
@@ -192,8 +189,49 @@ def _ruling_recorded(actor: Any, ruling: Ruling) -> None:
         actor=actor,
         action=AuditAction.JUDICIARY_RULING,
         obj=ruling,
-        after={"case": ruling.case.number, "kind": ruling.kind, "number": ruling.number, "sha256": ruling.sha256},
+        after={
+            "case": ruling.case.number,
+            "kind": ruling.kind,
+            "number": ruling.number,
+            "body_sha256": sha256(ruling.body.encode("utf-8")),
+            "sha256": ruling.sha256,
+        },
     )
+
+
+def ruling_deliver_enqueue(*, ruling_id: int, judge_id: int) -> None:
+    """After the confirmation commits: render and serve the ruling in the background (never lost:
+    a ruling without its PDF is rendered on its first download too)."""
+    from .tasks import ruling_deliver
+
+    try:
+        ruling_deliver.enqueue(ruling_id, judge_id)
+    except Exception:
+        logger.exception("ruling %s: the rendering task could not be queued; it renders on first download", ruling_id)
+
+
+def ruling_deliver(*, ruling_id: int, judge_id: int) -> Ruling:
+    """Render the ruling's PDF (its hash recorded) and serve it on every party, once."""
+    from xietong.accounts.models import User
+    from xietong.service.models import ServedDocument
+    from xietong.service.services import service_send
+
+    ruling = ruling_ensure_pdf(ruling=Ruling.objects.select_related("case").get(pk=ruling_id))
+    with transaction.atomic():
+        case = case_lock(ruling.case_id)
+        if ServedDocument.objects.filter(case=case, kind="ruling", sha256=ruling.sha256).exists():
+            return ruling  # served already (the task ran twice)
+        with ruling.pdf.open("rb") as fh:
+            pdf = fh.read()
+        service_send(
+            actor=User.objects.get(pk=judge_id),
+            case=case,
+            kind="ruling",
+            title=_("Ruling %(number)s") % {"number": ruling.number},
+            content=pdf,
+            filename=f"ruling-{case.pk}.pdf",
+        )
+    return ruling
 
 
 @transaction.atomic

@@ -182,9 +182,14 @@ def test_every_party_signs_and_the_last_signature_freezes_and_moves_the_case(
         masked = agreement_sign_code(actor=world.users["party"], agreement=a, case_party=person)
     assert outbox[-1].to == world.persons["relative"].phone
     assert masked != world.persons["relative"].phone and masked[-4:] == world.persons["relative"].phone[-4:]
-    s = agreement_sign_otp(
-        actor=world.users["party"], agreement=a, case_party=person, code=last_code(outbox), render_pdf=True
-    )
+    with django_capture_on_commit_callbacks(execute=False) as rendered_after_commit:
+        s = agreement_sign_otp(
+            actor=world.users["party"], agreement=a, case_party=person, code=last_code(outbox), render_pdf=True
+        )
+    a.refresh_from_db()
+    assert not a.pdf  # nothing renders while the signature's transaction holds its locks
+    for callback in rendered_after_commit:
+        callback()
     assert s.method == SignatureMethod.OTP and "黄小明" in s.signer and "黄大明" in s.signer
     a.refresh_from_db()
     assert a.status == AgreementStatus.SIGNED and a.frozen_at is not None

@@ -51,8 +51,12 @@ def pdf_fonts(reader: PdfReader) -> set[str]:
     return fonts
 
 
-def test_the_frozen_pdf_has_the_names_the_total_the_hash_and_an_embedded_cjk_font(world, mediating):
-    a = agreement_make_signed(mediating, world.users["mediator"], render_pdf=True)
+def test_the_frozen_pdf_has_the_names_the_total_the_hash_and_an_embedded_cjk_font(
+    world, mediating, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        a = agreement_make_signed(mediating, world.users["mediator"], render_pdf=True)
+    a.refresh_from_db()
     with a.pdf.open("rb") as fh:
         data = fh.read()
     reader = PdfReader(io.BytesIO(data))

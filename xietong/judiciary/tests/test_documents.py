@@ -21,8 +21,9 @@ def text_of(data: bytes) -> str:
     return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
 
 
-def test_the_confirmation_ruling_names_the_parties_and_its_number(world, agreed):
-    case = confirm_case(agreed, world.users["judge"], render=True)
+def test_the_confirmation_ruling_names_the_parties_and_its_number(world, agreed, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = confirm_case(agreed, world.users["judge"], render=True)
     ruling = Ruling.objects.get(case=case, kind=RulingKind.CONFIRMATION)
     with ruling.pdf.open("rb") as f:
         data = f.read()

@@ -36,6 +36,7 @@ from xietong.judiciary.services import (
     filing_request_create,
     hearing_schedule,
     hearing_set_status,
+    ruling_deliver,
     trial_outcome_record,
 )
 from xietong.service.models import ServedDocument
@@ -68,11 +69,17 @@ def kinds(case: Case) -> list[str]:
 # Judicial confirmation --------------------------------------------------------------------------
 
 
-def test_a_judge_of_the_court_confirms_the_signed_agreement(world, agreed):
+def test_a_judge_of_the_court_confirms_the_signed_agreement(world, agreed, django_capture_on_commit_callbacks):
     judge = world.users["judge"]
-    review = confirmation_decide(
-        actor=judge, case=agreed, decision=ReviewDecision.CONFIRM, reasons="双方当庭确认", **ALL_TICKED
-    )
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        review = confirmation_decide(
+            actor=judge, case=agreed, decision=ReviewDecision.CONFIRM, reasons="双方当庭确认", **ALL_TICKED
+        )
+    assert not Ruling.objects.get(case=agreed).pdf  # no PDF renders inside the confirmation's transaction
+    for callback in after_commit:
+        callback()  # the background task: render, record the hash, serve
+    second = Ruling.objects.get(case=agreed)
+    ruling_deliver(ruling_id=second.pk, judge_id=judge.pk)  # a second run serves nothing twice
     case = fresh(agreed)
     assert case.state == S.PERFORMING  # confirmed, then performing, in one service
     assert case.judge == judge
@@ -89,7 +96,7 @@ def test_a_judge_of_the_court_confirms_the_signed_agreement(world, agreed):
     assert review.event is not None and review.event.kind == "confirm" and review.event.data["number"] == number.text
     assert review.agreement == Agreement.objects.get(case=case, status=AgreementStatus.SIGNED)
     trail = kinds(case)
-    assert trail[-4:] == ["confirm", "service_sent", "ruling_issued", "start_performance"]
+    assert trail[-4:] == ["confirm", "ruling_issued", "start_performance", "service_sent"]
     # The ruling goes out for service to every party of the case.
     from xietong.service.models import ServedDocument
 

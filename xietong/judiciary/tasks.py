@@ -1,0 +1,13 @@
+"""Background tasks of the judiciary (django-tasks)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def ruling_deliver(ruling_id: int, judge_id: int) -> str:
+    """Render a ruling to PDF after its transaction committed, and serve it on the parties."""
+    from .services import ruling_deliver as deliver
+
+    return deliver(ruling_id=ruling_id, judge_id=judge_id).sha256
