@@ -17,7 +17,7 @@ from xietong.core.api import ERRORS
 from xietong.core.errors import NotFound
 
 from .choices import AgreementStatus
-from .documents import agreement_render_pdf
+from .documents import agreement_render_pdf, default_terms
 from .models import Agreement
 from .schemas import CaseAgreementOut, SignatureCreatedOut
 from .selectors import agreement_current, agreement_get_for_actor, parties_of
@@ -42,6 +42,7 @@ def agreement_out(a: Agreement) -> dict[str, Any]:
         "agreed": a.agreed,
         "first_due": a.first_due,
         "default_clause": a.default_clause,
+        "default_terms": default_terms(a),
         "terms": a.terms,
         "drafted_at": a.drafted_at,
         "frozen_at": a.frozen_at,
