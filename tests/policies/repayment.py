@@ -12,6 +12,7 @@ from tests.policies import Rule
 
 POLICY: dict[str, Rule] = {
     "repayment-worklist": Rule(roles=frozenset({"admin", "clerk", "judge", "other_judge", "bank", "other_bank"})),
+    "my-repayments": Rule(roles=frozenset({"party", "stranger"})),
     "repayment-payment": Rule(method="POST", case=True),
     "repayment-enforcement-apply": Rule(method="POST", case=True),
     "repayment-enforcement-accept": Rule(method="POST", case=True),

@@ -8,8 +8,15 @@ class RepaymentConfig(AppConfig):
     verbose_name = _("Repayment")
 
     def ready(self) -> None:
-        from xietong.cases.registry import event_kinds_register, guard_register, panel_register, receiver_register
+        from xietong.cases.registry import (
+            demo_step_register,
+            event_kinds_register,
+            guard_register,
+            panel_register,
+            receiver_register,
+        )
 
+        from . import demo
         from .panels import repayment_panel
         from .services import enforce_guard, fulfil_guard, on_case_transition
 
@@ -17,6 +24,8 @@ class RepaymentConfig(AppConfig):
         receiver_register("repayment", on_case_transition)
         guard_register("repayment.plan_repaid", fulfil_guard)
         guard_register("repayment.application_accepted", enforce_guard)
+        demo_step_register("fulfil", demo.fulfil)
+        demo_step_register("enforce", demo.enforce)
         event_kinds_register(
             "repayment",
             {

@@ -15,7 +15,14 @@ from xietong.cases.permissions import actor_role
 
 from .choices import ApplicationStatus, PlanStatus
 from .forms import PaymentForm, ResultForm
-from .selectors import applications_of, enforceable_basis, may_report_payments, payments_visible, plan_current
+from .selectors import (
+    applications_of,
+    enforceable_basis,
+    limitation_clock,
+    may_report_payments,
+    payments_visible,
+    plan_current,
+)
 
 COURT = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 SHOWN = frozenset({CaseState.CONFIRMED, CaseState.PERFORMING, CaseState.FULFILLED, CaseState.TRIED,
@@ -45,6 +52,7 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
         template="repayment/_case_panel.html",
         context={
             "plan": plan,
+            "clock": limitation_clock(plan) if plan is not None and role != Role.PARTY else None,
             "instalments": list(plan.instalments.all()) if plan else [],
             "payments": list(payments_visible(actor=user, plan=plan)) if plan else [],
             "may_report": creditor

@@ -110,3 +110,31 @@ def reminder_due(*, due_date: dt.date, local_today: dt.date) -> ReminderKind | N
         if due_date + dt.timedelta(days=offset) == local_today:
             return kind
     return None
+
+
+# The limitation period to apply for enforcement (Civil Procedure Law, art. 250): two years; for a
+# plan of instalments it runs from the last instalment's due date; a part payment or an acknowledgement
+# of the debt interrupts it, and it runs again, whole, from that day.
+LIMITATION_YEARS = 2
+LIMITATION_WARNINGS = (90, 30, 7)  # days before the end: warn, then warn louder
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February → 28 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def limitation_ends(*, last_due: dt.date, interruptions: Sequence[dt.date] = ()) -> dt.date:
+    start = max([last_due, *interruptions])
+    return add_years(start, LIMITATION_YEARS)
+
+
+def limitation_warning(*, ends: dt.date, today: dt.date) -> int | None:
+    """The smallest warning threshold (90, 30 or 7 days) reached, 0 once the period has run out, else None."""
+    left = (ends - today).days
+    if left < 0:
+        return 0
+    reached = [w for w in LIMITATION_WARNINGS if left <= w]
+    return min(reached) if reached else None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from xietong.accounts.choices import Role
 from xietong.cases.choices import CaseState
@@ -83,3 +86,66 @@ def creditor_worklist(*, actor: Any) -> QuerySet[RepaymentPlan]:
         .select_related("case")
         .order_by("status", "-defaulted_at", "case_id")
     )
+
+
+@dataclass(frozen=True)
+class LimitationClock:
+    ends: dt.date
+    days_left: int
+    warning: int | None  # 90, 30, 7; 0 once run out; None while far
+
+    @property
+    def tone(self) -> str:
+        return {None: "info", 90: "warn", 30: "bad", 7: "bad", 0: "bad"}[self.warning]
+
+
+def limitation_clock(plan: RepaymentPlan, *, today: dt.date | None = None) -> LimitationClock | None:
+    """The two years to apply for enforcement: from the last due date, restarted by the last payment."""
+    from .rules import limitation_ends, limitation_warning
+
+    last = plan.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
+    if last is None or plan.status == PlanStatus.COMPLETED:
+        return None
+    paid = list(Payment.objects.filter(plan=plan).order_by("-paid_on").values_list("paid_on", flat=True)[:1])
+    today = today or timezone.localdate()
+    ends = limitation_ends(last_due=last, interruptions=paid)
+    return LimitationClock(ends=ends, days_left=(ends - today).days, warning=limitation_warning(ends=ends, today=today))
+
+
+@dataclass(frozen=True)
+class MyPlan:
+    plan: RepaymentPlan
+    instalments: list[Any]
+    next_due: Any
+    late: list[Any]
+    creditor: str
+
+
+def my_plans(*, actor: Any) -> list[MyPlan]:
+    """The plans of the cases a party may see (their own, or those they act in), for their phone page."""
+    from .choices import InstalmentState
+
+    cases = Case.objects.restrict(actor)
+    plans = (
+        RepaymentPlan.objects.filter(case__in=cases)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .select_related("case", "case__institution")
+        .prefetch_related("instalments")
+        .order_by("case_id")
+    )
+    result = []
+    for plan in plans:
+        rows = sorted(plan.instalments.all(), key=lambda i: i.seq)
+        unpaid = [i for i in rows if i.state not in (InstalmentState.PAID, InstalmentState.WAIVED)]
+        late = [i for i in unpaid if i.state in (InstalmentState.LATE, InstalmentState.MISSED)]
+        institution = plan.case.institution
+        result.append(
+            MyPlan(
+                plan=plan,
+                instalments=rows,
+                next_due=unpaid[0] if unpaid else None,
+                late=late,
+                creditor=institution.display_name if institution else "",
+            )
+        )
+    return result

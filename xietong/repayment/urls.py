@@ -5,6 +5,7 @@ from . import views
 R = "cases/<int:pk>/repayment/"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("repayment/", views.repayment_worklist, name="repayment-worklist"),
+    path("my/repayments/", views.my_repayments, name="my-repayments"),
     path(f"{R}payments/", views.payment_report_view, name="repayment-payment"),
     path(f"{R}enforcement/apply/", views.enforcement_apply_view, name="repayment-enforcement-apply"),
     path(f"{R}enforcement/accept/", views.enforcement_accept_view, name="repayment-enforcement-accept"),

@@ -23,7 +23,7 @@ from xietong.core.errors import DomainError
 from .documents import application_render_docx, application_render_pdf
 from .forms import PaymentForm, ResultForm
 from .models import EnforcementApplication
-from .selectors import creditor_worklist
+from .selectors import creditor_worklist, limitation_clock, my_plans
 from .services import enforcement_accept, enforcement_apply, enforcement_result_record, payment_report
 
 
@@ -136,6 +136,15 @@ def enforcement_docx(request: HttpRequest, pk: int, application_pk: int) -> Http
     return response
 
 
+@login_required
+@require_GET
+def my_repayments(request: HttpRequest) -> HttpResponse:
+    """The debtor's (or the acting relative's) phone page: next instalment, paid so far, what is late."""
+    if actor_role(request.user) != Role.PARTY:
+        raise PermissionDenied
+    return render(request, "repayment/my_repayments.html", {"plans": my_plans(actor=request.user)})
+
+
 WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE})
 
 
@@ -146,4 +155,5 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     if actor_role(request.user) not in WORKLIST_ROLES:
         raise PermissionDenied
     plans = list(creditor_worklist(actor=request.user)[:500])
-    return render(request, "repayment/worklist.html", {"plans": plans})
+    rows = [{"plan": p, "clock": limitation_clock(p)} for p in plans]
+    return render(request, "repayment/worklist.html", {"rows": rows})

@@ -110,3 +110,25 @@ def test_the_case_page_panel_and_form_for_the_creditors_operator(world, performi
     assert 'data-testid="repayment-panel"' in page and 'data-testid="payment-form"' not in page
     bad = bank.post(f"/cases/{performing.pk}/repayment/payments/", {"paid_on": TODAY, "amount": "0", "reference": "z"})
     assert bad.status_code == 302 and Payment.objects.count() == 1
+
+
+def test_the_worklist_shows_the_defaulted_plan_and_its_clock_to_its_creditor_only(world, performing):
+    import datetime as dt
+
+    from xietong.repayment.services import repayment_daily
+
+    from .conftest import at
+
+    plan = performing.repayment_plans.get()
+    first = plan.instalments.get(seq=1).due_date
+    repayment_daily(now=at(first + dt.timedelta(days=16), 10))
+    bank = Client()
+    bank.force_login(world.users["bank"])
+    page = bank.get("/repayment/").content.decode()
+    assert 'data-testid="worklist-plan-defaulted"' in page and performing.number in page
+    assert 'data-testid="worklist-clock"' in page
+    other = Client()
+    other.force_login(world.users["other_bank"])
+    assert performing.number not in other.get("/repayment/").content.decode()
+    case_page = bank.get(f"/cases/{performing.pk}/").content.decode()
+    assert 'data-testid="limitation-clock"' in case_page and 'data-testid="enforcement-apply"' in case_page

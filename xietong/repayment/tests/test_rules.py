@@ -114,3 +114,20 @@ def test_the_four_reminder_days():
         1: ReminderKind.AFTER_1,
         7: ReminderKind.AFTER_7,
     }
+
+
+def test_the_limitation_period_runs_two_years_from_the_last_due_date_and_restarts_on_a_part_payment():
+    from xietong.repayment.rules import limitation_ends, limitation_warning
+
+    last = dt.date(2026, 6, 20)
+    assert limitation_ends(last_due=last) == dt.date(2028, 6, 20)
+    assert limitation_ends(last_due=last, interruptions=[dt.date(2026, 3, 1)]) == dt.date(2028, 6, 20)
+    assert limitation_ends(last_due=last, interruptions=[dt.date(2027, 1, 5)]) == dt.date(2029, 1, 5)
+    assert limitation_ends(last_due=dt.date(2028, 2, 29)) == dt.date(2030, 2, 28)
+    ends = dt.date(2028, 6, 20)
+    assert limitation_warning(ends=ends, today=ends - dt.timedelta(days=91)) is None
+    assert limitation_warning(ends=ends, today=ends - dt.timedelta(days=90)) == 90
+    assert limitation_warning(ends=ends, today=ends - dt.timedelta(days=30)) == 30
+    assert limitation_warning(ends=ends, today=ends - dt.timedelta(days=7)) == 7
+    assert limitation_warning(ends=ends, today=ends) == 7
+    assert limitation_warning(ends=ends, today=ends + dt.timedelta(days=1)) == 0
