@@ -34,6 +34,8 @@ from xietong.cases.services import (
 from xietong.cases.workflow import TRANSITIONS, transitions_from
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Authorisation
+from xietong.repayment.testing import GUARDED as REPAYMENT
+from xietong.repayment.testing import prepare_transition as repayment_prepare
 
 S = CaseState
 NOTE = "理由：当事人陈述"
@@ -137,6 +139,8 @@ def reach(world, state: str, **kw: Any) -> Case:
         if code in JUDICIAL:  # review + ruling, filing request, hearing + outcome (xietong/judiciary)
             judicial_step(case, code, world.users[who], clerk=world.users["clerk"])
             continue
+        if code in REPAYMENT:  # the creditor's application for enforcement, accepted (xietong/repayment)
+            repayment_prepare(case, code, world.users[who])
         case_transition(case=case, code=code, actor=world.users[who], note=NOTE)
     case.refresh_from_db()
     assert case.state == state
@@ -199,6 +203,8 @@ def test_a_legal_transition_succeeds_and_is_recorded(world, code, source, role):
     actor = world.users[ROLE_ACTOR[role]]
     if code in JUDICIAL:  # what the judiciary's service records before the step: review, request, outcome
         prepare_transition(case, code, actor)
+    if code in REPAYMENT:
+        repayment_prepare(case, code, actor)
     before = Snapshot.of(case)
 
     result = service_for(code)(case=case, actor=actor, note="  " + NOTE + "  ")
@@ -526,6 +532,7 @@ def test_file_issues_a_first_instance_number(world):
 def test_enforce_issues_an_enforcement_number_and_keeps_the_history(world, source):
     case = reach(world, source)
     previous = case.number
+    repayment_prepare(case, "enforce", world.users["judge"])
     services.case_enforce(case=case, actor=world.users["judge"])
     case.refresh_from_db()
     assert case.number == number_text(world, "执", 1)

@@ -16,7 +16,7 @@ from xietong.core.errors import NotFound
 from xietong.documents.downloads import download_audited
 
 from .choices import AgreementStatus
-from .documents import agreement_render_pdf
+from .documents import agreement_render_pdf, default_terms
 from .models import Agreement
 from .schemas import CaseAgreementOut, SignatureCreatedOut
 from .selectors import agreement_current, agreement_get_for_actor, parties_of
@@ -41,6 +41,7 @@ def agreement_out(a: Agreement) -> dict[str, Any]:
         "agreed": a.agreed,
         "first_due": a.first_due,
         "default_clause": a.default_clause,
+        "default_terms": default_terms(a),
         "terms": a.terms,
         "drafted_at": a.drafted_at,
         "frozen_at": a.frozen_at,

@@ -27,3 +27,8 @@ DEFAULT_CLAUSE = _(
     "If any instalment is more than 15 days overdue, the whole amount still unpaid falls due at once, "
     "the waiver above lapses, and the creditor may apply to the court for enforcement."
 )
+
+# The structured default terms (the agreement's own, applied by the repayment follow-up).
+DEFAULT_GRACE_DAYS = 15
+DEFAULT_AFTER_MISSED = 1
+MAX_GRACE_DAYS = 90

@@ -80,9 +80,32 @@ def agreement_content(agreement: Agreement) -> dict[str, Any]:
             for i in agreement.instalments.all()
         ],
         "default_clause": agreement.default_clause,
+        "default_terms": default_terms(agreement),
         "terms": agreement.terms,
         "signatures": signatures,
     }
+
+
+def default_terms(agreement: Agreement) -> dict[str, Any]:
+    """The structured default terms, as signed (and as the repayment follow-up applies them)."""
+    return {
+        "grace_days": agreement.grace_days,
+        "default_after_missed": agreement.default_after_missed,
+        "accelerate": agreement.accelerate,
+    }
+
+
+def default_terms_text(terms: dict[str, Any] | None) -> str:
+    """The terms in one sentence, in the reader's language (documents: Chinese)."""
+    if not terms:
+        return ""
+    text = _(
+        "An instalment unpaid %(grace)d days after its due date is missed; %(missed)d missed instalment(s) "
+        "default the plan."
+    ) % {"grace": terms["grace_days"], "missed": terms["default_after_missed"]}
+    if terms["accelerate"]:
+        return text + " " + _("On default the whole balance outstanding falls due at once.")
+    return text + " " + _("On default only the instalments already due are owed.")
 
 
 def canonical_json(content: dict[str, Any]) -> str:
@@ -109,15 +132,19 @@ def _context(agreement: Agreement) -> dict[str, Any]:
         "draft": agreement.content is None,
         "content_hash": agreement.content_hash,
         "rows": [{"party": p, "signature": signed.get(p["party_id"])} for p in c["parties"]],
+        "default_terms_text": default_terms_text(c.get("default_terms")),
     }
 
 
 def agreement_render_pdf(agreement: Agreement) -> bytes:
-    return render_pdf(PDF_TEMPLATE, _context(agreement))
+    with translation.override("zh-hans"):
+        ctx = _context(agreement)
+    return render_pdf(PDF_TEMPLATE, ctx)
 
 
 def agreement_render_docx(agreement: Agreement) -> bytes:
-    ctx = _context(agreement)
+    with translation.override("zh-hans"):
+        ctx = _context(agreement)
     c = ctx["c"]
     with translation.override("zh-hans"):
         blocks = [DocxBlock("title", _("Mediation agreement"))]
@@ -162,6 +189,8 @@ def agreement_render_docx(agreement: Agreement) -> bytes:
         )
         blocks.append(DocxBlock("heading", _("On default")))
         blocks.append(DocxBlock("paragraph", c["default_clause"]))
+        if ctx["default_terms_text"]:
+            blocks.append(DocxBlock("paragraph", ctx["default_terms_text"]))
         if c["terms"]:
             blocks.append(DocxBlock("heading", _("Other terms")))
             blocks.append(DocxBlock("paragraph", c["terms"]))

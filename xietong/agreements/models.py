@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.cases.models import Case, CaseParty, money
 
-from .choices import AGREEMENT_STATUS_TONE, AgreementStatus, SignatureMethod
+from .choices import (
+    AGREEMENT_STATUS_TONE,
+    DEFAULT_AFTER_MISSED,
+    DEFAULT_GRACE_DAYS,
+    MAX_GRACE_DAYS,
+    AgreementStatus,
+    SignatureMethod,
+)
 
 
 class Agreement(models.Model):
@@ -34,6 +41,12 @@ class Agreement(models.Model):
     agreed = money(_("agreed total"))
     first_due = models.DateField(_("first instalment due"))
     default_clause = models.TextField(_("on default"))
+    # The default terms, structured: what the daily follow-up of the repayment applies.
+    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=DEFAULT_GRACE_DAYS)
+    default_after_missed = models.PositiveSmallIntegerField(
+        _("missed instalments that default the plan"), default=DEFAULT_AFTER_MISSED
+    )
+    accelerate = models.BooleanField(_("the whole balance falls due on default"), default=True)
     terms = models.TextField(_("other terms"), blank=True)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), null=True, blank=True, on_delete=models.PROTECT
@@ -57,6 +70,10 @@ class Agreement(models.Model):
             models.UniqueConstraint(fields=["case", "version"], name="agreement_unique_version"),
             models.CheckConstraint(
                 condition=models.Q(total__gte=0, waived__gte=0, agreed__gt=0), name="agreement_amounts_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grace_days__lte=MAX_GRACE_DAYS, default_after_missed__gte=1),
+                name="agreement_default_terms_valid",
             ),
         ]
 

@@ -14,7 +14,7 @@ from xietong.cases.choices import CaseState
 from xietong.cases.panels import CasePanel
 from xietong.cases.permissions import actor_role
 
-from .choices import DEFAULT_CLAUSE, AgreementStatus
+from .choices import DEFAULT_AFTER_MISSED, DEFAULT_CLAUSE, DEFAULT_GRACE_DAYS, AgreementStatus
 from .forms import DraftForm
 from .selectors import (
     agreement_current,
@@ -44,6 +44,9 @@ def draft_prefill(case: Any) -> dict[str, Any]:
         "months": 1,
         "first_due": timezone.localdate() + dt.timedelta(days=30),
         "default_clause": str(DEFAULT_CLAUSE),
+        "grace_days": DEFAULT_GRACE_DAYS,
+        "default_after_missed": DEFAULT_AFTER_MISSED,
+        "accelerate": "yes",
         "source": "",
     }
     try:

@@ -27,6 +27,12 @@ class PartyStatusOut(Schema):
     signed: bool
 
 
+class DefaultTermsOut(Schema):
+    grace_days: int
+    default_after_missed: int
+    accelerate: bool
+
+
 class AgreementOut(Schema):
     id: int
     case_id: int
@@ -38,6 +44,7 @@ class AgreementOut(Schema):
     agreed: Decimal
     first_due: dt.date
     default_clause: str
+    default_terms: DefaultTermsOut
     terms: str
     drafted_at: dt.datetime
     frozen_at: dt.datetime | None

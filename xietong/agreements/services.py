@@ -40,7 +40,7 @@ from xietong.documents.render import sha256
 from xietong.notifications.models import OtpPurpose
 from xietong.notifications.services import otp_issue, otp_verify, sms_send
 
-from .choices import AgreementStatus, SignatureMethod
+from .choices import DEFAULT_AFTER_MISSED, DEFAULT_GRACE_DAYS, MAX_GRACE_DAYS, AgreementStatus, SignatureMethod
 from .documents import agreement_content, agreement_render_pdf, content_hash
 from .models import Agreement, AgreementSignature, Instalment
 from .plans import Plan, plan_check, plan_instalments
@@ -113,8 +113,15 @@ def agreement_draft(
     months: int | None = None,
     instalments: Plan | None = None,
     day_of_month: int | None = None,
+    grace_days: int = DEFAULT_GRACE_DAYS,
+    default_after_missed: int = DEFAULT_AFTER_MISSED,
+    accelerate: bool = True,
 ) -> Agreement:
-    """Draft a new version of the case's agreement: `months` equal instalments, or a hand-edited plan."""
+    """Draft a new version of the case's agreement: `months` equal instalments, or a hand-edited plan.
+
+    The default terms are structured: `grace_days` after a due date an unpaid instalment is late,
+    then missed; `default_after_missed` missed instalments default the plan; `accelerate`: the whole
+    balance then falls due at once."""
     locked = case_lock(case)
     _visible(actor, locked)
     _must_be_case_mediator(actor, locked)
@@ -123,6 +130,10 @@ def agreement_draft(
     agreed = waiver_check(case=locked, waived=waived_amount)
     if not default_clause.strip():
         raise DomainError(_("Say what happens if a payment is missed."), code="no_default_clause")
+    if not 0 <= grace_days <= MAX_GRACE_DAYS:
+        raise DomainError(
+            _("The grace period is between 0 and %(max)d days.") % {"max": MAX_GRACE_DAYS}, code="grace_days"
+        )
     today = timezone.localdate()
     if instalments is not None:
         plan = plan_check(instalments, agreed, today=today)
@@ -135,6 +146,11 @@ def agreement_draft(
                 code="plan_past",
             )
         plan = plan_instalments(agreed, months, first_due, day_of_month=day_of_month)
+    if not 1 <= default_after_missed <= len(plan):
+        raise DomainError(
+            _("The plan defaults after between 1 and %(n)d missed instalments (it has %(n)d).") % {"n": len(plan)},
+            code="default_after_missed",
+        )
     previous = Agreement.objects.select_for_update().filter(case=locked).exclude(status=AgreementStatus.VOID)
     version = (
         Agreement.objects.filter(case=locked).order_by("-version").values_list("version", flat=True).first() or 0
@@ -164,6 +180,9 @@ def agreement_draft(
         agreed=agreed,
         first_due=plan[0][0],
         default_clause=default_clause.strip(),
+        grace_days=grace_days,
+        default_after_missed=default_after_missed,
+        accelerate=accelerate,
         terms=terms.strip(),
         drafted_by=actor if isinstance(actor, User) else None,
     )
@@ -176,6 +195,11 @@ def agreement_draft(
         "waived": waived_amount,
         "agreed": agreed,
         "instalments": [[d.isoformat(), str(a)] for d, a in plan],
+        "default_terms": {
+            "grace_days": grace_days,
+            "default_after_missed": default_after_missed,
+            "accelerate": accelerate,
+        },
     }
     case_event_record(
         locked,

@@ -80,6 +80,9 @@ def agreement_draft_view(request: HttpRequest, pk: int) -> HttpResponse:
             instalments=plan,
             day_of_month=d["day_of_month"],
             default_clause=d["default_clause"],
+            grace_days=d["grace_days"],
+            default_after_missed=d["default_after_missed"],
+            accelerate=d["accelerate"],
             terms=d["terms"],
         )
     except DomainError as exc:

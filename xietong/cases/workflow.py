@@ -103,13 +103,16 @@ TRANSITIONS: dict[str, Transition] = {
             guards=("cases.court",),
             system_may=True,
         ),
+        # Taken by the system when the last fen of the plan is paid (xietong/repayment); by hand only
+        # for a case without a plan, or whose plan is repaid.
         Transition(
             "fulfil",
             _("Mark fulfilled"),
             frozenset({S.PERFORMING}),
             S.FULFILLED,
             STAFF | {Role.INSTITUTION_OPERATOR},
-            guards=("cases.court",),
+            guards=("cases.court", "repayment.plan_repaid"),
+            system_may=True,
         ),
         Transition(
             "fail_mediation",
@@ -141,15 +144,17 @@ TRANSITIONS: dict[str, Transition] = {
             panel="judiciary",
             assigns_judge=True,
         ),
+        # Opened when the court accepts the creditor's application (xietong/repayment), never one click.
         Transition(
             "enforce",
-            _("Apply for enforcement"),
+            _("Open enforcement"),
             frozenset({S.PERFORMING, S.TRIED}),
             S.ENFORCING,
             STAFF | {Role.JUDGE},
-            guards=("cases.court",),
+            guards=("cases.court", "repayment.application_accepted"),
             issues_number=NumberKind.ENFORCEMENT,
             tone="danger",
+            panel="repayment",
         ),
         Transition(
             "close",

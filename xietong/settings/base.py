@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xietong.agreements",
     "xietong.judiciary",
     "xietong.service",
+    "xietong.repayment",
     "xietong.demo",
 ]
 

@@ -308,6 +308,51 @@ def deliveries_for_transition(*, case_id: int, transition: str, from_state: str,
     return [r.pk for r in rows]
 
 
+def case_event_emit(*, case_id: int, event_type: str, data: dict[str, Any]) -> list[int]:
+    """Another kind of case event (e.g. `instalment.paid` from repayment) for every active endpoint of
+    the case's institution parties. Call it inside the transaction of the change: the deliveries are
+    written with it (and vanish if it rolls back); they are sent after it commits. No personal data in `data`."""
+    from xietong.cases.models import Case, CaseParty
+
+    institutions = CaseParty.objects.filter(case_id=case_id, organisation__kind=OrganisationKind.INSTITUTION).values(
+        "organisation_id"
+    )
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True, organisation_id__in=institutions))
+    case = Case.objects.filter(pk=case_id).first()
+    if not endpoints or case is None:
+        return []
+    event_id = uuid.uuid4()
+    body = json.dumps(
+        {
+            "id": str(event_id),
+            "type": event_type,
+            "occurred_at": timezone.now().isoformat(),
+            "case": {"id": case.pk, "number": case.number, "state": case.state},
+            "data": data,
+        },
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    now = timezone.now()
+    rows = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint=e, event_id=event_id, event_type=event_type, case_id=case_id, body=body, next_attempt_at=now
+            )
+            for e in endpoints
+        ]
+    )
+    ids = [r.pk for r in rows]
+
+    def enqueue_all() -> None:
+        for pk in ids:
+            enqueue_delivery(pk)
+
+    transaction.on_commit(enqueue_all)
+    return ids
+
+
 def on_cases_transition(case_ids: list[int], transition: str, from_state: str, to_state: str) -> None:
     """The same for many cases at once (a batch's triage): nothing to do unless someone listens."""
     from xietong.cases.models import Case

@@ -1,0 +1,41 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RepaymentConfig(AppConfig):
+    name = "xietong.repayment"
+    label = "repayment"
+    verbose_name = _("Repayment")
+
+    def ready(self) -> None:
+        from xietong.cases.registry import (
+            demo_step_register,
+            event_kinds_register,
+            guard_register,
+            panel_register,
+            receiver_register,
+        )
+
+        from . import demo
+        from .panels import repayment_panel
+        from .services import enforce_guard, fulfil_guard, on_case_transition
+
+        panel_register("repayment", repayment_panel)
+        receiver_register("repayment", on_case_transition)
+        guard_register("repayment.plan_repaid", fulfil_guard)
+        guard_register("repayment.application_accepted", enforce_guard)
+        demo_step_register("fulfil", demo.fulfil)
+        demo_step_register("enforce", demo.enforce)
+        event_kinds_register(
+            "repayment",
+            {
+                "repayment_plan_created": _("Repayment plan made"),
+                "payment_reported": _("Payment reported"),
+                "instalment_state_changed": _("Instalment changed state"),
+                "reminder_sent": _("Reminder sent"),
+                "plan_defaulted": _("Repayment plan defaulted"),
+                "plan_completed": _("Repayment plan repaid in full"),
+                "enforcement_applied": _("Enforcement applied for"),
+                "enforcement_result": _("Enforcement result recorded"),
+            },
+        )

@@ -1,0 +1,93 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", _("being repaid")
+    DEFAULTED = "defaulted", _("defaulted")
+    SUSPENDED = "suspended", _("suspended (hardship)")
+    COMPLETED = "completed", _("repaid in full")
+    ENFORCEMENT = "enforcement", _("in enforcement")
+    SUPERSEDED = "superseded", _("replaced by a new version")
+
+
+PLAN_STATUS_TONE = {
+    PlanStatus.ACTIVE: "good",
+    PlanStatus.DEFAULTED: "bad",
+    PlanStatus.SUSPENDED: "warn",
+    PlanStatus.COMPLETED: "done",
+    PlanStatus.ENFORCEMENT: "bad",
+    PlanStatus.SUPERSEDED: "muted",
+}
+
+# Plans that take payments and are followed every day.
+OPEN_PLAN_STATUSES = frozenset({PlanStatus.ACTIVE, PlanStatus.DEFAULTED, PlanStatus.SUSPENDED})
+
+
+class InstalmentState(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    DUE = "due", _("due today")
+    PAID = "paid", _("paid")
+    PART_PAID = "part_paid", _("part-paid")
+    LATE = "late", _("late (within the grace period)")
+    MISSED = "missed", _("missed")
+    WAIVED = "waived", _("waived")
+    SUSPENDED = "suspended", _("suspended")
+
+
+INSTALMENT_STATE_TONE = {
+    InstalmentState.SCHEDULED: "info",
+    InstalmentState.DUE: "work",
+    InstalmentState.PAID: "good",
+    InstalmentState.PART_PAID: "work",
+    InstalmentState.LATE: "warn",
+    InstalmentState.MISSED: "bad",
+    InstalmentState.WAIVED: "muted",
+    InstalmentState.SUSPENDED: "muted",
+}
+
+
+class BasisKind(models.TextChoices):
+    """What makes the plan enforceable: the 民特 ruling of confirmation or the 民初 judgment."""
+
+    CONFIRMATION = "confirmation", _("ruling of judicial confirmation (民特)")
+    JUDGMENT = "judgment", _("judgment (民初)")
+
+
+class ReminderKind(models.TextChoices):
+    """When the debtor is reminded of an instalment, in days from its due date."""
+
+    BEFORE_3 = "before_3", _("three days before")
+    ON_DAY = "on_day", _("on the day")
+    AFTER_1 = "after_1", _("one day after")
+    AFTER_7 = "after_7", _("seven days after")
+
+
+REMINDER_OFFSETS = {
+    ReminderKind.BEFORE_3: -3,
+    ReminderKind.ON_DAY: 0,
+    ReminderKind.AFTER_1: 1,
+    ReminderKind.AFTER_7: 7,
+}
+MAX_REMINDERS = 4
+QUIET_FROM_HOUR = 21  # no reminder from 21:00 ...
+QUIET_UNTIL_HOUR = 8  # ... until 08:00 in the debtor's own time zone
+
+
+class ApplicationStatus(models.TextChoices):
+    APPLIED = "applied", _("applied, awaiting the court")
+    ACCEPTED = "accepted", _("accepted: enforcement opened")
+    CLOSED = "closed", _("enforcement closed")
+
+
+class EnforcementResult(models.TextChoices):
+    PAID_IN_FULL = "paid_in_full", _("paid in full")
+    PARTLY_PAID = "partly_paid", _("partly paid")
+    TERMINATED = "terminated", _("terminated (终结执行)")
+
+
+# Webhook event types sent to the creditor.
+EVENT_INSTALMENT_PAID = "instalment.paid"
+EVENT_INSTALMENT_MISSED = "instalment.missed"
+EVENT_PLAN_DEFAULTED = "plan.defaulted"
+EVENT_PLAN_COMPLETED = "plan.completed"

@@ -1,0 +1,216 @@
+"""Repayment: the confirmed plan followed to the last fen — instalments, payments, reminders,
+and the creditor's application for enforcement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xietong.accounts.models import ApiClient, Organisation
+from xietong.cases.models import Case, money
+
+from .choices import (
+    INSTALMENT_STATE_TONE,
+    PLAN_STATUS_TONE,
+    ApplicationStatus,
+    BasisKind,
+    EnforcementResult,
+    InstalmentState,
+    PlanStatus,
+    ReminderKind,
+)
+
+
+class RepaymentPlan(models.Model):
+    """One version of a case's repayment plan, made from the signed agreement once it is confirmed.
+
+    `total` is the agreement's agreed total and `paid` the sum of the payments recorded against it;
+    the instalments add up to `total` exactly and their `paid` add up to `paid` exactly. The default
+    terms are copied from the agreement as signed."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="repayment_plans")
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    agreement = models.ForeignKey(
+        "agreements.Agreement", verbose_name=_("agreement"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    basis_kind = models.CharField(_("enforceable basis"), max_length=12, choices=BasisKind.choices)
+    basis_number = models.CharField(_("basis number"), max_length=64, blank=True)
+    total = money(_("total to repay"))
+    paid = money(_("paid"))
+    grace_days = models.PositiveSmallIntegerField(_("grace days"))
+    default_after_missed = models.PositiveSmallIntegerField(_("missed instalments that default the plan"))
+    accelerate = models.BooleanField(_("the whole balance falls due on default"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    defaulted_at = models.DateTimeField(_("defaulted"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("repaid in full"), null=True, blank=True)
+    last_run_on = models.DateField(_("last daily follow-up"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "-version"]
+        verbose_name = _("repayment plan")
+        verbose_name_plural = _("repayment plans")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="repaymentplan_unique_version"),
+            models.UniqueConstraint(
+                fields=["case"], condition=~models.Q(status="superseded"), name="repaymentplan_one_current"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total__gt=0, paid__gte=0, paid__lte=models.F("total")),
+                name="repaymentplan_paid_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} plan v{self.version}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.paid
+
+    @property
+    def status_tone(self) -> str:
+        return PLAN_STATUS_TONE[PlanStatus(self.status)]
+
+
+class PlanInstalment(models.Model):
+    plan = models.ForeignKey(
+        RepaymentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="instalments"
+    )
+    seq = models.PositiveSmallIntegerField(_("no."))
+    due_date = models.DateField(_("due"))
+    amount = money(_("amount"))
+    paid = money(_("paid"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=InstalmentState.choices, default=InstalmentState.SCHEDULED
+    )
+    paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "seq"]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "seq"], name="planinstalment_unique_seq"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0, paid__gte=0, paid__lte=models.F("amount")),
+                name="planinstalment_paid_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} #{self.seq}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid
+
+    @property
+    def state_tone(self) -> str:
+        return INSTALMENT_STATE_TONE[InstalmentState(self.state)]
+
+
+class Payment(models.Model):
+    """A payment the creditor reported, and how it was allocated (oldest instalment first)."""
+
+    plan = models.ForeignKey(RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="payments")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="payments")
+    institution = models.ForeignKey(
+        Organisation, verbose_name=_("reported by institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount = money(_("amount"))
+    reference = models.CharField(_("reference"), max_length=64)
+    allocation = models.JSONField(_("allocation"), default=list)  # [{"seq": 1, "amount": "100.00"}, ...]
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_by_api_client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_by_label = models.CharField(_("reported by"), max_length=200)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "paid_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "reference"], name="payment_unique_reference"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.paid_on} {self.amount}"
+
+
+class Reminder(models.Model):
+    """One reminder of one instalment: at most one of each kind, so at most four per instalment."""
+
+    instalment = models.ForeignKey(
+        PlanInstalment, verbose_name=_("instalment"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    local_time = models.CharField(_("debtor's local time"), max_length=40)
+    to_masked = models.CharField(_("to"), max_length=40)
+
+    class Meta:
+        ordering = ["instalment", "sent_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [models.UniqueConstraint(fields=["instalment", "kind"], name="reminder_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.instalment} {self.kind}"
+
+
+class EnforcementApplication(models.Model):
+    """The creditor's application for enforcement (强制执行申请书), accepted by the court with an 执 number."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="enforcement_applications"
+    )
+    plan = models.ForeignKey(
+        RepaymentPlan, verbose_name=_("plan"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.APPLIED
+    )
+    basis_kind = models.CharField(_("enforceable basis"), max_length=12, choices=BasisKind.choices)
+    basis_number = models.CharField(_("basis number"), max_length=64)
+    amount_outstanding = money(_("amount outstanding"))
+    amount_paid = money(_("paid so far"))
+    applicant = models.ForeignKey(Organisation, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="+")
+    applied_by_label = models.CharField(_("applied by"), max_length=200)
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now)
+    content = models.JSONField(_("content"), default=dict)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by_label = models.CharField(_("accepted by"), max_length=200, blank=True)
+    enforcement_number = models.CharField(_("enforcement number"), max_length=64, blank=True)
+    result = models.CharField(_("result"), max_length=14, choices=EnforcementResult.choices, blank=True)
+    result_amount = models.DecimalField(_("amount recovered"), max_digits=14, decimal_places=2, null=True, blank=True)
+    result_note = models.TextField(_("note on the result"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "-applied_at"]
+        verbose_name = _("enforcement application")
+        verbose_name_plural = _("enforcement applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=~models.Q(status="closed"), name="enforcement_one_open_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.status}"

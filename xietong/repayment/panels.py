@@ -1,0 +1,76 @@
+"""The repayment panel of the case page: the plan, its instalments, payments, the creditor's forms,
+and enforcement (the creditor's application; the court's acceptance and result)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from xietong.accounts.choices import Role
+from xietong.cases.choices import CaseState
+from xietong.cases.panels import CasePanel
+from xietong.cases.permissions import actor_role
+
+from .choices import ApplicationStatus, PlanStatus
+from .forms import PaymentForm, ResultForm
+from .selectors import (
+    applications_of,
+    enforceable_basis,
+    limitation_clock,
+    may_report_payments,
+    payments_visible,
+    plan_current,
+)
+
+COURT = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
+SHOWN = frozenset({CaseState.CONFIRMED, CaseState.PERFORMING, CaseState.FULFILLED, CaseState.TRIED,
+                   CaseState.ENFORCING, CaseState.CLOSED})  # fmt: skip
+
+
+def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
+    user: Any = request.user
+    role = actor_role(user)
+    if role is None or role == Role.REGULATOR or case.state not in SHOWN:
+        return None
+    plan = plan_current(case)
+    applications = list(applications_of(case))
+    if plan is None and not applications and case.state != CaseState.TRIED:
+        return None
+    creditor = may_report_payments(user, case)
+    open_app = next((a for a in applications if a.status != ApplicationStatus.CLOSED), None)
+    may_apply = (
+        creditor
+        and open_app is None
+        and (
+            (case.state == CaseState.PERFORMING and plan is not None and plan.status == PlanStatus.DEFAULTED)
+            or case.state == CaseState.TRIED
+        )
+    )
+    return CasePanel(
+        template="repayment/_case_panel.html",
+        context={
+            "plan": plan,
+            "clock": limitation_clock(plan) if plan is not None and role != Role.PARTY else None,
+            "instalments": list(plan.instalments.all()) if plan else [],
+            "payments": list(payments_visible(actor=user, plan=plan)) if plan else [],
+            "may_report": creditor
+            and plan is not None
+            and plan.status in (PlanStatus.ACTIVE, PlanStatus.DEFAULTED, PlanStatus.SUSPENDED)
+            and case.state == CaseState.PERFORMING,
+            "form": PaymentForm(initial={"paid_on": timezone.localdate()}),
+            "may_apply": may_apply,
+            "basis": enforceable_basis(case),
+            "applications": applications,
+            "open_application": open_app,
+            "may_accept": role in COURT and open_app is not None and open_app.status == ApplicationStatus.APPLIED,
+            "may_record_result": role in COURT
+            and open_app is not None
+            and open_app.status == ApplicationStatus.ACCEPTED
+            and case.state == CaseState.ENFORCING,
+            "result_form": ResultForm(),
+        },
+        column="main",
+        order=40,
+    )

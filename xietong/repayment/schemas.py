@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class PaymentIn(Schema):
+    paid_on: dt.date
+    amount: Decimal
+    reference: str
+
+
+class AllocationOut(Schema):
+    seq: int
+    amount: Decimal
+
+
+class PaymentOut(Schema):
+    id: int
+    paid_on: dt.date
+    amount: Decimal
+    reference: str
+    allocation: list[AllocationOut]
+    recorded_at: dt.datetime
+
+
+class InstalmentOut(Schema):
+    seq: int
+    due_date: dt.date
+    amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    state: str
+    state_label: str
+
+
+class DefaultTermsOut(Schema):
+    grace_days: int
+    default_after_missed: int
+    accelerate: bool
+
+
+class PlanOut(Schema):
+    id: int
+    version: int
+    status: str
+    status_label: str
+    basis_kind: str
+    basis_number: str
+    total: Decimal
+    paid: Decimal
+    balance: Decimal
+    default_terms: DefaultTermsOut
+    defaulted_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    instalments: list[InstalmentOut]
+    payments: list[PaymentOut]
+
+
+class CaseRepaymentOut(Schema):
+    case_id: int
+    case_state: str
+    plan: PlanOut | None
+
+
+class PaymentCreatedOut(Schema):
+    created: bool
+    payment: PaymentOut
+    plan: PlanOut

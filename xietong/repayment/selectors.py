@@ -1,0 +1,151 @@
+"""Reads for repayment: the case's current plan, its payments (only the creditor's own), the worklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from xietong.accounts.choices import Role
+from xietong.cases.choices import CaseState
+from xietong.cases.models import Case
+from xietong.cases.permissions import actor_role
+
+from .choices import BasisKind, PlanStatus
+from .models import EnforcementApplication, Payment, RepaymentPlan
+
+
+def plan_current(case: Case | int) -> RepaymentPlan | None:
+    """The case's plan in force (the latest version not superseded), with its instalments."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return (
+        RepaymentPlan.objects.filter(case_id=case_id)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .prefetch_related("instalments")
+        .order_by("-version")
+        .first()
+    )
+
+
+def payments_visible(*, actor: Any, plan: RepaymentPlan) -> QuerySet[Payment]:
+    """The plan's payments this actor may see: an institution sees only the payments it reported.
+
+    (The case itself is visible to the caller already: every view checks Case.objects.restrict.)"""
+    qs = Payment.objects.filter(plan=plan).order_by("paid_on", "pk")
+    if actor_role(actor) == Role.INSTITUTION_OPERATOR:
+        return qs.filter(institution_id=getattr(actor, "organisation_id", None))
+    if actor_role(actor) in (None, Role.REGULATOR):
+        return qs.none()
+    return qs
+
+
+def may_report_payments(actor: Any, case: Case) -> bool:
+    """The creditor: an operator (or API client) of the case's own institution."""
+    return (
+        actor_role(actor) == Role.INSTITUTION_OPERATOR
+        and case.institution_id is not None
+        and getattr(actor, "organisation_id", None) == case.institution_id
+    )
+
+
+def enforceable_basis(case: Case) -> tuple[str, str] | None:
+    """(kind, number) of the case's enforceable basis: the 民特 ruling of confirmation or the 民初 judgment."""
+    from xietong.judiciary.choices import RulingKind
+    from xietong.judiciary.models import Ruling
+
+    kinds = {RulingKind.CONFIRMATION: BasisKind.CONFIRMATION, RulingKind.JUDGMENT: BasisKind.JUDGMENT}
+    ruling = Ruling.objects.filter(case_id=case.pk, kind__in=list(kinds)).order_by("-issued_at", "-pk").first()
+    if ruling is None or not ruling.number:
+        return None
+    return str(kinds[RulingKind(ruling.kind)]), ruling.number
+
+
+def application_open(case: Case | int) -> EnforcementApplication | None:
+    case_id = case.pk if isinstance(case, Case) else case
+    return (
+        EnforcementApplication.objects.filter(case_id=case_id)
+        .exclude(status="closed")
+        .order_by("-applied_at", "-pk")
+        .first()
+    )
+
+
+def applications_of(case: Case) -> QuerySet[EnforcementApplication]:
+    return EnforcementApplication.objects.filter(case_id=case.pk).order_by("-applied_at", "-pk")
+
+
+def creditor_worklist(*, actor: Any) -> QuerySet[RepaymentPlan]:
+    """The plans of the cases this actor may see that need the creditor: defaulted, or in enforcement."""
+    cases = Case.objects.restrict(actor).filter(state__in=[CaseState.PERFORMING, CaseState.ENFORCING, CaseState.TRIED])
+    return (
+        RepaymentPlan.objects.filter(case__in=cases)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .select_related("case")
+        .order_by("status", "-defaulted_at", "case_id")
+    )
+
+
+@dataclass(frozen=True)
+class LimitationClock:
+    ends: dt.date
+    days_left: int
+    warning: int | None  # 90, 30, 7; 0 once run out; None while far
+
+    @property
+    def tone(self) -> str:
+        return {None: "info", 90: "warn", 30: "bad", 7: "bad", 0: "bad"}[self.warning]
+
+
+def limitation_clock(plan: RepaymentPlan, *, today: dt.date | None = None) -> LimitationClock | None:
+    """The two years to apply for enforcement: from the last due date, restarted by the last payment."""
+    from .rules import limitation_ends, limitation_warning
+
+    last = plan.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
+    if last is None or plan.status == PlanStatus.COMPLETED:
+        return None
+    paid = list(Payment.objects.filter(plan=plan).order_by("-paid_on").values_list("paid_on", flat=True)[:1])
+    today = today or timezone.localdate()
+    ends = limitation_ends(last_due=last, interruptions=paid)
+    return LimitationClock(ends=ends, days_left=(ends - today).days, warning=limitation_warning(ends=ends, today=today))
+
+
+@dataclass(frozen=True)
+class MyPlan:
+    plan: RepaymentPlan
+    instalments: list[Any]
+    next_due: Any
+    late: list[Any]
+    creditor: str
+
+
+def my_plans(*, actor: Any) -> list[MyPlan]:
+    """The plans of the cases a party may see (their own, or those they act in), for their phone page."""
+    from .choices import InstalmentState
+
+    cases = Case.objects.restrict(actor)
+    plans = (
+        RepaymentPlan.objects.filter(case__in=cases)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .select_related("case", "case__institution")
+        .prefetch_related("instalments")
+        .order_by("case_id")
+    )
+    result = []
+    for plan in plans:
+        rows = sorted(plan.instalments.all(), key=lambda i: i.seq)
+        unpaid = [i for i in rows if i.state not in (InstalmentState.PAID, InstalmentState.WAIVED)]
+        late = [i for i in unpaid if i.state in (InstalmentState.LATE, InstalmentState.MISSED)]
+        institution = plan.case.institution
+        result.append(
+            MyPlan(
+                plan=plan,
+                instalments=rows,
+                next_due=unpaid[0] if unpaid else None,
+                late=late,
+                creditor=institution.display_name if institution else "",
+            )
+        )
+    return result

@@ -1,0 +1,22 @@
+"""Background tasks of repayment (django-tasks)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def repayment_daily_task() -> dict[str, int]:
+    """The daily follow-up of every open plan (safe to run every hour: idempotent per day)."""
+    from .services import repayment_daily
+
+    s = repayment_daily()
+    return {
+        "plans": s.plans,
+        "state_changes": s.state_changes,
+        "defaulted": s.defaulted,
+        "reminders": s.reminders,
+        "held_back": s.held_back,
+        "plans_made": s.plans_made,
+        "errors": len(s.errors),
+    }

@@ -1,0 +1,159 @@
+"""Repayment pages: thin views over the services; the panel lives on the case page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from xietong.accounts.choices import Role
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import audit_record
+from xietong.cases.permissions import actor_role
+from xietong.cases.views import case_or_404
+from xietong.core.errors import DomainError
+
+from .documents import application_render_docx, application_render_pdf
+from .forms import PaymentForm, ResultForm
+from .models import EnforcementApplication
+from .selectors import creditor_worklist, limitation_clock, my_plans
+from .services import enforcement_accept, enforcement_apply, enforcement_result_record, payment_report
+
+
+def _back(case: Any) -> HttpResponse:
+    return redirect(f"/cases/{case.pk}/#repayment")
+
+
+@login_required
+@require_POST
+def payment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The payment is incomplete or not valid; nothing was changed."))
+        return _back(case)
+    d = form.cleaned_data
+    try:
+        payment = payment_report(
+            actor=request.user, case=case, paid_on=d["paid_on"], amount=d["amount"], reference=d["reference"]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(request, _("%(amount)s yuan recorded.") % {"amount": payment.amount})
+    return _back(case)
+
+
+@login_required
+@require_POST
+def enforcement_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    try:
+        enforcement_apply(actor=request.user, case=case)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(request, _("The application for enforcement is sent to the court."))
+    return _back(case)
+
+
+@login_required
+@require_POST
+def enforcement_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    try:
+        application = enforcement_accept(actor=request.user, case=case, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(request, _("Enforcement opened: %(number)s.") % {"number": application.enforcement_number})
+    return _back(case)
+
+
+@login_required
+@require_POST
+def enforcement_result_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    form = ResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the result of enforcement; nothing was changed."))
+        return _back(case)
+    d = form.cleaned_data
+    try:
+        enforcement_result_record(
+            actor=request.user, case=case, result=d["result"], amount=d["amount"], note=d["note"] or ""
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(request, _("The result of enforcement is recorded and the case is closed."))
+    return _back(case)
+
+
+def _application(request: HttpRequest, pk: int, application_pk: int, fmt: str) -> EnforcementApplication:
+    case = case_or_404(request, pk)
+    application = EnforcementApplication.objects.filter(case=case, pk=application_pk).first()
+    if application is None:
+        raise Http404(_("No such application."))
+    if actor_role(request.user) == Role.PARTY:
+        raise PermissionDenied  # the creditor's and the court's document
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action=AuditAction.DOCUMENT_DOWNLOAD,
+            obj=application,
+            after={"document": "enforcement_application", "format": fmt},
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    return application
+
+
+@login_required
+@require_GET
+def enforcement_pdf(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    application = _application(request, pk, application_pk, "pdf")
+    response = HttpResponse(application_render_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="enforcement-{application.case_id}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def enforcement_docx(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    application = _application(request, pk, application_pk, "docx")
+    response = HttpResponse(
+        application_render_docx(application),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="enforcement-{application.case_id}.docx"'
+    return response
+
+
+@login_required
+@require_GET
+def my_repayments(request: HttpRequest) -> HttpResponse:
+    """The debtor's (or the acting relative's) phone page: next instalment, paid so far, what is late."""
+    if actor_role(request.user) != Role.PARTY:
+        raise PermissionDenied
+    return render(request, "repayment/my_repayments.html", {"plans": my_plans(actor=request.user)})
+
+
+WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE})
+
+
+@login_required
+@require_GET
+def repayment_worklist(request: HttpRequest) -> HttpResponse:
+    """The creditor's (and the court's) plans: defaulted first, with the balance outstanding."""
+    if actor_role(request.user) not in WORKLIST_ROLES:
+        raise PermissionDenied
+    plans = list(creditor_worklist(actor=request.user)[:500])
+    rows = [{"plan": p, "clock": limitation_clock(p)} for p in plans]
+    return render(request, "repayment/worklist.html", {"rows": rows})
