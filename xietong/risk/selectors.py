@@ -135,3 +135,62 @@ def case_open_warnings(case: Case) -> list[RiskWarning]:
         return []
     qs = RiskWarning.objects.filter(state__in=sorted(OPEN_STATES))
     return [w for w in qs if (w.dimension, w.key) in hit]
+
+
+VIEW_ROLES = frozenset({*COURT_SIDE, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
+
+
+def may_view_warnings(actor: Any) -> bool:
+    return actor_role(actor) in VIEW_ROLES
+
+
+def why_text(warning: RiskWarning) -> str:
+    from .choices import WHY_TEXT
+
+    code = (warning.why or {}).get("code", "")
+    template = WHY_TEXT.get(code)
+    if template is None:
+        return ""
+    try:
+        return str(template) % (warning.why.get("params") or {})
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def warning_summary(warning: RiskWarning, actor: Any) -> dict[str, Any]:
+    """What every reader may see of a warning: counts, strata and the method; no personal data."""
+    return {
+        "id": warning.pk,
+        "dimension": warning.dimension,
+        "dimension_label": str(warning.get_dimension_display()),
+        "stratum": stratum_label(warning, actor),
+        "detector": warning.detector,
+        "detector_label": str(warning.get_detector_display()),
+        "kind": warning.kind,
+        "kind_label": str(warning.get_kind_display()),
+        "state": warning.state,
+        "state_label": str(warning.get_state_display()),
+        "severity": warning.severity,
+        "severity_label": str(warning.get_severity_display()),
+        "opened_on": warning.opened_on,
+        "reading_on": warning.reading_on,
+        "observed": warning.observed,
+        "claimants": warning.claimants,
+        "baseline": warning.baseline,
+        "threshold": warning.threshold,
+        "why": why_text(warning),
+        "escalated_to": warning.escalated_to.name if warning.escalated_to else None,
+        "snoozed_until": warning.snoozed_until,
+        "resolution": warning.resolution or None,
+    }
+
+
+def warning_detail(warning: RiskWarning, actor: Any) -> dict[str, Any]:
+    return {
+        **warning_summary(warning, actor),
+        "params": warning.params,
+        "series": [
+            {"day": p["day"], "cases": int(p["cases"]), "claimants": int(p["claimants"])} for p in warning.series
+        ],
+        "breakdown": breakdown(warning, suppress=not may_open_cases(actor)),
+    }

@@ -9,8 +9,11 @@ from django_tasks import task
 
 @task()
 def risk_detect_daily(day: str | None = None) -> dict[str, int | str]:
-    """The daily run: recount the day and read every active stratum. Idempotent per day."""
+    """The daily run for `day` (default: the day just ended). Idempotent per day."""
+    from django.utils import timezone
+
     from .services import risk_detect
 
-    result = risk_detect(day=dt.date.fromisoformat(day) if day else None)
+    on = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    result = risk_detect(day=on)
     return {"day": result.day.isoformat(), "strata": result.strata, "raised": result.raised, "worse": result.worse}

@@ -117,7 +117,9 @@ def test_a_10000_row_batch_from_one_bank_raises_nothing(world):
 
 
 @pytest.mark.django_db
-def test_a_surge_raises_one_warning_updated_and_notified_again_only_when_worse(world, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_surge_raises_one_warning_updated_and_notified_again_only_when_worse(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
     world.users["regulator"].email = "pboc@example.org"
     world.users["regulator"].save()
     base = list(np.random.default_rng(9).poisson(2.0, 100))
@@ -221,8 +223,9 @@ def test_forged_id_outside_remit_and_institution_escalation_are_refused(world):
     risk_detect(day=TODAY, rollup=False)
     about_bank = RiskWarning.objects.get(dimension=Dimension.INSTITUTION)
     warning_step(actor=reg, warning=about_bank.pk, step="acknowledge")
-    with pytest.raises(NotAllowed, match="escalat"):
+    with pytest.raises(NotAllowed) as refused:
         warning_step(actor=world.users["bank"], warning=about_bank.pk, step="escalate", note="x")
+    assert refused.value.code == "role" and "移交" in str(refused.value.message)
 
 
 @pytest.mark.django_db
