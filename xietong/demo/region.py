@@ -71,6 +71,7 @@ from xietong.outreach import demo as outreach_demo
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
+from xietong.risk import demo as risk_demo
 from xietong.service import demo as service_demo
 from xietong.triage import demo as triage_demo
 
@@ -1760,6 +1761,7 @@ DEMO_EXTENSIONS: list[Callable[..., Any]] = [
     batches_demo.seed,
     mediation_demo.seed,
     service_demo.seed,
+    risk_demo.seed,
 ]
 
 
