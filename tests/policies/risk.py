@@ -16,6 +16,7 @@ POLICY: dict[str, Rule] = {
     "risk-warnings": Rule(roles=VIEWERS),
     "risk-warning": Rule(public=True, status=NO_SUCH_WARNING),
     "risk-warning-step": Rule(method="POST", public=True, status=NO_SUCH_WARNING),
+    "risk-warning-notice": Rule(public=True, status=NO_SUCH_WARNING),
     "api-1:risk_warnings": Rule(web=False, roles=VIEWERS | {"token:bank", "token:other_bank"}),
     "api-1:risk_warning": Rule(public=True, web=False, status=frozenset({401, 403, 404})),
 }

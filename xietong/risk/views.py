@@ -6,13 +6,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xietong.accounts.choices import Role
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import audit_record
 from xietong.cases.models import Case
 from xietong.core.errors import DomainError
+from xietong.documents.render import sha256
 
 from .choices import Dimension, WarningState
 from .forms import StepForm
@@ -95,6 +100,7 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
         "may_act": getattr(user, "role", None) in ACT_ROLES and in_remit(user, warning) and warning.is_open,
         "form": StepForm(),
         "steps": list(warning.steps.all()),
+        "may_notice": getattr(user, "role", None) in NOTICE_ROLES,
     }
     return render(request, "risk/detail.html", ctx)
 
@@ -127,3 +133,34 @@ def warning_step_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("risk-warning", pk=warning.pk)
     messages.success(request, _("The step was recorded."))
     return redirect("risk-warning", pk=warning.pk)
+
+
+NOTICE_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.REGULATOR})
+
+
+@login_required
+def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The risk notice (风险提示函) as PDF or DOCX: the center, the courts and regulators. Audited."""
+    from .documents import notice_docx, notice_pdf
+
+    user: Any = request.user
+    warning = _visible(request, pk)
+    if user.role not in NOTICE_ROLES:
+        raise PermissionDenied
+    if fmt not in ("pdf", "docx"):
+        raise Http404(_("No such format."))
+    data = notice_pdf(warning, user) if fmt == "pdf" else notice_docx(warning, user)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.DOCUMENT_DOWNLOAD,
+            obj=warning,
+            after={"document": "risk_notice", "format": fmt, "sha256": sha256(data)},
+        )
+    kind = (
+        "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="risk-notice-{warning.pk}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -119,3 +119,21 @@ def test_acting_through_the_page_and_bad_input(world, warnings):
     w.refresh_from_db()
     assert w.state == WarningState.SNOOZED and w.snooze_reason == "等核查结果"
     assert json.loads(json.dumps(w.series))[-1]["cases"] == 6
+
+
+@pytest.mark.django_db
+def test_the_risk_notice_as_pdf_and_docx_without_personal_data(world, warnings):
+    from xietong.audit.models import AuditEntry
+    from xietong.documents.render import docx_text
+
+    w = warnings["lead"]
+    reg = client(world, "regulator")
+    pdf = reg.get(f"/risk/warnings/{w.pk}/notice/pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docx = reg.get(f"/risk/warnings/{w.pk}/notice/docx/")
+    text = docx_text(docx.content)
+    assert "风险提示函" in text and "龙岩鑫汇投资有限公司" in text and "不构成" in text
+    assert "村民" not in text and all(p.id_number not in text for p in world.persons.values())
+    assert AuditEntry.objects.filter(action="document.download", object_id=str(w.pk)).count() == 2
+    assert client(world, "bank").get(f"/risk/warnings/{warnings['bank'].pk}/notice/pdf/").status_code == 403
+    assert reg.get(f"/risk/warnings/{w.pk}/notice/exe/").status_code == 404
