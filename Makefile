@@ -57,12 +57,14 @@ typecheck:
 bench: install-dev
 	$(BIN)/python -m bench.lookup
 	$(BIN)/python -m bench.batches
+	$(BIN)/python -m bench.risk
 
 # The smoke run never touches the test database: on PostgreSQL it uses its own (name containing "bench").
 BENCH_DATABASE_URL ?= $(if $(DATABASE_URL),$(dir $(DATABASE_URL))xietong_bench_smoke,)
 bench-smoke:
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.lookup --smoke
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.batches --smoke
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.risk --smoke
 
 ## make openapi: rewrite the committed OpenAPI document after a deliberate API change.
 openapi: install-dev

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.judiciary.urls")),
     path("", include("xietong.service.urls")),
     path("", include("xietong.repayment.urls")),
+    path("", include("xietong.risk.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

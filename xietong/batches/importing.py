@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
@@ -40,7 +39,6 @@ from django.utils.translation import gettext as _
 from xietong.accounts.models import Organisation
 from xietong.audit.services import SYSTEM, ActorRef
 from xietong.cases.choices import CaseState, Door, NumberKind, PartyRole
-from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, CaseSequence
 from xietong.cases.numbers import format_case_number
 from xietong.core.errors import DomainError
@@ -138,18 +136,6 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
 
     rules = active_rules()
     memo = memorandum_in_force(institution_id=institution.pk, on=timezone.localtime(now).date())
-    # The surge the rules count: open cases of the institution submitted in the days before, plus
-    # the batch's own cases before this one and itself, as if they were opened one after the other.
-    surge_base: dict[int, int] = {}
-    for rule in rules:
-        if rule.surge_days is not None and rule.surge_days not in surge_base:
-            surge_base[rule.surge_days] = Case.objects.filter(
-                institution=institution,
-                state__in=OPEN_STATES,
-                submitted_at__gte=now - dt.timedelta(days=rule.surge_days),
-                submitted_at__lte=now,
-            ).count()
-
     out = Prepared()
     new_index: dict[str, int] = {}
     seen: set[tuple[str, str]] = set()
@@ -211,7 +197,7 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
             case=case,
             party_count=2,
             overseas_countries=countries,
-            surge_count=partial(_surge, surge_base, k + 1),
+            risk_warnings=[],  # an institution's own delivery belongs to no risk stratum
         )
         ev = triage_decide(case, facts, rules=rules, memo=memo)
         out.row_ids.append(pk)
@@ -272,10 +258,6 @@ def _birth_and_sex(idn: str) -> tuple[dt.date, str]:
         rid = parse_resident_id(idn)
         return rid.birth_date, rid.sex
     return dt.date(int(idn[6:10]), int(idn[10:12]), int(idn[12:14])), ("M" if int(idn[16]) % 2 else "F")
-
-
-def _surge(base: dict[int, int], position: int, days: int) -> int:
-    return base.get(days, 0) + position
 
 
 # Phase 2 ------------------------------------------------------------------------------------------

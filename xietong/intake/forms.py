@@ -133,7 +133,13 @@ class ApplicationForm(forms.Form):
         queryset=institutions_for_intake(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose one or several: each institution becomes its own case."),
-        error_messages={"required": _("Choose at least one institution.")},
+        required=False,
+    )
+    respondent_name = _text(
+        label=_("Or: the company or person the dispute is against"),
+        max_length=200,
+        required=False,
+        help_text=_("Only if it is not a financial institution of the list, e.g. an investment company."),
     )
     product = forms.ChoiceField(label=_("Product"), choices=Product.choices)
     reference = _text(label=_("Contract or card number (if you know it)"), max_length=64, required=False)
@@ -180,6 +186,8 @@ class ApplicationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not data.get("institutions") and not (data.get("respondent_name") or "").strip():
+            self.add_error("institutions", _("Choose at least one institution."))
         if data.get("consent_electronic_service") and not (data.get("service_phone") or data.get("service_email")):
             self.add_error("service_phone", _("Electronic service needs a phone number or an e-mail address."))
         return data
@@ -206,6 +214,7 @@ class ApplicationForm(forms.Form):
             facts=d["facts"],
             wishes=list(d["wishes"]),
             reference=d["reference"],
+            respondent_name=d.get("respondent_name", ""),
         )
 
     def service(self) -> ServiceAddress:
@@ -230,7 +239,9 @@ class ApplicationForm(forms.Form):
 
     @property
     def dispute_section(self) -> list[Any]:
-        return self.section("institutions", "product", "reference", "principal", "interest", "penalty")
+        return self.section(
+            "institutions", "respondent_name", "product", "reference", "principal", "interest", "penalty"
+        )
 
     @property
     def facts_section(self) -> list[Any]:

@@ -31,6 +31,7 @@ from xietong.notifications.services import email_send, otp_issue, otp_verify, sm
 from xietong.parties.choices import AddressKind
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
+from xietong.risk.services import named_respondent_record
 from xietong.triage.services import case_auto_triage
 
 from .choices import AttachmentKind
@@ -62,6 +63,8 @@ class DisputeDetails:
     facts: str = ""
     wishes: list[str] = field(default_factory=list)
     reference: str = ""  # contract or card number
+    # A company or person the claimant names who is not a licensed institution (recorded for risk).
+    respondent_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,10 @@ def _submit(
         raise DomainError(
             _("At most %(n)d files can be attached to one application.") % {"n": MAX_ATTACHMENTS}, code="too_many_files"
         )
-    insts = _institutions(institutions)
+    respondent_name = dispute.respondent_name.strip()
+    insts: list[Organisation | None] = list(_institutions(institutions)) if institutions or not respondent_name else []
+    if not insts:
+        insts = [None]  # against the named respondent only: one case without an institution
     court = intake_court()
     principal, interest, penalty = (parse_amount(v) for v in (dispute.principal, dispute.interest, dispute.penalty))
 
@@ -317,7 +323,14 @@ def _submit(
             institution=inst,
             product=dispute.product,
             door=door,
-            persons=[PersonParty(person=party, role=PartyRole.RESPONDENT, agent=agent, authorisation=auth)],
+            persons=[
+                PersonParty(
+                    person=party,
+                    role=PartyRole.RESPONDENT if inst is not None else PartyRole.APPLICANT,
+                    agent=agent,
+                    authorisation=auth,
+                )
+            ],
             facts=dispute.facts.strip(),
             wishes=list(dispute.wishes),
             station=station,
@@ -325,6 +338,8 @@ def _submit(
             interest=interest,
             penalty=penalty,
         )
+        if respondent_name:
+            named_respondent_record(actor=actor, case=case, name=respondent_name)
         case = case_auto_triage(case=case, actor=SYSTEM)
         cases.append(case)
         if service_address is not None:

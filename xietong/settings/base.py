@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "xietong.judiciary",
     "xietong.service",
     "xietong.repayment",
+    "xietong.risk",
     "xietong.demo",
 ]
 

@@ -30,7 +30,7 @@ class TriageRuleAdmin(AuditedModelAdmin[TriageRule]):
                     ("min_parties", "max_parties"),
                     "has_overseas_party",
                     "wishes",
-                    ("surge_days", "surge_count"),
+                    "in_risk_stratum",
                 ]
             },
         ),

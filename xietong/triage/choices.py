@@ -20,7 +20,8 @@ REASON_TEXT = {
     "overseas_yes": _("a party lives abroad (%(value)s)"),
     "overseas_no": _("no party lives abroad"),
     "wishes": _("the applicant asks: %(value)s"),
-    "surge": _("%(count)s open disputes with this institution in the last %(days)s days (≥ %(limit)s)"),
+    "risk_warning": _("belongs to the stratum of an open risk warning: %(value)s"),
+    "no_risk_warning": _("belongs to no stratum of an open risk warning"),
     "memorandum": _(
         "total %(total)s ≤ %(limit)s and %(institution)s signed the small-claims memorandum "
         "(in force %(signed_on)s to %(valid_until)s)"

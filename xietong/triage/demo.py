@@ -1,6 +1,6 @@
 """Demo data of this app, loaded by `load_demo` after the region (see xietong/demo/region.py).
 
-Rules that reproduce the demo's colours and channels (story 4), a surge rule for group risk
+Rules that reproduce the demo's colours and channels (story 4), a group-risk rule that follows the open risk warnings
 (story 6), and the Longyan Rural Commercial Bank's small-claims memorandum.
 """
 
@@ -29,7 +29,7 @@ RULES: list[tuple[str, int, str | None, str, dict[str, Any]]] = [
     ("水土生态（绿色）：可调解", 10, "eco", Channel.MEDIABLE, {}),
     ("乡村振兴（黄色）：难执行", 20, "rural", Channel.HARD_TO_ENFORCE, {}),
     ("青年创业金（红色）：群体性风险", 30, "youth", Channel.GROUP_RISK, {}),
-    ("同一机构14日内未结纠纷≥10件：群体性风险", 40, None, Channel.GROUP_RISK, {"surge_days": 14, "surge_count": 10}),
+    ("属于未结风险预警或线索的分层：群体性风险", 40, None, Channel.GROUP_RISK, {"in_risk_stratum": True}),
     ("当事人在境外：可调解（全程在线）", 50, None, Channel.MEDIABLE, {"has_overseas_party": True}),
 ]
 

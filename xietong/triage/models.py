@@ -12,6 +12,9 @@ How rules decide (`xietong.triage.services.triage_evaluate`):
   track: a total of at most the memorandum's limit (100,000.00 by default) with an institution
   whose memorandum is in force on the case's submission date puts the case on the fast track.
 * Conditions look at the case as it was submitted (its own category, not one a rule sets).
+* The group-risk condition (`in_risk_stratum`) asks the risk app whether the case belongs to the
+  stratum of an open warning or claimant cluster; it replaced the old "surge" condition (open
+  disputes with one institution in N days), which counted an institution's own batch against it.
 * Fields no rule sets: the case keeps its category; channel defaults to mediable, track to
   normal; the team stays as it is.
 * A rule's team applies only to cases of that team's court.
@@ -95,9 +98,15 @@ class TriageRule(models.Model):
         validators=[validate_wishes],
         help_text=format_lazy("{} {}", _("Wish codes, any of:"), ", ".join(Wish.values)),
     )
-    surge_days = models.PositiveSmallIntegerField(_("surge: in the last N days"), null=True, blank=True)
-    surge_count = models.PositiveIntegerField(
-        _("surge: open disputes with the institution at least"), null=True, blank=True
+    in_risk_stratum = models.BooleanField(
+        _("belongs to the stratum of an open risk warning or lead"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: not checked. A stratum is an institution, product, category, district, door or named "
+            "respondent with an open group-risk warning or claimant cluster (see the risk warnings). An "
+            "institution's own deliveries (batch, API) never belong to one."
+        ),
     )
     # Outcomes: empty means "this rule does not set it".
     set_category = models.ForeignKey(
@@ -128,10 +137,6 @@ class TriageRule(models.Model):
             errors["max_total"] = _("The highest total must not be below the lowest total.")
         if self.min_parties is not None and self.max_parties is not None and self.min_parties > self.max_parties:
             errors["max_parties"] = _("The highest number of parties must not be below the lowest.")
-        if (self.surge_days is None) != (self.surge_count is None):
-            errors["surge_count"] = _("A surge needs both the number of days and the number of disputes.")
-        if self.surge_days == 0:
-            errors["surge_days"] = _("The surge window must be at least one day.")
         if not (self.set_category_id or self.set_channel or self.set_track or self.set_team_id):
             errors["set_channel"] = _("A rule must set at least one of category, channel, track or team.")
         if errors:

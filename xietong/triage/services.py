@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +27,7 @@ from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_assign_team, case_event_record, case_lock, case_snapshot, case_triage
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Address
+from xietong.risk.selectors import case_open_warnings
 
 from .choices import DecisionKind
 from .models import SmallClaimsMemorandum, TriageDecision, TriageRule
@@ -47,27 +48,14 @@ class Facts:
     case: Case
     party_count: int
     overseas_countries: list[str]
-    _surge: dict[int, int] = field(default_factory=dict)
-    # Bulk triage (batch import) counts the surge itself: days -> count, without a query per case.
-    surge_count: Callable[[int], int] | None = None
+    # The open risk warnings whose stratum the case belongs to, as labels; None: not read yet.
+    # Bulk triage (a batch: an institution's own delivery) sets it to [] since those never belong to one.
+    risk_warnings: list[str] | None = None
 
-    def surge(self, days: int) -> int:
-        """Open disputes with the case's institution submitted in the `days` before it (itself included)."""
-        if days not in self._surge:
-            case = self.case
-            if self.surge_count is not None:
-                self._surge[days] = self.surge_count(days)
-            elif case.institution_id is None:
-                self._surge[days] = 0
-            else:
-                since = case.submitted_at - dt.timedelta(days=days)
-                self._surge[days] = Case.objects.filter(
-                    institution_id=case.institution_id,
-                    state__in=OPEN_STATES,
-                    submitted_at__gte=since,
-                    submitted_at__lte=case.submitted_at,
-                ).count()
-        return self._surge[days]
+    def in_risk(self) -> list[str]:
+        if self.risk_warnings is None:
+            self.risk_warnings = [f"{w.get_dimension_display()} {w.label}" for w in case_open_warnings(self.case)]
+        return self.risk_warnings
 
 
 def case_facts(case: Case) -> Facts:
@@ -126,11 +114,11 @@ def rule_match(rule: TriageRule, facts: Facts) -> list[dict[str, Any]] | None:
         if not asked:
             return None
         reasons.append(_r("wishes", value="; ".join(str(Wish(w).label) for w in asked)))
-    if rule.surge_days is not None and rule.surge_count is not None:
-        n = facts.surge(rule.surge_days)
-        if n < rule.surge_count:
+    if rule.in_risk_stratum is not None:
+        hits = facts.in_risk()
+        if bool(hits) != rule.in_risk_stratum:
             return None
-        reasons.append(_r("surge", count=n, days=rule.surge_days, limit=rule.surge_count))
+        reasons.append(_r("risk_warning", value="; ".join(hits)) if hits else _r("no_risk_warning"))
     if not reasons:
         reasons.append(_r("always"))
     return reasons
@@ -178,7 +166,7 @@ def triage_evaluate(case: Case) -> Evaluation:
 def triage_decide(
     case: Case, facts: Facts, *, rules: Sequence[TriageRule], memo: SmallClaimsMemorandum | None
 ) -> Evaluation:
-    """The decision itself, from what was read: no query of its own (unless `facts` counts the surge).
+    """The decision itself, from what was read: no query of its own (unless `facts` reads the open risk warnings).
 
     The one rule set for every door: `triage_evaluate` (one case) and the batch import (many cases,
     rules and memorandum read once) both decide here.

@@ -20,7 +20,6 @@ from xietong.batches.choices import BatchStatus
 from xietong.batches.models import Batch
 from xietong.batches.services import batch_import_start, batch_recover_stale, batch_upload
 from xietong.cases.choices import CaseState, Channel, Door, NumberKind, PartyRole, Product, Track
-from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseSequence, Team
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.intake.models import ServiceAddressConfirmation
@@ -123,20 +122,27 @@ def test_triage_is_decided_by_the_same_rules_as_a_single_dispute(world):
     assert mortgage.team == team
 
 
-def test_surge_counts_the_batch_cases_before_each_one(world):
+def test_a_batch_never_lands_in_group_risk_by_a_warning_about_its_own_bank(world):
+    from xietong.risk.choices import Dimension
+    from xietong.risk.models import RiskWarning
+
+    RiskWarning.objects.create(
+        dimension=Dimension.INSTITUTION,
+        key=str(world.bank.pk),
+        label=world.bank.name,
+        detector="ears_poisson",
+        severity=3,
+        opened_on=timezone.localdate(),
+        reading_on=timezone.localdate(),
+        observed=30,
+        baseline=2.0,
+        threshold=8.0,
+    )
+    make_rule(in_risk_stratum=True)
     batch = checked(world, [good_row(n) for n in range(1, 5)])
-    week = timezone.now() - dt.timedelta(days=7)
-    already = Case.objects.filter(institution=world.bank, state__in=OPEN_STATES, submitted_at__gte=week).count()
-    make_rule(surge_days=7, surge_count=already + 3)
     batch_import_start(batch=batch, actor=world.users["bank"])
     rows = batch.rows.select_related("case").order_by("number")
-    # As if opened one after the other: the 3rd case is the 3rd dispute of the week beyond those before.
-    assert [r.case.channel for r in rows] == [
-        Channel.MEDIABLE,
-        Channel.MEDIABLE,
-        Channel.GROUP_RISK,
-        Channel.GROUP_RISK,
-    ]
+    assert [r.case.channel for r in rows] == [Channel.MEDIABLE] * 4
 
 
 def test_progress_endpoint_polls_while_running_and_stops_when_finished(client, world):

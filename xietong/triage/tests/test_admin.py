@@ -19,8 +19,7 @@ BASE = {
     "max_parties": "",
     "has_overseas_party": "unknown",
     "wishes": "[]",
-    "surge_days": "",
-    "surge_count": "",
+    "in_risk_stratum": "unknown",
     "set_channel": "hard_to_enforce",
     "set_track": "",
 }
@@ -28,7 +27,7 @@ BASE = {
 
 def test_rules_are_edited_in_the_back_office_with_clear_messages_and_audited(client, world):
     client.force_login(world.users["admin"])
-    bad = {**BASE, "min_total": "500000", "max_total": "100", "products": '["bitcoin"]', "surge_days": "7"}
+    bad = {**BASE, "min_total": "500000", "max_total": "100", "products": '["bitcoin"]'}
     r = client.post("/admin/triage/triagerule/add/", bad)
     assert r.status_code == 200
     html = r.content.decode()

@@ -12,7 +12,6 @@ from xietong.audit.models import AuditEntry
 from xietong.audit.services import SYSTEM
 from xietong.cases.choices import CaseState, Channel, Product, Track, Wish
 from xietong.cases.models import Case, Category, Team
-from xietong.cases.services import case_withdraw
 from xietong.core.errors import DomainError
 from xietong.parties.models import Address
 from xietong.triage.models import TriageDecision
@@ -95,25 +94,32 @@ def test_more_parties_counted(world):
     assert channel_of(case) == GR
 
 
-def test_surge_counts_open_disputes_of_the_same_institution_in_the_window(world):
-    make_rule(surge_days=7, surge_count=3)
-    make_case(world, submitted_at=at(2026, 5, 1))  # outside the 7 days
-    make_case(world, institution="other_bank", submitted_at=at(2026, 5, 9))  # another institution
-    withdrawn = make_case(world, submitted_at=at(2026, 5, 8))
-    case_withdraw(case=withdrawn, actor=world.users["clerk"], note="撤回")  # no longer open
-    make_case(world, submitted_at=at(2026, 5, 6))
+def test_group_risk_follows_the_open_risk_warnings_not_the_institution_count(world):
+    from xietong.risk.choices import Dimension, WarningState
+    from xietong.risk.models import RiskWarning
+
+    make_rule(in_risk_stratum=True)
+    for d in range(1, 9):  # many open disputes with one bank: no longer a reason by itself
+        make_case(world, submitted_at=at(2026, 5, d))
     case = make_case(world, submitted_at=at(2026, 5, 10))
-    assert channel_of(case) == Channel.MEDIABLE  # itself and one other: 2 < 3
-    make_case(world, submitted_at=at(2026, 5, 9))
+    assert channel_of(case) == Channel.MEDIABLE
+    w = RiskWarning.objects.create(
+        dimension=Dimension.INSTITUTION,
+        key=str(world.bank.pk),
+        label=world.bank.name,
+        detector="ears_poisson",
+        severity=2,
+        opened_on=dt.date(2026, 5, 10),
+        reading_on=dt.date(2026, 5, 10),
+        observed=9,
+        baseline=1.0,
+        threshold=5.0,
+    )
     result = triage_evaluate(Case.objects.get(pk=case.pk))
     assert result.channel == GR
-    assert any(r["code"] == "surge" and r["params"]["count"] == "3" for item in result.reasons for r in item["reasons"])
-
-
-def test_surge_rule_needs_both_numbers():
-    with pytest.raises(ValidationError) as exc:
-        make_rule(surge_days=7)
-    assert "surge_count" in exc.value.message_dict
+    assert any(r["code"] == "risk_warning" for item in result.reasons for r in item["reasons"])
+    RiskWarning.objects.filter(pk=w.pk).update(state=WarningState.RESOLVED)
+    assert channel_of(case) == Channel.MEDIABLE
 
 
 @pytest.mark.parametrize(
@@ -124,7 +130,6 @@ def test_surge_rule_needs_both_numbers():
         ({"products": ["bitcoin"]}, "products"),
         ({"wishes": ["fly"]}, "wishes"),
         ({"set_channel": ""}, "set_channel"),
-        ({"surge_days": 0, "surge_count": 1}, "surge_days"),
     ],
 )
 def test_rule_validation_says_what_is_wrong(db, kw, field):

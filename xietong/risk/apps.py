@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskConfig(AppConfig):
+    name = "xietong.risk"
+    label = "risk"
+    verbose_name = _("Group-risk early warning")

@@ -1,0 +1,99 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xietong.accounts.choices import OrganisationKind
+
+
+class Dimension(models.TextChoices):
+    """What a stratum is cut by."""
+
+    INSTITUTION = "institution", _("institution")
+    PRODUCT = "product", _("product")
+    CATEGORY = "category", _("category")
+    DISTRICT = "district", _("district")
+    DOOR = "door", _("door")
+    RESPONDENT = "respondent", _("named respondent (not a licensed institution)")
+    COLLECTION = "collection", _("institution's own deliveries (collection work)")
+
+
+# Dimensions the detectors watch. Collection work is counted and shown, never detected.
+DETECTED = (
+    Dimension.INSTITUTION,
+    Dimension.PRODUCT,
+    Dimension.CATEGORY,
+    Dimension.DISTRICT,
+    Dimension.DOOR,
+    Dimension.RESPONDENT,
+)
+
+
+class RespondentKind(models.TextChoices):
+    COMPANY = "company", _("company or other organisation")
+    PERSON = "person", _("natural person")
+
+
+class Detector(models.TextChoices):
+    EARS = "ears_poisson", _("EARS-style Poisson exceedance")
+    FARRINGTON = "farrington_glm", _("quasi-Poisson GLM baseline (Farrington/Noufaily)")
+    CLUSTER = "respondent_cluster", _("claimant cluster against a named respondent")
+
+
+class WarningKind(models.TextChoices):
+    SIGNAL = "signal", _("statistical signal")
+    LEAD = "lead", _("lead (线索) for verification")
+
+
+class WarningState(models.TextChoices):
+    NEW = "new", _("new")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    VERIFYING = "verifying", _("verifying")
+    ESCALATED = "escalated", _("escalated")
+    SNOOZED = "snoozed", _("snoozed")
+    RESOLVED = "resolved", _("resolved")
+
+
+OPEN_STATES = frozenset(s for s in WarningState if s != WarningState.RESOLVED)
+
+
+class Resolution(models.TextChoices):
+    CONFIRMED = "confirmed", _("risk confirmed")
+    FALSE_ALARM = "false_alarm", _("false alarm")
+    HANDLED = "handled", _("handled")
+
+
+class Severity(models.IntegerChoices):
+    WATCH = 1, _("watch")
+    WARNING = 2, _("warning")
+    ALARM = 3, _("alarm")
+
+
+SEVERITY_TONE = {1: "info", 2: "warn", 3: "bad"}
+
+
+# Which strata each regulator watches (its remit). The PBoC branch and the local financial
+# regulator watch everything, the illegal fund-raising leads included; the banking regulator the
+# licensed institutions and their products; the justice bureau the districts, doors and leads.
+REMIT: dict[str, frozenset[str]] = {
+    OrganisationKind.PBOC_BRANCH: frozenset(DETECTED),
+    OrganisationKind.FINANCIAL_REGULATOR: frozenset(DETECTED),
+    OrganisationKind.BANKING_REGULATOR: frozenset(
+        {Dimension.INSTITUTION, Dimension.PRODUCT, Dimension.CATEGORY, Dimension.DISTRICT, Dimension.DOOR}
+    ),
+    OrganisationKind.JUSTICE_BUREAU: frozenset({Dimension.DISTRICT, Dimension.DOOR, Dimension.RESPONDENT}),
+}
+
+# Why a warning fired, in words (stored as codes with values; rendered in the reader's language).
+WHY_TEXT = {
+    "ears": _(
+        "%(observed)s new disputes in the last %(days)s days; about %(expected)s expected from the 4 weeks "
+        "before; the threshold is %(threshold)s (z = %(z)s)."
+    ),
+    "farrington": _(
+        "%(observed)s new disputes in the last 7 days; the regression baseline over %(weeks)s weeks expects "
+        "%(expected)s (dispersion %(dispersion)s); the threshold is %(threshold)s."
+    ),
+    "cluster": _(
+        "%(claimants)s different claimants named the same respondent in the last %(days)s days (at least "
+        "%(limit)s). This is a lead to verify, not a finding about anyone."
+    ),
+}

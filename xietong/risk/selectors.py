@@ -1,0 +1,196 @@
+"""Reads of the risk app: which warnings an actor sees, the cases behind one, and its breakdowns.
+
+Who sees what (one rule for pages and API):
+* the center admin, court clerks and judges: every warning, and the cases behind it they may see;
+* a regulator: the warnings of the strata in its organisation's remit (`choices.REMIT`), as counts
+  only — no names, ID or phone numbers; a breakdown cell under five is not shown;
+* an institution (operator or API client): the warnings about itself;
+* everybody else: none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from xietong.accounts.choices import Role
+from xietong.cases.choices import Door, Product
+from xietong.cases.models import Case
+from xietong.cases.permissions import actor_role
+
+from .choices import OPEN_STATES, REMIT, Detector, Dimension, RespondentKind
+from .counting import day_bounds, districts_of
+from .models import RiskWarning
+
+SMALL_CELL = 5
+COURT_SIDE = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
+
+
+def warnings_visible(actor: Any) -> QuerySet[RiskWarning]:
+    role = actor_role(actor)
+    qs = RiskWarning.objects.select_related("institution", "escalated_to")
+    if role in COURT_SIDE:
+        return qs
+    if role == Role.REGULATOR:
+        org = getattr(actor, "organisation", None)
+        dims = REMIT.get(org.kind, frozenset()) if org is not None else frozenset()
+        return qs.filter(dimension__in=sorted(dims))
+    if role == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
+        return qs.filter(dimension=Dimension.INSTITUTION, institution_id=actor.organisation_id)
+    return qs.none()
+
+
+def may_open_cases(actor: Any) -> bool:
+    return actor_role(actor) in COURT_SIDE
+
+
+def may_see_names(actor: Any) -> bool:
+    """Regulators and institutions see counts: a person named as respondent is shown masked."""
+    return actor_role(actor) in COURT_SIDE
+
+
+def mask_name(name: str) -> str:
+    """A person's name as regulators see it: the surname only (张某某)."""
+    return (name[:1] + "某某") if name else ""
+
+
+def stratum_label(warning: RiskWarning, actor: Any) -> str:
+    if warning.dimension == Dimension.PRODUCT and warning.key in Product.values:
+        return str(Product(warning.key).label)
+    if warning.dimension == Dimension.DOOR and warning.key in Door.values:
+        return str(Door(warning.key).label)
+    if warning.respondent_kind == RespondentKind.PERSON and not may_see_names(actor):
+        return mask_name(warning.label)
+    return warning.label
+
+
+def warning_window(warning: RiskWarning) -> tuple[dt.date, dt.date]:
+    days = 30 if warning.detector == Detector.CLUSTER else 7
+    return warning.reading_on - dt.timedelta(days=days - 1), warning.reading_on
+
+
+def cases_behind(warning: RiskWarning) -> QuerySet[Case]:
+    """The disputes of the warning's stratum in the window of its last reading (any actor: restrict after)."""
+    first, last = warning_window(warning)
+    start, end = day_bounds(first, last)
+    qs = Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end).exclude(
+        door__in=[Door.BATCH, Door.API], institution__isnull=False
+    )
+    dim, key = warning.dimension, warning.key
+    if dim == Dimension.INSTITUTION:
+        return qs.filter(institution_id=int(key))
+    if dim == Dimension.PRODUCT:
+        return qs.filter(product=key)
+    if dim == Dimension.CATEGORY:
+        return qs.filter(category_id=int(key))
+    if dim == Dimension.DOOR:
+        return qs.filter(door=key)
+    if dim == Dimension.RESPONDENT:
+        return qs.filter(named_respondent__key=key)
+    if dim == Dimension.DISTRICT:
+        ids = list(qs.values_list("pk", flat=True))
+        district, _persons = districts_of(ids)
+        return qs.filter(pk__in=[pk for pk, d in district.items() if d == key])
+    return qs.none()
+
+
+def breakdown(warning: RiskWarning, *, suppress: bool) -> list[dict[str, Any]]:
+    """The window's disputes by product and by door (other cuts of the stratum); small cells hidden."""
+    qs = cases_behind(warning)
+    rows = list(qs.values_list("pk", "product", "door"))
+    out = []
+    for title, index, labels in ((_("product"), 1, dict(Product.choices)), (_("door"), 2, dict(Door.choices))):
+        counts = Counter(str(r[index]) for r in rows)
+        cells = []
+        hidden = 0
+        for code, n in counts.most_common():
+            if suppress and n < SMALL_CELL:
+                hidden += n
+                continue
+            name = str(labels.get(code, code))
+            cells.append({"label": name, "count": n})
+        if hidden:
+            cells.append({"label": _("other (cells under %(n)s not shown)") % {"n": SMALL_CELL}, "count": hidden})
+        out.append({"title": title, "cells": cells})
+    return out
+
+
+def open_warning_strata() -> set[tuple[str, str]]:
+    """The (dimension, key) of every open warning and cluster lead (triage reads this)."""
+    return set(RiskWarning.objects.filter(state__in=sorted(OPEN_STATES)).values_list("dimension", "key").distinct())
+
+
+def case_open_warnings(case: Case) -> list[RiskWarning]:
+    """The open warnings whose stratum this case belongs to (never for an institution's own delivery)."""
+    from .counting import case_strata_for
+
+    strata = case_strata_for(case)
+    open_ = open_warning_strata()
+    hit = [s for s in strata if s in open_]
+    if not hit:
+        return []
+    qs = RiskWarning.objects.filter(state__in=sorted(OPEN_STATES))
+    return [w for w in qs if (w.dimension, w.key) in hit]
+
+
+VIEW_ROLES = frozenset({*COURT_SIDE, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
+
+
+def may_view_warnings(actor: Any) -> bool:
+    return actor_role(actor) in VIEW_ROLES
+
+
+def why_text(warning: RiskWarning) -> str:
+    from .choices import WHY_TEXT
+
+    code = (warning.why or {}).get("code", "")
+    template = WHY_TEXT.get(code)
+    if template is None:
+        return ""
+    try:
+        return str(template) % (warning.why.get("params") or {})
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def warning_summary(warning: RiskWarning, actor: Any) -> dict[str, Any]:
+    """What every reader may see of a warning: counts, strata and the method; no personal data."""
+    return {
+        "id": warning.pk,
+        "dimension": warning.dimension,
+        "dimension_label": str(warning.get_dimension_display()),
+        "stratum": stratum_label(warning, actor),
+        "detector": warning.detector,
+        "detector_label": str(warning.get_detector_display()),
+        "kind": warning.kind,
+        "kind_label": str(warning.get_kind_display()),
+        "state": warning.state,
+        "state_label": str(warning.get_state_display()),
+        "severity": warning.severity,
+        "severity_label": str(warning.get_severity_display()),
+        "opened_on": warning.opened_on,
+        "reading_on": warning.reading_on,
+        "observed": warning.observed,
+        "claimants": warning.claimants,
+        "baseline": warning.baseline,
+        "threshold": warning.threshold,
+        "why": why_text(warning),
+        "escalated_to": warning.escalated_to.name if warning.escalated_to else None,
+        "snoozed_until": warning.snoozed_until,
+        "resolution": warning.resolution or None,
+    }
+
+
+def warning_detail(warning: RiskWarning, actor: Any) -> dict[str, Any]:
+    return {
+        **warning_summary(warning, actor),
+        "params": warning.params,
+        "series": [
+            {"day": p["day"], "cases": int(p["cases"]), "claimants": int(p["claimants"])} for p in warning.series
+        ],
+        "breakdown": breakdown(warning, suppress=not may_open_cases(actor)),
+    }

@@ -1,0 +1,468 @@
+"""Writes of the risk app: named respondents, the daily detection, and the warnings' workflow.
+
+Every step of a warning is a service here: keyword-only, atomic, the warning row locked, audited,
+notifications on commit. A refused step raises a `DomainError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xietong.accounts.choices import REGULATOR_KINDS, Role
+from xietong.accounts.models import Organisation, User
+from xietong.audit.choices import AuditAction
+from xietong.audit.services import SYSTEM, actor_ref, audit_record
+from xietong.cases.models import Case, CaseParty
+from xietong.cases.permissions import actor_role
+from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.core.validators import validate_uscc
+from xietong.notifications.services import email_send
+
+from .choices import (
+    DETECTED,
+    OPEN_STATES,
+    REMIT,
+    Detector,
+    Dimension,
+    Resolution,
+    RespondentKind,
+    WarningKind,
+    WarningState,
+)
+from .counting import day_bounds, risk_counts_rollup
+from .detectors import Reading, detect_series, severity_of
+from .models import DailyCount, NamedRespondent, RiskWarning, WarningNotice, WarningStep
+
+HISTORY_DAYS = 3 * 364 + 7  # what the GLM baseline reads at most (156 weeks) plus the current week
+SERIES_DAYS = 91  # the daily series stored with a warning (13 weeks)
+CLUSTER_DAYS = 30
+CLUSTER_MIN_CLAIMANTS = 5
+
+
+# Named respondents ----------------------------------------------------------------------------
+
+
+def respondent_key(*, name: str, uscc: str = "") -> str:
+    """Claimants naming the same respondent: the same credit code, else the same normalised name."""
+    if uscc:
+        return f"uscc:{uscc.upper()}"
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "name:" + re.sub(r"[\s()（）·.,，、\"'“”]+", "", folded)
+
+
+@transaction.atomic
+def named_respondent_record(
+    *, actor: Any, case: Case, name: str, kind: str = RespondentKind.COMPANY, uscc: str = ""
+) -> NamedRespondent:
+    """Record who the claimant names as respondent when it is not a licensed institution."""
+    name = (name or "").strip()
+    uscc = (uscc or "").strip().upper()
+    if not name:
+        raise DomainError(_("Give the name of the company or person the dispute is against."), code="respondent_name")
+    if kind not in RespondentKind.values:
+        raise DomainError(_("Unknown kind of respondent."), code="respondent_kind")
+    if uscc:
+        validate_uscc(uscc)
+        if kind != RespondentKind.COMPANY:
+            raise DomainError(_("Only a company has a unified social credit code."), code="respondent_uscc")
+    if NamedRespondent.objects.filter(case=case).exists():
+        raise DomainError(_("This case already names a respondent."), code="respondent_exists")
+    row = NamedRespondent(case=case, kind=kind, name=name[:200], uscc=uscc, key=respondent_key(name=name, uscc=uscc))
+    row.full_clean()
+    row.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.RISK_RESPONDENT,
+        obj=row,
+        after={"case_id": case.pk, "kind": kind, "key": row.key},
+    )
+    return row
+
+
+# Detection ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DetectResult:
+    day: dt.date
+    strata: int = 0
+    raised: int = 0
+    worse: int = 0
+    readings: int = 0
+
+
+def load_series(*, day: dt.date, days: int = HISTORY_DAYS) -> tuple[dict[tuple[str, str], np.ndarray], dt.date]:
+    """Daily case counts of every detected stratum with a dispute in the last 7 days, ending on `day`."""
+    first_any = DailyCount.objects.order_by("day").values_list("day", flat=True).first()
+    start = max(day - dt.timedelta(days=days - 1), first_any or day)
+    recent = set(
+        DailyCount.objects.filter(day__gt=day - dt.timedelta(days=7), day__lte=day, dimension__in=DETECTED)
+        .values_list("dimension", "key")
+        .distinct()
+    )
+    n = (day - start).days + 1
+    series: dict[tuple[str, str], np.ndarray] = {k: np.zeros(n) for k in recent}
+    by_dim: dict[str, set[str]] = defaultdict(set)
+    for d, k in recent:
+        by_dim[d].add(k)
+    for dim, keys in by_dim.items():
+        rows = DailyCount.objects.filter(dimension=dim, day__gte=start, day__lte=day)
+        if len(keys) < 500:
+            rows = rows.filter(key__in=keys)
+        for key, on, c in rows.values_list("key", "day", "cases").iterator(chunk_size=5000):
+            arr = series.get((dim, key))
+            if arr is not None:
+                arr[(on - start).days] = c
+    return series, start
+
+
+def series_snapshot(*, dimension: str, key: str, day: dt.date) -> list[dict[str, Any]]:
+    first = day - dt.timedelta(days=SERIES_DAYS - 1)
+    rows = {
+        d: (c, cl)
+        for d, c, cl in DailyCount.objects.filter(
+            dimension=dimension, key=key, day__gte=first, day__lte=day
+        ).values_list("day", "cases", "claimants")
+    }
+    out = []
+    for i in range(SERIES_DAYS):
+        d = first + dt.timedelta(days=i)
+        c, cl = rows.get(d, (0, 0))
+        out.append({"day": d.isoformat(), "cases": c, "claimants": cl})
+    return out
+
+
+def respondent_clusters(*, day: dt.date) -> list[tuple[str, int, int]]:
+    """(respondent key, distinct claimants, disputes) over the 30 days ending on `day`, own deliveries aside."""
+    start, end = day_bounds(day - dt.timedelta(days=CLUSTER_DAYS - 1), day)
+    rows = (
+        CaseParty.objects.filter(
+            person__isnull=False,
+            case__submitted_at__gte=start,
+            case__submitted_at__lt=end,
+            case__named_respondent__isnull=False,
+        )
+        .exclude(case__door__in=["batch", "api"], case__institution__isnull=False)
+        .values("case__named_respondent__key")
+        .annotate(claimants=Count("person", distinct=True), disputes=Count("case", distinct=True))
+        .filter(claimants__gte=CLUSTER_MIN_CLAIMANTS)
+    )
+    return [(r["case__named_respondent__key"], r["claimants"], r["disputes"]) for r in rows]
+
+
+def risk_detect(*, day: dt.date | None = None, rollup: bool = True) -> DetectResult:
+    """The daily run: recount the day (idempotent), read every active stratum, raise or update warnings.
+
+    Running it again for the same day changes nothing and notifies nobody again.
+    """
+    day = day or timezone.localdate()
+    if rollup:
+        risk_counts_rollup(day=day)
+    result = DetectResult(day=day)
+    series, _start = load_series(day=day)
+    result.strata = len(series)
+    for (dim, key), counts in sorted(series.items()):
+        reading = detect_series(counts)
+        result.readings += 1
+        if reading.exceeds:
+            outcome = warning_raise(dimension=dim, key=key, day=day, reading=reading)
+            result.raised += outcome == "raised"
+            result.worse += outcome == "worse"
+    for key, claimants, disputes in respondent_clusters(day=day):
+        threshold = float(CLUSTER_MIN_CLAIMANTS)
+        reading = Reading(
+            detector=Detector.CLUSTER,
+            observed=disputes,
+            baseline=0.0,
+            threshold=threshold,
+            exceeds=True,
+            severity=severity_of(claimants, threshold, True),
+            params={"days": CLUSTER_DAYS, "min_claimants": CLUSTER_MIN_CLAIMANTS},
+            why={
+                "code": "cluster",
+                "params": {"claimants": claimants, "days": CLUSTER_DAYS, "limit": CLUSTER_MIN_CLAIMANTS},
+            },
+        )
+        outcome = warning_raise(dimension=Dimension.RESPONDENT, key=key, day=day, reading=reading, claimants=claimants)
+        result.raised += outcome == "raised"
+        result.worse += outcome == "worse"
+    return result
+
+
+def _label(dimension: str, key: str) -> tuple[str, str, Organisation | None]:
+    org = None
+    kind = ""
+    label = key
+    if dimension == Dimension.INSTITUTION:
+        org = Organisation.objects.filter(pk=int(key)).first()
+        label = org.name if org else key
+    else:
+        row = DailyCount.objects.filter(dimension=dimension, key=key).order_by("-day").first()
+        label = row.label if row else key
+        if dimension == Dimension.RESPONDENT:
+            named = NamedRespondent.objects.filter(key=key).order_by("pk").first()
+            if named is not None:
+                label, kind = named.name, named.kind
+    return label, kind, org
+
+
+@transaction.atomic
+def warning_raise(*, dimension: str, key: str, day: dt.date, reading: Reading, claimants: int | None = None) -> str:
+    """Open a warning for the stratum, or update the open one. Returns "raised", "worse" or "same"."""
+    series = series_snapshot(dimension=dimension, key=key, day=day)
+    window = series[-7:] if reading.detector != Detector.CLUSTER else series[-CLUSTER_DAYS:]
+    n_claimants = claimants if claimants is not None else sum(p["claimants"] for p in window)
+    reading_fields = {
+        "observed": reading.observed,
+        "baseline": reading.baseline,
+        "threshold": reading.threshold,
+        "params": reading.params,
+        "why": reading.why,
+        "series": series,
+        "reading_on": day,
+        "claimants": n_claimants,
+    }
+    warning = (
+        RiskWarning.objects.select_for_update()
+        .filter(dimension=dimension, key=key, detector=reading.detector, state__in=OPEN_STATES)
+        .first()
+    )
+    if warning is None:
+        label, kind, org = _label(dimension, key)
+        warning = RiskWarning.objects.create(
+            dimension=dimension,
+            key=key,
+            label=label[:220],
+            respondent_kind=kind,
+            institution=org,
+            detector=reading.detector,
+            kind=WarningKind.LEAD if reading.detector == Detector.CLUSTER else WarningKind.SIGNAL,
+            severity=reading.severity,
+            opened_on=day,
+            **reading_fields,
+        )
+        _step(warning, actor=SYSTEM, code="raised", to_state=WarningState.NEW, data={"severity": reading.severity})
+        audit_record(actor=SYSTEM, action=AuditAction.RISK_RAISE, obj=warning, after=_audit_view(warning))
+        _notify(warning)
+        return "raised"
+    if warning.reading_on > day:
+        return "same"  # an older day run again: the newer reading stands
+    before = _audit_view(warning)
+    for f, v in reading_fields.items():
+        setattr(warning, f, v)
+    outcome = "same"
+    if warning.state == WarningState.SNOOZED and warning.snoozed_until and day > warning.snoozed_until:
+        warning.state = WarningState.NEW
+        _step(warning, actor=SYSTEM, code="snooze_over", from_state=WarningState.SNOOZED, to_state=WarningState.NEW)
+        warning.notified_severity = 0  # the snooze is over: tell them again
+        outcome = "worse"
+    if reading.severity > warning.severity:
+        warning.severity = reading.severity
+        _step(warning, actor=SYSTEM, code="worse", data={"severity": reading.severity})
+        outcome = "worse"
+    warning.save()
+    if outcome == "worse":
+        audit_record(
+            actor=SYSTEM, action=AuditAction.RISK_WORSE, obj=warning, before=before, after=_audit_view(warning)
+        )
+        _notify(warning)
+    return outcome
+
+
+def _audit_view(w: RiskWarning) -> dict[str, Any]:
+    return {
+        "dimension": w.dimension,
+        "key": w.key,
+        "detector": w.detector,
+        "state": w.state,
+        "severity": w.severity,
+        "observed": w.observed,
+        "baseline": w.baseline,
+        "threshold": w.threshold,
+        "reading_on": w.reading_on,
+        "escalated_to": w.escalated_to_id,
+        "resolution": w.resolution,
+        "snoozed_until": w.snoozed_until,
+    }
+
+
+def _step(
+    warning: RiskWarning,
+    *,
+    actor: Any,
+    code: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> WarningStep:
+    return WarningStep.objects.create(
+        warning=warning,
+        code=code,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor if isinstance(actor, User) else None,
+        actor_label=actor_ref(actor).label,
+        note=note,
+        data=data or {},
+    )
+
+
+def warning_audience(warning: RiskWarning) -> list[User]:
+    """Who is told: the regulators whose remit covers the stratum, and the center admins."""
+    kinds = [k for k, dims in REMIT.items() if warning.dimension in dims]
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(role=Role.REGULATOR, organisation__kind__in=kinds)
+        .union(User.objects.filter(is_active=True, role=Role.CENTER_ADMIN))
+    )
+
+
+def _notify(warning: RiskWarning) -> None:
+    """Notify once per severity reached: a worse reading notifies again, the same one never."""
+    if warning.severity <= warning.notified_severity:
+        return
+    audience = warning_audience(warning)
+    WarningNotice.objects.create(warning=warning, severity=warning.severity, recipients=len(audience))
+    RiskWarning.objects.filter(pk=warning.pk).update(notified_severity=warning.severity)
+    warning.notified_severity = warning.severity
+    subject = _("Risk warning: %(stratum)s (%(severity)s)") % {
+        "stratum": warning.get_dimension_display(),
+        "severity": warning.get_severity_display(),
+    }
+    text = _("A group-risk warning needs your attention. Open it in Xietong: /risk/warnings/%(pk)s/") % {
+        "pk": warning.pk
+    }
+    for user in audience:
+        if user.email:
+            email_send(to=user.email, subject=subject, text=text)
+
+
+# Workflow -------------------------------------------------------------------------------------
+
+ACT_ROLES = frozenset({Role.REGULATOR, Role.CENTER_ADMIN})
+STEPS: dict[str, tuple[frozenset[str], str]] = {
+    "acknowledge": (frozenset({WarningState.NEW, WarningState.SNOOZED}), WarningState.ACKNOWLEDGED),
+    "verify": (frozenset({WarningState.NEW, WarningState.ACKNOWLEDGED}), WarningState.VERIFYING),
+    "escalate": (
+        frozenset({WarningState.ACKNOWLEDGED, WarningState.VERIFYING}),
+        WarningState.ESCALATED,
+    ),
+    "snooze": (
+        frozenset({WarningState.NEW, WarningState.ACKNOWLEDGED, WarningState.VERIFYING, WarningState.ESCALATED}),
+        WarningState.SNOOZED,
+    ),
+    "resolve": (frozenset(OPEN_STATES), WarningState.RESOLVED),
+}
+
+
+def in_remit(actor: Any, warning: RiskWarning) -> bool:
+    role = actor_role(actor)
+    if role == Role.CENTER_ADMIN:
+        return True
+    if role == Role.REGULATOR:
+        org = getattr(actor, "organisation", None)
+        return org is not None and warning.dimension in REMIT.get(org.kind, frozenset())
+    return False
+
+
+def _locked_for(actor: Any, warning_id: Any) -> RiskWarning:
+    from .selectors import warnings_visible
+
+    try:
+        pk = int(warning_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such warning.")) from None
+    if not warnings_visible(actor).filter(pk=pk).exists():
+        raise NotFound(_("No such warning."))
+    return RiskWarning.objects.select_for_update().get(pk=pk)
+
+
+@transaction.atomic
+def warning_step(
+    *,
+    actor: Any,
+    warning: RiskWarning | int | str,
+    step: str,
+    note: str = "",
+    agency: Organisation | None = None,
+    resolution: str = "",
+    until: dt.date | None = None,
+) -> RiskWarning:
+    """Take one step of a warning's workflow (see STEPS), by a regulator in its remit or the center."""
+    if step not in STEPS:
+        raise DomainError(_("Unknown step."), code="step")
+    locked = _locked_for(actor, warning.pk if isinstance(warning, RiskWarning) else warning)
+    if actor_role(actor) not in ACT_ROLES:
+        if step == "escalate":
+            raise NotAllowed(_("Only a regulator or the center escalates a warning."), code="role")
+        raise NotAllowed(_("Only a regulator or the center acts on warnings."), code="role")
+    if not in_remit(actor, locked):
+        raise NotAllowed(_("This warning is outside your organisation's remit."), code="remit")
+    allowed_from, to_state = STEPS[step]
+    if locked.state not in allowed_from:
+        raise DomainError(
+            _("A warning that is %(state)s cannot be %(step)s.")
+            % {"state": locked.get_state_display(), "step": STEP_LABELS[step]},
+            code="illegal_step",
+        )
+    note = (note or "").strip()
+    before = _audit_view(locked)
+    data: dict[str, Any] = {}
+    if step == "escalate":
+        if agency is None or agency.kind not in REGULATOR_KINDS or not agency.is_active:
+            raise DomainError(_("Choose the agency the warning is escalated to."), code="agency")
+        if not note:
+            raise DomainError(_("Say in a note why and what the agency should look at."), code="note_required")
+        locked.escalated_to, locked.escalation_note = agency, note
+        data = {"agency_id": agency.pk, "agency": agency.name}
+    elif step == "snooze":
+        if until is None:
+            raise DomainError(_("A snooze needs the date it ends."), code="until_required")
+        if until <= timezone.localdate():
+            raise DomainError(_("A snooze must end after today."), code="until_past")
+        if until > timezone.localdate() + dt.timedelta(days=180):
+            raise DomainError(_("A snooze lasts at most 180 days."), code="until_far")
+        if not note:
+            raise DomainError(_("A snooze needs a reason."), code="reason_required")
+        locked.snoozed_until, locked.snooze_reason = until, note
+        data = {"until": until.isoformat()}
+    elif step == "resolve":
+        if resolution not in Resolution.values:
+            raise DomainError(_("Choose how the warning was resolved."), code="resolution")
+        locked.resolution, locked.resolution_note = resolution, note
+        data = {"resolution": resolution}
+    from_state = locked.state
+    locked.state = to_state
+    locked.full_clean()
+    locked.save()
+    _step(locked, actor=actor, code=step, from_state=from_state, to_state=to_state, note=note, data=data)
+    audit_record(
+        actor=actor,
+        action=AuditAction.RISK_STEP,
+        obj=locked,
+        before=before,
+        after={**_audit_view(locked), "step": step, "note": note},
+    )
+    return locked
+
+
+STEP_LABELS = {
+    "acknowledge": gettext_lazy("acknowledged"),
+    "verify": gettext_lazy("put under verification"),
+    "escalate": gettext_lazy("escalated"),
+    "snooze": gettext_lazy("snoozed"),
+    "resolve": gettext_lazy("resolved"),
+}

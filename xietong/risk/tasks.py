@@ -1,0 +1,19 @@
+"""Background tasks of the risk app (django-tasks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+
+@task()
+def risk_detect_daily(day: str | None = None) -> dict[str, int | str]:
+    """The daily run for `day` (default: the day just ended). Idempotent per day."""
+    from django.utils import timezone
+
+    from .services import risk_detect
+
+    on = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    result = risk_detect(day=on)
+    return {"day": result.day.isoformat(), "strata": result.strata, "raised": result.raised, "worse": result.worse}
