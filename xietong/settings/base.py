@@ -110,6 +110,8 @@ def database_from_env() -> dict[str, object]:
             options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
             options.setdefault("server_side_binding", env_bool("DB_SERVER_SIDE_BINDING", True))
             options.setdefault("prepare_threshold", int(os.environ.get("DB_PREPARE_THRESHOLD", "5")))
+            # A database host that does not answer fails a connection in seconds, not minutes.
+            options.setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
             config["OPTIONS"] = options
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -193,6 +195,11 @@ XIETONG_TASKS_REQUEUE_SAFE = [
     "xietong.ops.tasks.fail_orphaned_tasks",
     *[p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p],
 ]
+
+# /readyz: how long a check may take, and how old the last worker heartbeat and the oldest ready task may be.
+XIETONG_READYZ_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_READYZ_TIMEOUT_SECONDS", "2"))
+XIETONG_READYZ_WORKER_SECONDS = float(os.environ.get("XIETONG_READYZ_WORKER_SECONDS", "120"))
+XIETONG_READYZ_QUEUE_SECONDS = float(os.environ.get("XIETONG_READYZ_QUEUE_SECONDS", "600"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
