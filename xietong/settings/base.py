@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xietong.ops.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,17 +215,38 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 PLATFORM_NAME = _("Xietong financial dispute center")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "apscheduler": {"level": "WARNING"},
-    },
-}
+
+def logging_config(*, json_lines: bool) -> dict[str, object]:
+    """Console logs with the request id on every line; one JSON object per line in production."""
+    plain = {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    as_json = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        "timestamp": False,
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "xietong.ops.requestid.RequestIdFilter"}},
+        "formatters": {"plain": plain, "json": as_json},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": "json" if json_lines else "plain",
+            }
+        },
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "axes": {"level": "WARNING"},
+            "apscheduler": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(json_lines=env_bool("XIETONG_LOG_JSON", False))
 
 # SMS: a pluggable backend. The default writes each message to the console and to a file.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xietong.notifications.backends.ConsoleFileSmsBackend")
