@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, connections
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -90,3 +90,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks = {"database": {"ok": False, "error": reason}}
     ok = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+
+
+@require_safe
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (django-prometheus), only with XIETONG_METRICS=1; 404 otherwise."""
+    if not settings.XIETONG_METRICS:
+        raise Http404
+    from django_prometheus.exports import ExportToDjangoView
+
+    from .metrics import register_collector
+
+    register_collector()
+    return ExportToDjangoView(request)

@@ -78,6 +78,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Prometheus metrics (django-prometheus) at /metrics, off unless XIETONG_METRICS=1. With several
+# gunicorn processes set PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess mode).
+XIETONG_METRICS = env_bool("XIETONG_METRICS", False)
+if XIETONG_METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+
 ROOT_URLCONF = "xietong.urls"
 WSGI_APPLICATION = "xietong.wsgi.application"
 
