@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from xietong.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("xietong.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

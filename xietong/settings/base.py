@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xietong.ops.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +80,17 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Prometheus metrics (django-prometheus) at /metrics, off unless XIETONG_METRICS=1. With several
+# gunicorn processes set PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess mode).
+XIETONG_METRICS = env_bool("XIETONG_METRICS", False)
+if XIETONG_METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
 
 ROOT_URLCONF = "xietong.urls"
 WSGI_APPLICATION = "xietong.wsgi.application"
@@ -113,6 +125,8 @@ def database_from_env() -> dict[str, object]:
             options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
             options.setdefault("server_side_binding", env_bool("DB_SERVER_SIDE_BINDING", True))
             options.setdefault("prepare_threshold", int(os.environ.get("DB_PREPARE_THRESHOLD", "5")))
+            # A database host that does not answer fails a connection in seconds, not minutes.
+            options.setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
             config["OPTIONS"] = options
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -197,6 +211,11 @@ XIETONG_TASKS_REQUEUE_SAFE = [
     *[p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p],
 ]
 
+# /readyz: how long a check may take, and how old the last worker heartbeat and the oldest ready task may be.
+XIETONG_READYZ_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_READYZ_TIMEOUT_SECONDS", "2"))
+XIETONG_READYZ_WORKER_SECONDS = float(os.environ.get("XIETONG_READYZ_WORKER_SECONDS", "120"))
+XIETONG_READYZ_QUEUE_SECONDS = float(os.environ.get("XIETONG_READYZ_QUEUE_SECONDS", "600"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True
@@ -210,17 +229,38 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 PLATFORM_NAME = _("Xietong financial dispute center")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "apscheduler": {"level": "WARNING"},
-    },
-}
+
+def logging_config(*, json_lines: bool) -> dict[str, object]:
+    """Console logs with the request id on every line; one JSON object per line in production."""
+    plain = {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    as_json = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        "timestamp": False,
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "xietong.ops.requestid.RequestIdFilter"}},
+        "formatters": {"plain": plain, "json": as_json},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": "json" if json_lines else "plain",
+            }
+        },
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "axes": {"level": "WARNING"},
+            "apscheduler": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(json_lines=env_bool("XIETONG_LOG_JSON", False))
 
 # SMS: a pluggable backend. The default writes each message to the console and to a file.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xietong.notifications.backends.ConsoleFileSmsBackend")
