@@ -296,3 +296,17 @@ def test_a_hardship_suspension_pauses_reminders_and_lateness_until_its_end(world
     assert plan.status == PlanStatus.DEFAULTED  # late, then missed, counted from the end of the suspension
     kinds = list(CaseEvent.objects.filter(case=performing).values_list("kind", flat=True))
     assert "plan_suspended" in kinds and "plan_resumed" in kinds
+
+
+def test_the_command_and_the_task_run_the_daily_follow_up(world, performing):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from xietong.repayment.tasks import repayment_daily_task
+
+    out = StringIO()
+    call_command("repayment_daily", stdout=out)
+    assert "plans 1," in out.getvalue() and "errors 0" in out.getvalue()
+    result = repayment_daily_task.enqueue()  # the test settings run tasks at once
+    assert result.return_value["plans"] == 1 and result.return_value["state_changes"] == 0
