@@ -14,6 +14,7 @@ POLICY: dict[str, Rule] = {
     "repayment-worklist": Rule(roles=frozenset({"admin", "clerk", "judge", "other_judge", "bank", "other_bank"})),
     "my-repayments": Rule(roles=frozenset({"party", "stranger"})),
     "repayment-payment": Rule(method="POST", case=True),
+    "repayment-suspend": Rule(method="POST", case=True),
     "repayment-enforcement-apply": Rule(method="POST", case=True),
     "repayment-enforcement-accept": Rule(method="POST", case=True),
     "repayment-enforcement-result": Rule(method="POST", case=True),

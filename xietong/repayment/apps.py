@@ -34,6 +34,8 @@ class RepaymentConfig(AppConfig):
                 "instalment_state_changed": _("Instalment changed state"),
                 "reminder_sent": _("Reminder sent"),
                 "plan_defaulted": _("Repayment plan defaulted"),
+                "plan_suspended": _("Repayment suspended for hardship"),
+                "plan_resumed": _("Repayment resumed after a suspension"),
                 "plan_completed": _("Repayment plan repaid in full"),
                 "enforcement_applied": _("Enforcement applied for"),
                 "enforcement_result": _("Enforcement result recorded"),

@@ -20,3 +20,12 @@ class ResultForm(forms.Form):
         label=_("Amount recovered (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SuspendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Suspended until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("Reason (e.g. serious illness)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

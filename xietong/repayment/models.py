@@ -3,6 +3,7 @@ and the creditor's application for enforcement."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -49,6 +50,11 @@ class RepaymentPlan(models.Model):
     defaulted_at = models.DateTimeField(_("defaulted"), null=True, blank=True)
     completed_at = models.DateTimeField(_("repaid in full"), null=True, blank=True)
     last_run_on = models.DateField(_("last daily follow-up"), null=True, blank=True)
+    # A hardship suspension granted by the court: no reminders and no lateness until `suspended_until`;
+    # afterwards an instalment that fell due meanwhile is late only from `lateness_from`.
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
+    suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
+    lateness_from = models.DateField(_("lateness counted from"), null=True, blank=True)
 
     class Meta:
         ordering = ["case", "-version"]
@@ -108,6 +114,12 @@ class PlanInstalment(models.Model):
     @property
     def outstanding(self) -> Decimal:
         return self.amount - self.paid
+
+    def effective_due(self, plan: RepaymentPlan) -> dt.date:
+        """The due date, or the end of a hardship suspension if that came later."""
+        if plan.lateness_from is not None and plan.lateness_from > self.due_date:
+            return plan.lateness_from
+        return self.due_date
 
     @property
     def state_tone(self) -> str:

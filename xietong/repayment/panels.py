@@ -14,7 +14,7 @@ from xietong.cases.panels import CasePanel
 from xietong.cases.permissions import actor_role
 
 from .choices import ApplicationStatus, PlanStatus
-from .forms import PaymentForm, ResultForm
+from .forms import PaymentForm, ResultForm, SuspendForm
 from .selectors import (
     applications_of,
     enforceable_basis,
@@ -70,6 +70,11 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             and open_app.status == ApplicationStatus.ACCEPTED
             and case.state == CaseState.ENFORCING,
             "result_form": ResultForm(),
+            "may_suspend": role in COURT
+            and plan is not None
+            and plan.status == PlanStatus.ACTIVE
+            and case.state == CaseState.PERFORMING,
+            "suspend_form": SuspendForm(),
         },
         column="main",
         order=40,

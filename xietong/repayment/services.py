@@ -75,8 +75,16 @@ def _instalments(plan: RepaymentPlan) -> list[PlanInstalment]:
 
 
 def _state_for(plan: RepaymentPlan, i: PlanInstalment, today: dt.date) -> str:
+    current = i.state
+    if current == InstalmentState.SUSPENDED and plan.status != PlanStatus.SUSPENDED:
+        current = InstalmentState.SCHEDULED  # the suspension ended: the rules apply again
     state = instalment_state(
-        current=i.state, due_date=i.due_date, amount=i.amount, paid=i.paid, today=today, grace_days=plan.grace_days
+        current=current,
+        due_date=i.effective_due(plan),
+        amount=i.amount,
+        paid=i.paid,
+        today=today,
+        grace_days=plan.grace_days,
     )
     if plan.status == PlanStatus.SUSPENDED and state != InstalmentState.PAID:
         return InstalmentState.SUSPENDED
@@ -369,6 +377,17 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
         return summary
     summary.plans += 1
     today = timezone.localdate(now)
+    before_status = locked.status
+    if locked.status == PlanStatus.SUSPENDED and locked.suspended_until is not None and today > locked.suspended_until:
+        locked.status = PlanStatus.ACTIVE
+        case_event_record(
+            case,
+            actor=SYSTEM,
+            kind="plan_resumed",
+            note=_("The hardship suspension ended on %(date)s: repayment resumes.")
+            % {"date": locked.suspended_until.isoformat()},
+            data={"plan": locked.pk},
+        )
     instalments = _instalments(locked)
     changed: list[PlanInstalment] = []
     for i in instalments:
@@ -394,7 +413,6 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
     if changed:
         PlanInstalment.objects.bulk_update(changed, ["state"])
         summary.state_changes += len(changed)
-    before_status = locked.status
     if locked.status == PlanStatus.ACTIVE and plan_defaults(
         [i.state for i in instalments], locked.default_after_missed
     ):
@@ -458,7 +476,7 @@ def _remind(
     for i in instalments:
         if i.state not in UNPAID:
             continue
-        kind = reminder_due(due_date=i.due_date, local_today=local.date())
+        kind = reminder_due(due_date=i.effective_due(plan), local_today=local.date())
         if kind is None or Reminder.objects.filter(instalment=i, kind=kind).exists():
             continue
         if Reminder.objects.filter(instalment=i).count() >= MAX_REMINDERS:
@@ -519,6 +537,59 @@ def repayment_daily(*, now: dt.datetime | None = None) -> DailySummary:
             logger.exception("repayment follow-up of plan %s failed", pk)
             summary.errors.append(f"plan {pk}: {exc}")
     return summary
+
+
+@transaction.atomic
+def plan_suspend(
+    *, actor: Any, case: Case | int, reason: str, until: dt.date, today: dt.date | None = None
+) -> RepaymentPlan:
+    """Court staff grant a hardship suspension (e.g. serious illness), with a reason and an end date:
+    no reminders and no lateness until then; an instalment due meanwhile is late only after it."""
+    locked = case_lock(case)
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
+        raise NotFound(_("No such case."))
+    if actor_role(actor) not in COURT_STAFF:
+        raise NotAllowed(_("Only the court grants a hardship suspension."), code="role")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the suspension."), code="note_required")
+    today = today or timezone.localdate()
+    if not isinstance(until, dt.date) or until <= today or until > today + dt.timedelta(days=366):
+        raise DomainError(_("The suspension ends after today and within a year."), code="suspension_until")
+    current = plan_current(locked)
+    if current is None:
+        raise DomainError(_("The case has no repayment plan."), code="no_plan")
+    plan = _lock_plan(current)
+    if plan.status != PlanStatus.ACTIVE or locked.state != CaseState.PERFORMING:
+        raise DomainError(
+            _("Only a plan being repaid can be suspended (it is %(status)s).")
+            % {"status": PlanStatus(plan.status).label},
+            code="not_active",
+        )
+    plan.status = PlanStatus.SUSPENDED
+    plan.suspended_until = until
+    plan.suspension_reason = reason
+    plan.lateness_from = until + dt.timedelta(days=1)
+    plan.save(update_fields=["status", "suspended_until", "suspension_reason", "lateness_from"])
+    rows = _instalments(plan)
+    for i in rows:
+        i.state = _state_for(plan, i, today)
+    PlanInstalment.objects.bulk_update(rows, ["state"])
+    case_event_record(
+        locked,
+        actor=actor,
+        kind="plan_suspended",
+        note=_("Suspended until %(date)s: %(reason)s") % {"date": until.isoformat(), "reason": reason},
+        data={"plan": plan.pk, "until": until.isoformat()},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.REPAYMENT_PLAN,
+        obj=plan,
+        before={"status": PlanStatus.ACTIVE},
+        after={"status": PlanStatus.SUSPENDED, "until": until.isoformat(), "reason": reason},
+    )
+    return plan
 
 
 # Guards of the case's steps ------------------------------------------------------------------------

@@ -21,10 +21,16 @@ from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 
 from .documents import application_render_docx, application_render_pdf
-from .forms import PaymentForm, ResultForm
+from .forms import PaymentForm, ResultForm, SuspendForm
 from .models import EnforcementApplication
 from .selectors import creditor_worklist, limitation_clock, my_plans
-from .services import enforcement_accept, enforcement_apply, enforcement_result_record, payment_report
+from .services import (
+    enforcement_accept,
+    enforcement_apply,
+    enforcement_result_record,
+    payment_report,
+    plan_suspend,
+)
 
 
 def _back(case: Any) -> HttpResponse:
@@ -48,6 +54,25 @@ def payment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
         return _back(case)
     messages.success(request, _("%(amount)s yuan recorded.") % {"amount": payment.amount})
+    return _back(case)
+
+
+@login_required
+@require_POST
+def plan_suspend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    form = SuspendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the end date and the reason; nothing was changed."))
+        return _back(case)
+    try:
+        plan_suspend(
+            actor=request.user, case=case, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(request, _("Repayment is suspended."))
     return _back(case)
 
 

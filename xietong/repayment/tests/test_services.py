@@ -265,3 +265,48 @@ def test_a_plan_is_followed_under_its_lock_and_a_closed_case_is_left_alone(world
     s = plan_follow(plan=plan.pk, now=at(first + dt.timedelta(days=40), 10))
     assert s.plans == 0
     assert states(plan) == [InstalmentState.SCHEDULED] * 3
+
+
+def test_a_hardship_suspension_pauses_reminders_and_lateness_until_its_end(world, performing, outbox):
+    from xietong.repayment.services import plan_suspend
+
+    plan = plan_of(performing)
+    first = plan.instalments.get(seq=1).due_date
+    with pytest.raises(DomainError) as exc:
+        plan_suspend(actor=world.users["bank"], case=performing, reason="重病", until=first)
+    assert exc.value.code == "role"
+    with pytest.raises(DomainError) as exc:
+        plan_suspend(actor=world.users["clerk"], case=performing, reason=" ", until=first)
+    assert exc.value.code == "note_required"
+    until = first + dt.timedelta(days=20)
+    plan_suspend(actor=world.users["clerk"], case=performing, reason="借款人重病住院", until=until)
+    assert states(plan) == [InstalmentState.SUSPENDED] * 3
+    for offset in (-3, 0, 1, 7, 16):
+        repayment_daily(now=at(first + dt.timedelta(days=offset), 10))
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SUSPENDED and not Reminder.objects.exists()
+    # the day after the end: resumed; the first instalment is due again from that day
+    repayment_daily(now=at(until + dt.timedelta(days=1), 10))
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACTIVE
+    assert states(plan)[0] == InstalmentState.DUE
+    assert list(Reminder.objects.values_list("kind", flat=True)) == [ReminderKind.ON_DAY]
+    repayment_daily(now=at(until + dt.timedelta(days=17), 10))
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DEFAULTED  # late, then missed, counted from the end of the suspension
+    kinds = list(CaseEvent.objects.filter(case=performing).values_list("kind", flat=True))
+    assert "plan_suspended" in kinds and "plan_resumed" in kinds
+
+
+def test_the_command_and_the_task_run_the_daily_follow_up(world, performing):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from xietong.repayment.tasks import repayment_daily_task
+
+    out = StringIO()
+    call_command("repayment_daily", stdout=out)
+    assert "plans 1," in out.getvalue() and "errors 0" in out.getvalue()
+    result = repayment_daily_task.enqueue()  # the test settings run tasks at once
+    assert result.return_value["plans"] == 1 and result.return_value["state_changes"] == 0
