@@ -1,6 +1,6 @@
 """Demo story 6: twenty villagers of one township name the same unlicensed "investment" company.
 
-They file at their rural station over the last three weeks, against 龙岩鑫汇投资咨询有限公司 (no
+They file at their rural station, one after the other at the time the demo is loaded, against 龙岩鑫汇投资咨询有限公司 (no
 financial licence: not an institution of the region). The counts are rebuilt over the whole demo
 history and today's detector runs: the claimant cluster becomes a lead (线索) and the respondent's
 stratum a statistical warning, which the PBoC branch's regulator (`pboc`) sees on arrival,
@@ -16,9 +16,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from xietong.accounts.choices import OrganisationKind
-from xietong.accounts.models import Organisation
-from xietong.cases.choices import Door, Product
+from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.models import Organisation, User
+from xietong.cases.choices import Door, Product, TeamKind
+from xietong.cases.models import Team
+from xietong.cases.services import case_assign_team
 from xietong.core.idgen import fake_id_number, fake_mobile
 from xietong.parties.choices import AddressKind
 from xietong.parties.models import Person
@@ -46,11 +48,12 @@ def seed(*, actor: Any) -> None:
     if station is None:
         return
     rng = random.Random("risk-demo")  # noqa: S311 - fictitious data
-    now = timezone.now()
+    staff = User.objects.filter(role=Role.CENTER_ADMIN, is_active=True).order_by("pk").first()
+    # The clock is held still at the real time for each filing, as the intake demo does (the audit
+    # trail stays in time order after the region's simulated history).
     with SimulatedClock() as clock:
-        for i in range(VILLAGERS):
-            at = now - dt.timedelta(days=20 - i, hours=rng.randrange(0, 6))
-            clock.set(at)
+        for _i in range(VILLAGERS):
+            clock.set(dt.datetime.now(dt.UTC))
             id_number = fake_id_number(rng, region="350802")
             while Person.objects.filter(id_number=id_number).exists():
                 id_number = fake_id_number(rng, region="350802")
@@ -60,15 +63,12 @@ def seed(*, actor: Any) -> None:
                 id_number=id_number,
                 phone=fake_mobile(rng),
                 addresses=[
-                    {
-                        "kind": AddressKind.RESIDENCE,
-                        "country": "CN",
-                        "region": TOWNSHIP,
-                        "line": f"{rng.choice('东西南北')}坑村{rng.randrange(1, 90)}号",
-                    }
+                    {"kind": kind, "country": "CN", "region": TOWNSHIP, "line": line}
+                    for kind in (AddressKind.DOMICILE, AddressKind.RESIDENCE)
+                    for line in [f"{rng.choice('东西南北')}坑村{rng.randrange(1, 90)}号"]
                 ],
             )
-            application_submit(
+            application = application_submit(
                 actor=actor,
                 door=Door.STATION,
                 station=station,
@@ -82,7 +82,12 @@ def seed(*, actor: Any) -> None:
                 ),
                 consent_online_mediation=True,
                 consent_electronic_service=False,
-            )
+            ).application
+            for case in application.cases.filter(team__isnull=True):
+                team = Team.objects.filter(court=case.court, kind=TeamKind.PRE_MEDIATION).first()
+                if team is not None and staff is not None:
+                    clock.set(dt.datetime.now(dt.UTC))
+                    case_assign_team(case=case, actor=staff, team=team)
         clock.release()
     risk_counts_rebuild(actor=actor)
     risk_detect(day=timezone.localdate(), rollup=False)

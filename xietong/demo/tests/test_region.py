@@ -138,7 +138,8 @@ class DemoRegionTests(TestCase):
         assert Case.objects.count() >= 200
 
     def test_cases_spread_over_banks_products_categories_doors_and_four_months(self) -> None:
-        assert Case.objects.values("institution").distinct().count() == 5
+        # Story 6 adds disputes against a company that is not an institution (no institution on the case).
+        assert Case.objects.exclude(institution=None).values("institution").distinct().count() == 5
         assert set(Case.objects.values_list("door", flat=True)) >= {
             Door.ONLINE,
             Door.COUNTER,
@@ -298,7 +299,7 @@ class DemoRegionTests(TestCase):
 
     def test_every_person_has_a_valid_longyan_id_number(self) -> None:
         persons = list(Person.objects.all())
-        assert 280 <= len(persons) <= 320
+        assert 300 <= len(persons) <= 340  # story 6 adds twenty villagers
         for person in persons:
             rid = parse_resident_id(person.id_number)
             assert person.id_number[:6] in LONGYAN_CODES
