@@ -8,11 +8,11 @@ import zoneinfo
 
 import pytest
 
-from xietong.agreements.testing import agreement_make_signed
+from tests.support.agreements import agreement_make_signed
+from tests.support.judiciary import confirm_case
+from tests.support.world import PASSWORD
 from xietong.cases.models import Case
 from xietong.cases.services import case_start_mediation
-from xietong.core.testing import PASSWORD
-from xietong.judiciary.testing import confirm_case
 from xietong.repayment.selectors import plan_current
 from xietong.repayment.services import repayment_daily
 

@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from xietong.core.spreadsheets import formula_like
 from xietong.core.validators import FULLWIDTH, normalize_phone, resident_id_number
 from xietong.intake.validators import amount_text
 
@@ -31,6 +32,10 @@ COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 DAYS_RE = re.compile(r"\d{1,6}", re.ASCII)
 YES = {"是", "同意", "y", "yes", "true", "1", "√", "✓", "已同意"}
 NO = {"否", "不同意", "n", "no", "false", "0", "", "×"}
+FORMULA_REFUSED = frozenset({"address", "service_address"})
+FORMULA_MESSAGE = gettext_noop(
+    "Must not begin with =, +, -, @ or a tab: spreadsheet programs would take it for a formula."
+)
 MAX_TEXT = {"name": 100, "address": 300, "service_address": 300, "contract_number": 64, "service_email": 254}
 
 
@@ -118,6 +123,8 @@ def check_name(value: Any) -> str:
         raise FieldError(gettext_noop("Required."), "required")
     if len(name) > MAX_TEXT["name"]:
         raise FieldError(gettext_noop("Too long (at most %(max)s characters)."), "too_long", max=MAX_TEXT["name"])
+    if formula_like(name):
+        raise FieldError(FORMULA_MESSAGE, "formula")
     # No character is both a letter and a digit: an all-letter name (the usual) needs no scan.
     if not name.isalpha() and any(ch.isdigit() for ch in name):
         raise FieldError(gettext_noop("A name has no digits."), "name_digits")
@@ -280,6 +287,8 @@ def check_free_text(value: Any, key: str) -> str:
 def _check_free_text(text: str, key: str) -> str:
     if len(text) > MAX_TEXT[key]:
         raise FieldError(gettext_noop("Too long (at most %(max)s characters)."), "too_long", max=MAX_TEXT[key])
+    if key in FORMULA_REFUSED and formula_like(text):
+        raise FieldError(FORMULA_MESSAGE, "formula")
     return text
 
 

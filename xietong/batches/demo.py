@@ -139,10 +139,10 @@ def _link(*, batch: Batch, placed: list[tuple[int, Case]], actor: Any) -> None:
         "done": len(linked),
         "created_at": delivered - dt.timedelta(minutes=20),
     }
+    # The import was not measured (the history's clock opened the cases): no start, so no time or speed shown.
     model_fields = {f.name for f in Batch._meta.get_fields()}
     for field, value in (
         ("import_requested_at", delivered - dt.timedelta(minutes=1)),
-        ("import_started_at", delivered - dt.timedelta(seconds=30)),
         ("import_finished_at", finished),
     ):
         if field in model_fields:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.cases.choices import CaseState
 from xietong.cases.definitions import CLOSED_STATES
 from xietong.cases.models import Case, CaseEvent
+from xietong.core.spreadsheets import cell_safe, xlsx_row
 
 from .models import Batch, BatchRow
 
@@ -225,13 +226,6 @@ def iter_chunks(qs: QuerySet[BatchRow], size: int = 2000) -> Iterator[list[Batch
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _safe_text(value: Any) -> Any:
-    """Text a spreadsheet would take for a formula is written as text (no formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def followup_xlsx(*, actor: Any, batch: Batch) -> bytes:
     """One row per case of the batch, as it stands now; ID numbers and phones masked; a summary sheet."""
     import io
@@ -272,7 +266,7 @@ def followup_xlsx(*, actor: Any, batch: Batch) -> bytes:
         cell.fill = fill
         cell.alignment = Alignment(horizontal="center")
         header_cells.append(cell)
-    ws.append(header_cells)
+    ws.append(xlsx_row(ws, header_cells))
     channels, tracks = dict(Channel.choices), dict(Track.choices)
 
     def local(moment: dt.datetime | None) -> str:
@@ -289,21 +283,24 @@ def followup_xlsx(*, actor: Any, batch: Batch) -> bytes:
             mediator = case.mediator
             total = totals.get(case.pk)
             ws.append(
-                [
-                    row.number,
-                    _safe_text(person.name if person else row.data.get("name", "")),
-                    person.id_number_masked if person else "",
-                    person.phone_masked if person else "",
-                    _safe_text(row.contract_number),
-                    case.number or "",
-                    str(CaseState(case.state).label),
-                    str(channels.get(case.channel, "")),
-                    str(tracks.get(case.track, "")),
-                    _safe_text(str(mediator)) if mediator else "",
-                    total if total is not None else "",
-                    local(case.submitted_at),
-                    local(case.closed_at),
-                ]
+                xlsx_row(
+                    ws,
+                    [
+                        row.number,
+                        cell_safe(person.name if person else row.data.get("name", "")),
+                        person.id_number_masked if person else "",
+                        person.phone_masked if person else "",
+                        cell_safe(row.contract_number),
+                        case.number or "",
+                        str(CaseState(case.state).label),
+                        str(channels.get(case.channel, "")),
+                        str(tracks.get(case.track, "")),
+                        cell_safe(str(mediator)) if mediator else "",
+                        total if total is not None else "",
+                        local(case.submitted_at),
+                        local(case.closed_at),
+                    ],
+                )
             )
     figures = batch_followup(actor=actor, batch=batch)
     summary = wb.create_sheet(gettext("Summary"))
@@ -321,7 +318,7 @@ def followup_xlsx(*, actor: Any, batch: Batch) -> bytes:
         (gettext("Median days to close"), figures.median_days_to_close if figures.median_days_to_close else ""),
         (gettext("Exported"), local(timezone.now())),
     ):
-        summary.append([label, _safe_text(value)])
+        summary.append(xlsx_row(summary, [label, value]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

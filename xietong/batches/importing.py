@@ -146,7 +146,10 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
         if key in open_keys or key in seen:
             raise refuse(
                 number,
-                _("this person now has an open case for this card/contract. Upload the file again."),
+                _(
+                    "this person now has an open case for this card/contract. Import again: the rows are "
+                    "checked again against the cases open now (or upload the file again)."
+                ),
                 "batch_duplicate",
             )
         seen.add(key)

@@ -74,7 +74,12 @@ class Batch(models.Model):
         verbose_name = _("batch")
         verbose_name_plural = _("batches")
         constraints = [
-            models.UniqueConstraint(fields=["institution", "sha256"], name="batch_unique_file_per_institution"),
+            # One live batch per file: after a failure the same file may be uploaded again as a new batch.
+            models.UniqueConstraint(
+                fields=["institution", "sha256"],
+                condition=~models.Q(status="failed"),
+                name="batch_unique_file_per_institution",
+            ),
         ]
         indexes = [models.Index(fields=["institution", "-created_at"], name="batch_inst_recent_idx")]
 

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .columns import KNOWN_HEADERS, header_key
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 100,000 rows of the template with addresses make a CSV of about 20 MB
 MAX_ROWS = 100_000
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
@@ -45,6 +47,8 @@ class Sheet:
     headers: list[str]
     rows: list[Any]  # the data rows after the header; after the checks, (row number in the file, cells)
     header_row: int = 1
+    blank_rows: int = 0  # blank rows ignored between and after the data
+    total_rows: int = 0  # total rows (合计/总计) ignored below the data
     notes: list[str] = field(default_factory=list)
 
 
@@ -120,7 +124,7 @@ def _read_csv(data: bytes) -> Sheet:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as e:
         raise refuse(_("The CSV file cannot be read: %(error)s") % {"error": e}, "csv") from None
-    header_index = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    header_index = find_header(rows)
     if header_index is None:
         raise refuse(_("The file is empty."), "empty")
     return Sheet(
@@ -251,10 +255,10 @@ def _read_xlsx(data: bytes) -> Sheet:
         merged = sheet.merged_cell_ranges or []
     except (CalamineError, ValueError, OSError) as e:
         raise refuse(_("This workbook cannot be read: %(error)s") % {"error": e}, "not_xlsx") from None
-    header_index = next((i for i, r in enumerate(rows) if any(_cell_text(c) for c in r)), None)
+    header_index = find_header(rows)
     if header_index is None:
         raise refuse(_("The file is empty."), "empty")
-    for (r1, c1), (r2, c2) in merged:
+    for (r1, c1), (r2, c2) in merged:  # a title merged across the columns above the header is no matter
         if r1 <= header_index <= r2 and (r1, c1) != (r2, c2):
             raise refuse(
                 _(
@@ -271,6 +275,34 @@ def _read_xlsx(data: bytes) -> Sheet:
         rows=rows[header_index + 1 :],
         header_row=header_index + 1,
     )
+
+
+HEADER_SCAN_ROWS = 30  # a bank export's title and notes above its header take a few rows, not more
+TOTAL_WORDS = ("合计", "总计", "小计", "total")
+
+
+def find_header(rows: list[Any]) -> int | None:
+    """The index of the header row: the first row (of the first 30) with at least two known column
+    names; failing that, the first row with anything in it (its columns are mapped by hand).
+    Title and note rows above the header (a bank export's, merged across the columns or not) are skipped."""
+    first: int | None = None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        texts = [_cell_text(c) for c in row]
+        if not any(texts):
+            continue
+        if first is None:
+            first = i
+        if sum(1 for t in texts if t and header_key(t) in KNOWN_HEADERS) >= 2:
+            return i
+    if first is None:
+        first = next((i for i, r in enumerate(rows) if any(_cell_text(c) for c in r)), None)
+    return first
+
+
+def _is_total(row: Any) -> bool:
+    """A total row (合计/总计/小计 in its first filled cell), as bank exports put below the data."""
+    text = next((t for t in (_cell_text(c) for c in row) if t), "")
+    return text.replace(" ", "").lower().startswith(TOTAL_WORDS)
 
 
 def _ref(row: int, col: int) -> str:
@@ -309,8 +341,14 @@ def _check_header(sheet: Sheet) -> None:
     # Drop rows with nothing in them (trailing blank lines, a sheet's formatted but empty area).
     first = sheet.header_row + 1
     # A row whose first cell has text (the usual) needs no look at the others.
-    sheet.rows = [
+    kept = [
         (first + i, r)
         for i, r in enumerate(sheet.rows)
         if (r and type(r[0]) is str and r[0].strip()) or any(_cell_text(c) for c in r)
     ]
+    sheet.blank_rows = len(sheet.rows) - len(kept)
+    # Total rows at the end of the data (合计, 总计): not debts. Only at the end: strict about the data.
+    while kept and _is_total(kept[-1][1]):
+        kept.pop()
+        sheet.total_rows += 1
+    sheet.rows = kept

@@ -100,7 +100,7 @@ def batch_upload(*, actor: Any, institution: Organisation, file: IO[bytes] | Any
     file.seek(0)
     data = file.read()
     sha = hashlib.sha256(data).hexdigest()
-    earlier = Batch.objects.filter(institution=institution, sha256=sha).first()
+    earlier = _live_twin(institution=institution, sha=sha)
     if earlier is not None:
         return UploadResult(batch=earlier, created=False)
     started = time.perf_counter()
@@ -135,7 +135,18 @@ def batch_upload(*, actor: Any, institution: Organisation, file: IO[bytes] | Any
             created=True,
         )
     except IntegrityError:  # the same file, uploaded at the same moment (a double submit)
-        return UploadResult(batch=Batch.objects.get(institution=institution, sha256=sha), created=False)
+        twin = _live_twin(institution=institution, sha=sha)
+        if twin is None:  # pragma: no cover - the twin failed and was set aside in between
+            raise
+        return UploadResult(batch=twin, created=False)
+
+
+def _live_twin(*, institution: Organisation, sha: str, exclude: int | None = None) -> Batch | None:
+    """The institution's batch of this file that has not failed (a failed one never blocks a new upload)."""
+    twins = Batch.objects.filter(institution=institution, sha256=sha).exclude(status=BatchStatus.FAILED)
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude)
+    return twins.order_by("pk").first()
 
 
 @transaction.atomic
@@ -165,8 +176,10 @@ def _store(
         created_at=timezone.now(),
     )
     batch.file.save(f"{sha[:24]}.{sheet.format}", ContentFile(data), save=False)
-    batch.full_clean(exclude=["file"])
-    with transaction.atomic():  # the unique (institution, sha256) decides a double submit
+    # The database's unique (institution, sha256) decides a double submit, not a query beforehand:
+    # a twin committed between a check here and the insert would otherwise be a validation error.
+    batch.full_clean(exclude=["file"], validate_constraints=False)
+    with transaction.atomic():
         batch.save()
     audit_record(
         actor=actor,
@@ -315,6 +328,8 @@ def batch_import_start(*, batch: Batch, actor: Any, enqueue: bool = True) -> Bat
                 % {"status": BatchStatus(locked.status).label},
                 code="batch_state",
             )
+        if locked.status == BatchStatus.FAILED:
+            _recheck_failed(locked)
         n = locked.rows.filter(is_valid=True, case__isnull=True).count()
         if not n:
             raise DomainError(_("This batch has no valid rows to import."), code="batch_empty")
@@ -346,6 +361,43 @@ def batch_import_start(*, batch: Batch, actor: Any, enqueue: bool = True) -> Bat
                 Batch.objects.filter(pk=locked.pk, status=BatchStatus.QUEUED).update(import_task_id=str(result.id)[:64])
     locked.refresh_from_db()
     return locked
+
+
+def _recheck_failed(batch: Batch) -> None:
+    """Before a failed batch is imported again: check its rows against the cases open now.
+
+    Rows whose person and card/contract got an open case meanwhile (another batch, the lookup, the API)
+    are set aside as duplicates, as an upload would have; the rest are imported. The same file uploaded
+    again as a live batch takes precedence: this one is then refused.
+    """
+    twin = _live_twin(institution=batch.institution, sha=batch.sha256, exclude=batch.pk)
+    if twin is not None:
+        raise Conflict(
+            _("This file was uploaded again as batch #%(pk)s: import that batch.") % {"pk": twin.pk},
+            code="batch_uploaded_again",
+        )
+    open_keys = open_case_keys(institution=batch.institution)
+    column = batch.mapping.get("contract_number") or FIELD_BY_KEY["contract_number"].header
+    taken = [
+        row
+        for row in batch.rows.filter(is_valid=True, case__isnull=True).only("pk", "id_number", "contract_number")
+        if (row.id_number, row.contract_number) in open_keys
+    ]
+    if not taken:
+        return
+    error: dict[str, Any] = {
+        "field": "contract_number",
+        "column": column,
+        "code": "duplicate_open_case",
+        "message": "This person already has an open case for this card/contract.",
+        "params": {},
+    }
+    for row in taken:
+        row.is_valid, row.is_duplicate, row.errors = False, True, [error]
+    BatchRow.objects.bulk_update(taken, ["is_valid", "is_duplicate", "errors"], batch_size=1000)
+    batch.valid_count -= len(taken)
+    batch.duplicate_count += len(taken)
+    batch.save(update_fields=["valid_count", "duplicate_count"])
 
 
 def _is_db_backend(backend: Any) -> bool:

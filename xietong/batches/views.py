@@ -203,7 +203,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar alone, polled by the batch page every second while the import runs."""
     batch = _batch(request, pk)
-    response = render(request, "batches/_progress.html", _import_context(batch))
+    # The state badge and the follow-up link swap in beside it (out of band): the page keeps up unreloaded.
+    response = render(request, "batches/_progress.html", {**_import_context(batch), "oob": True})
     response["Cache-Control"] = "no-store"
     return response
 

@@ -13,6 +13,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from xietong.core.spreadsheets import xlsx_row, xlsx_text
+
 from .checking import error_text
 from .columns import EXAMPLE_ROW, FIELDS, PRODUCT_CHOICES_ZH
 from .models import Batch, BatchRow
@@ -32,7 +34,7 @@ def template_xlsx() -> bytes:
     ws = wb.active
     ws.title = DATA_SHEET
     for col, f in enumerate(FIELDS, start=1):
-        cell = ws.cell(row=1, column=col, value=f.header)
+        cell = xlsx_text(ws.cell(row=1, column=col, value=f.header))
         cell.font = Font(bold=True)
         cell.fill = REQUIRED_FILL if f.required else HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
@@ -41,7 +43,7 @@ def template_xlsx() -> bytes:
         ws.column_dimensions[letter].width = max(12, len(f.header) * 2 + 4)
         if f.key in TEXT_COLUMNS:
             ws.column_dimensions[letter].number_format = "@"
-        example = ws.cell(row=2, column=col, value=_example_value(f.key))
+        example = xlsx_text(ws.cell(row=2, column=col, value=_example_value(f.key)))
         example.font = Font(italic=True, color="808080")
         if f.key in TEXT_COLUMNS:
             example.number_format = "@"
@@ -49,12 +51,12 @@ def template_xlsx() -> bytes:
     _validations(ws)
 
     notes = wb.create_sheet(NOTES_SHEET)
-    notes.append(["列名", "是否必填", "填写说明"])
+    notes.append(xlsx_row(notes, ["列名", "是否必填", "填写说明"]))
     for c in notes[1]:
         c.font = Font(bold=True)
         c.fill = HEADER_FILL
     for f in FIELDS:
-        notes.append([f.header, "必填" if f.required else "选填", f.note])
+        notes.append(xlsx_row(notes, [f.header, "必填" if f.required else "选填", f.note]))
     notes.append([])
     notes.append(["", "", "第2行为示例，请删除后再填写；示例行不会被导入。"])
     limits = f"整个文件最多{max_rows():,}行、{max_upload_bytes() // (1024 * 1024)}MB"
@@ -105,17 +107,17 @@ def error_report_xlsx(batch: Batch, rows: Iterable[BatchRow]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Errors"))
     headers = [_("Row"), _("Column"), _("Reason")] + [f.header for f in FIELDS]
-    ws.append(headers)
+    ws.append(xlsx_row(ws, headers))
     for row in rows:
         values = [row.raw.get(f.key, "") for f in FIELDS]
         for error in row.errors:
-            ws.append([row.number, error.get("column", ""), error_text(error), *values])
+            ws.append(xlsx_row(ws, [row.number, error.get("column", ""), error_text(error), *values]))
     summary = wb.create_sheet(_("Summary"))
-    summary.append([_("File"), batch.original_name])
-    summary.append([_("Rows"), batch.row_count])
-    summary.append([_("Valid rows"), batch.valid_count])
-    summary.append([_("Rows with errors"), batch.error_count])
-    summary.append([_("Duplicates"), batch.duplicate_count])
+    summary.append(xlsx_row(summary, [_("File"), batch.original_name]))
+    summary.append(xlsx_row(summary, [_("Rows"), batch.row_count]))
+    summary.append(xlsx_row(summary, [_("Valid rows"), batch.valid_count]))
+    summary.append(xlsx_row(summary, [_("Rows with errors"), batch.error_count]))
+    summary.append(xlsx_row(summary, [_("Duplicates"), batch.duplicate_count]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

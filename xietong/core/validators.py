@@ -157,3 +157,14 @@ def validate_timezone(value: str) -> None:
 
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(tz)s."), code="timezone", params={"tz": value})
+
+
+def validate_no_formula(value: str) -> None:
+    """A name or an address is never text a spreadsheet would run as a formula (=, +, -, @, tab, CR first)."""
+    from .spreadsheets import formula_like
+
+    if formula_like(value):
+        raise ValidationError(
+            _("Must not begin with =, +, -, @ or a tab: spreadsheet programs would take it for a formula."),
+            code="formula",
+        )

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from xietong.cases.choices import Product, Wish
-from xietong.core.validators import normalize_phone, parse_resident_id
+from xietong.core.validators import normalize_phone, parse_resident_id, validate_no_formula
 from xietong.parties.choices import AuthorisationReason, Relationship
 
 from .choices import COUNTRIES
@@ -125,7 +125,7 @@ class ApplicationForm(forms.Form):
     person_fields: tuple[str, ...] = ()
 
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    party_name = _text(label=_("Full name"), max_length=100, required=False)
+    party_name = _text(validators=[validate_no_formula], label=_("Full name"), max_length=100, required=False)
     party_id_number = IdNumberField(label=_("Resident ID number"), required=False)
     party_phone = PhoneField(label=_("Mobile phone"), required=False)
     institutions = forms.ModelMultipleChoiceField(
@@ -159,7 +159,9 @@ class ApplicationForm(forms.Form):
         label=_("Attachments"),
         help_text=_("PDF, JPG or PNG, at most 10 MB each, up to 10 files."),
     )
-    service_address = _text(label=_("Address for service of documents"), max_length=300)
+    service_address = _text(
+        validators=[validate_no_formula], label=_("Address for service of documents"), max_length=300
+    )
     service_country = forms.ChoiceField(label=_("Country or region"), choices=COUNTRIES, initial="CN")
     service_phone = PhoneField(label=_("Phone for service"))
     service_email = forms.EmailField(label=_("E-mail for service"), required=False)
@@ -264,7 +266,7 @@ class StaffApplicationForm(ApplicationForm):
 
     person_fields = ("party_address", "party_country")
 
-    party_address = _text(label=_("Address"), max_length=300, required=False)
+    party_address = _text(validators=[validate_no_formula], label=_("Address"), max_length=300, required=False)
     party_country = forms.ChoiceField(label=_("Country or region"), choices=COUNTRIES, initial="CN")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -290,13 +292,15 @@ class RelativeApplicationForm(ApplicationForm):
         "authorisation_document",
     )
 
-    relative_name = _text(label=_("Relative's full name"), max_length=100)
+    relative_name = _text(validators=[validate_no_formula], label=_("Relative's full name"), max_length=100)
     relative_id_number = IdNumberField(label=_("Relative's resident ID number"))
     relative_phone = PhoneField(
         label=_("Relative's phone"), required=False, help_text=_("A number abroad with its country code, e.g. +62 …")
     )
     relative_country = forms.ChoiceField(label=_("Where the relative lives"), choices=COUNTRIES, initial="CN")
-    relative_address = _text(label=_("Relative's address"), max_length=300, required=False)
+    relative_address = _text(
+        validators=[validate_no_formula], label=_("Relative's address"), max_length=300, required=False
+    )
     relationship = forms.ChoiceField(label=_("Your relationship"), choices=Relationship.choices)
     reason = forms.ChoiceField(label=_("Why they cannot apply themselves"), choices=AuthorisationReason.choices)
     reason_detail = _text(label=_("Details"), max_length=300, required=False)
@@ -334,7 +338,7 @@ class RelativeApplicationForm(ApplicationForm):
 
 
 class RegisterForm(forms.Form):
-    name = _text(label=_("Full name"), max_length=100)
+    name = _text(validators=[validate_no_formula], label=_("Full name"), max_length=100)
     id_number = IdNumberField(label=_("Resident ID number"))
     phone = PhoneField(label=_("Mobile phone"))
     password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)

@@ -164,3 +164,15 @@ def test_an_empty_followup_for_a_batch_not_imported(world):
     html = c.get(f"/batches/{batch.pk}/followup/").content.decode()
     assert 'data-testid="followup-empty"' in html
     assert f"/batches/{batch.pk}/followup/" not in c.get(f"/batches/{batch.pk}/").content.decode()
+
+
+def test_export_writes_no_formula(world, story):
+    batch, _cases = story
+    batch.original_name = '=HYPERLINK("http://x.example","x").xlsx'
+    batch.save(update_fields=["original_name"])
+    c = Client()
+    c.force_login(world.users["bank"])
+    wb = load_workbook(io.BytesIO(c.get(f"/batches/{batch.pk}/followup.xlsx").content))
+    cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None]
+    assert cells and all(cell.data_type != "f" for cell in cells)
+    assert any(str(cell.value).endswith(batch.original_name) for cell in cells)

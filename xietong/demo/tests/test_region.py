@@ -253,6 +253,10 @@ class DemoRegionTests(TestCase):
         assert self.result.batch_closed_in_month == 82
         listing = c.get("/batches/").content.decode()
         assert f"/batches/{batch.pk}/followup/" in listing
+        # The history's clock opened its cases: the import was not measured, so no time or speed is claimed.
+        page = c.get(f"/batches/{batch.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert 'data-testid="batch-imported"' in page
+        assert "rows/s" not in page and "imported in" not in page and "行/秒" not in page
 
     def test_story_2_seeding_the_batch_again_adds_nothing(self) -> None:
         count = Batch.objects.count()
