@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.agreements.urls")),
     path("", include("xietong.judiciary.urls")),
     path("", include("xietong.service.urls")),
+    path("", include("xietong.suggestions.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "xietong.agreements",
     "xietong.judiciary",
     "xietong.service",
+    "xietong.suggestions",
     "xietong.demo",
 ]
 

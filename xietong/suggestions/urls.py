@@ -1,0 +1,7 @@
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("suggestions/defects/", views.defects, name="suggestions-defects"),
+]
