@@ -6,4 +6,5 @@ REGISTER_READERS = frozenset({"admin", "clerk", "judge", "other_judge", "regulat
 
 POLICY: dict[str, Rule] = {
     "suggestions-defects": Rule(roles=REGISTER_READERS),
+    "suggestions-candidates": Rule(roles=frozenset({"admin", "clerk", "judge", "other_judge"})),
 }

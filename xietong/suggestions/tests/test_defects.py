@@ -148,3 +148,29 @@ def test_the_page_is_not_for_others(world, who):
     c = Client()
     c.force_login(world.users[who])
     assert c.get("/suggestions/defects/").status_code == 403
+
+
+def test_candidates_are_for_court_staff_and_show_the_figures(world, monkeypatch):
+    from django.utils import timezone
+
+    from xietong.suggestions import views
+    from xietong.suggestions.candidates import months_back
+
+    recent = months_back(timezone.localdate(), 3)
+    rows = []
+    for month in recent[1:]:
+        for inst, count in ((world.bank, 20), (world.other_bank, 4)):
+            rows.append(
+                {"institution_id": inst.pk, "institution": inst.display_name, "month": month,
+                 "defect": Defect.SAC_INCOMPLETE, "detail": "", "count": count, "denominator": 40}
+            )  # fmt: skip
+    monkeypatch.setattr(views, "defect_register", lambda **kw: rows)
+    c = Client()
+    c.force_login(world.users["clerk"])
+    body = c.get("/suggestions/candidates/").content.decode()
+    assert body.count('data-testid="candidate-row"') == 1
+    assert world.bank.display_name in body and "40/80" not in body and "8/80" in body  # the others' figures
+    for who in ("regulator", "bank", "mediator"):
+        other = Client()
+        other.force_login(world.users[who])
+        assert other.get("/suggestions/candidates/").status_code == 403
