@@ -77,3 +77,5 @@ class AuditAction(models.TextChoices):
     SERVICE_ATTEMPT = "service.attempt", _("service attempt recorded")
     SERVICE_OPENED = "service.opened", _("served document opened")
     SERVICE_ALTERNATIVE = "service.alternative", _("alternative service recorded")
+    SUGGESTION_DRAFT = "suggestion.draft", _("judicial suggestion drafted")
+    SUGGESTION_SIGN = "suggestion.sign", _("judicial suggestion signed off")
