@@ -195,3 +195,19 @@ def defect_register(
     ]
     out.sort(key=lambda r: (r["institution"], r["month"], ORDER[str(r["defect"])], r["detail"]))
     return out
+
+
+def suggestions_for(actor: Any) -> QuerySet[Any]:
+    """The suggestions the actor may see: the court and the center all; an institution its own once signed;
+    a regulator those copied to it once signed. A suggestion holds no personal data."""
+    from .models import Suggestion, SuggestionState
+
+    role = actor_role(actor)
+    qs = Suggestion.objects.select_related("court", "institution")
+    if role in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+        return qs
+    if role == Role.INSTITUTION_OPERATOR:
+        return qs.filter(institution=actor.organisation, state=SuggestionState.SIGNED)
+    if role == Role.REGULATOR:
+        return qs.filter(copies_to=actor.organisation, state=SuggestionState.SIGNED)
+    return qs.none()
