@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.service.urls")),
     path("", include("xietong.repayment.urls")),
     path("", include("xietong.risk.urls")),
+    path("", include("xietong.suggestions.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

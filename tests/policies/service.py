@@ -5,7 +5,7 @@ xietong/service/tests/test_views.py and test_api.py."""
 from tests.policies import Rule
 
 SENDERS = frozenset({"admin", "clerk", "judge", "other_judge", "mediator", "other_mediator"})
-FAILURE_READERS = frozenset({"admin", "regulator", "bank", "other_bank"})
+FAILURE_READERS = frozenset({"admin", "clerk", "judge", "other_judge", "regulator", "bank", "other_bank"})
 
 POLICY: dict[str, Rule] = {
     # Court staff of the case's court, its mediator and the center send documents (empty form: back to the case).

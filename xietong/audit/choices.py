@@ -90,3 +90,5 @@ class AuditAction(models.TextChoices):
     RISK_RAISE = "risk.raise", _("risk warning raised")
     RISK_WORSE = "risk.worse", _("risk warning raised to a higher severity")
     RISK_STEP = "risk.step", _("risk warning step")
+    SUGGESTION_DRAFT = "suggestion.draft", _("judicial suggestion drafted")
+    SUGGESTION_SIGN = "suggestion.sign", _("judicial suggestion signed off")

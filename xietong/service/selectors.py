@@ -66,7 +66,8 @@ def record_get(*, actor: Any, pk: int) -> ServiceRecord | None:
 # Failures per institution (story 5) ---------------------------------------------------------------
 
 
-FAILURE_ROLES = frozenset({Role.CENTER_ADMIN, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
+# Court staff and the center see every institution; an operator its own; regulators aggregates only.
+FAILURE_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
 
 
 def failures_scope(actor: Any) -> tuple[bool, Organisation | None]:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xietong.service",
     "xietong.repayment",
     "xietong.risk",
+    "xietong.suggestions",
     "xietong.demo",
 ]
 

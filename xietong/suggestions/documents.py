@@ -1,0 +1,52 @@
+"""The 司法建议书 as PDF (WeasyPrint, Noto CJK embedded) and DOCX, from xietong.documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xietong.documents.render import DocxBlock, render_docx, render_pdf
+
+from .models import Suggestion
+
+CN_NUMERALS = "一二三四五六七八九十"
+
+
+def _context(s: Suggestion) -> dict[str, Any]:
+    return {
+        "s": s,
+        "court": s.court.name,
+        "addressee": s.institution.name,
+        "copies": [o.name for o in s.copies_to.all()],
+        "recommendations": [
+            (CN_NUMERALS[i] if i < len(CN_NUMERALS) else str(i + 1), text) for i, text in enumerate(s.recommendations)
+        ],
+    }
+
+
+def suggestion_pdf(s: Suggestion) -> bytes:
+    return render_pdf("suggestions/suggestion_pdf.html", _context(s))
+
+
+def suggestion_docx(s: Suggestion) -> bytes:
+    ctx = _context(s)
+    blocks = [
+        DocxBlock("title", ctx["court"]),
+        DocxBlock("title", "司法建议书"),
+        DocxBlock("signature", s.number or "（草稿）"),
+        DocxBlock("paragraph", f"{ctx['addressee']}："),
+        DocxBlock("heading", "一、发现的问题"),
+        DocxBlock("paragraph", s.problems),
+    ]
+    if s.causes:
+        blocks += [DocxBlock("heading", "二、原因分析"), DocxBlock("paragraph", s.causes)]
+    blocks.append(DocxBlock("heading", "司法建议"))
+    blocks += [DocxBlock("paragraph", f"{n}、{text}") for n, text in ctx["recommendations"]]
+    blocks += [
+        DocxBlock("heading", "法律依据"),
+        DocxBlock("paragraph", s.legal_basis),
+        DocxBlock("paragraph", f"请于{s.reply_deadline:%Y年%m月%d日}前将采纳落实情况书面回复本院。"),
+        DocxBlock("signature", ctx["court"]),
+    ]
+    if ctx["copies"]:
+        blocks.append(DocxBlock("paragraph", "抄送：" + "、".join(ctx["copies"])))
+    return render_docx(blocks)
