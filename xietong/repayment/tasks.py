@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from xietong.ops.periodic import periodic
 
+
+# Hourly: idempotent per day; a reminder held back by quiet hours goes out at 08:00 in the debtor's zone.
+@periodic("5 * * * *", once_per="hour")
 @task()
 def repayment_daily_task() -> dict[str, int]:
     """The daily follow-up of every open plan (safe to run every hour: idempotent per day)."""

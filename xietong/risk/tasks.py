@@ -6,7 +6,10 @@ import datetime as dt
 
 from django_tasks import task
 
+from xietong.ops.periodic import periodic
 
+
+@periodic("10 0 * * *", once_per="day")  # the day just ended, idempotent per day
 @task()
 def risk_detect_daily(day: str | None = None) -> dict[str, int | str]:
     """The daily run for `day` (default: the day just ended). Idempotent per day."""
