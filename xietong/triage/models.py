@@ -108,6 +108,10 @@ class TriageRule(models.Model):
             "institution's own deliveries (batch, API) never belong to one."
         ),
     )
+    # Retired with the surge condition; read by nothing. Kept for one release so that the release still
+    # running during the upgrade finds its columns (docs/operations.md); dropped in the next release.
+    surge_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    surge_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Outcomes: empty means "this rule does not set it".
     set_category = models.ForeignKey(
         Category, verbose_name=_("set category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
