@@ -119,6 +119,8 @@ def audit_record_many(*, actor: Any, events: Sequence[AuditEvent], ip_address: s
     entries = []
     seq, prev = head.seq, head.hash
     for ev in events:
+        if ev.action not in AuditAction.values:
+            raise ValueError(f"unknown audit action {ev.action!r}: add it to AuditAction")
         seq += 1
         e = AuditEntry(
             seq=seq,

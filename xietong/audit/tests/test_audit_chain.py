@@ -432,3 +432,14 @@ def test_triggers_are_back_after_the_tampering_tests(world):
     # The tampering tests drop the triggers inside their own transaction; it must not leak.
     with pytest.raises(DatabaseError), transaction.atomic():
         raw("UPDATE audit_auditentry SET actor_label = 'x' WHERE seq = 1")
+
+
+@pytest.mark.django_db
+def test_an_unknown_action_is_refused_and_nothing_is_written():
+    before = AuditHead.objects.get(pk=1).seq
+    with pytest.raises(ValueError, match="unknown audit action"), transaction.atomic():
+        audit_record(actor=SYSTEM, action="case.teleport", object_type="case", object_id=1)  # type: ignore[arg-type]
+    assert AuditHead.objects.get(pk=1).seq == before
+    with transaction.atomic():
+        entry = audit_record(actor=SYSTEM, action=AuditAction.DEMO_LOAD, object_type="demo.region", object_id=1)
+    assert entry.action_label == str(AuditAction.DEMO_LOAD.label)
