@@ -13,6 +13,8 @@ from django.utils import timezone
 from tests.support.agreements import agreement_make_signed
 from tests.support.judiciary import GUARDED as JUDICIAL
 from tests.support.judiciary import confirm_case, file_case, judicial_step, prepare_transition, refuse_case, try_case
+from tests.support.repayment import GUARDED as REPAYMENT
+from tests.support.repayment import prepare_transition as repayment_prepare
 from xietong.accounts.choices import Role
 from xietong.accounts.services import user_create
 from xietong.audit.choices import AuditAction
@@ -34,8 +36,6 @@ from xietong.cases.services import (
 from xietong.cases.workflow import TRANSITIONS, transitions_from
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Authorisation
-from xietong.repayment.testing import GUARDED as REPAYMENT
-from xietong.repayment.testing import prepare_transition as repayment_prepare
 
 S = CaseState
 NOTE = "理由：当事人陈述"

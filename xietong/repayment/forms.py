@@ -10,8 +10,31 @@ from .choices import EnforcementResult
 
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        error_messages={"max_decimal_places": _("An amount has at most two decimals (fen).")},
+    )
     reference = forms.CharField(label=_("Your reference"), max_length=64)
+
+    def clean_amount(self) -> Decimal:
+        amount: Decimal = self.cleaned_data["amount"]
+        if amount < 0:
+            raise forms.ValidationError(_("A payment cannot be negative (%(amount)s yuan).") % {"amount": amount})
+        if amount == 0:
+            raise forms.ValidationError(_("A payment must be more than zero."))
+        return amount
+
+
+def form_errors(form: forms.Form) -> list[str]:
+    """Each field's errors as "Label: message", for the messages shown after a refused form."""
+    out: list[str] = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        out.extend(f"{label}: {e}" if label else str(e) for e in errors)
+    return out
 
 
 class ResultForm(forms.Form):

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from xietong.accounts.choices import Role
@@ -77,15 +78,39 @@ def applications_of(case: Case) -> QuerySet[EnforcementApplication]:
     return EnforcementApplication.objects.filter(case_id=case.pk).order_by("-applied_at", "-pk")
 
 
+# The worklist's order: what needs the creditor first (a defaulted plan: apply for enforcement), then
+# what is in the court's hands, then the plans being repaid.
+WORKLIST_ORDER = (
+    PlanStatus.DEFAULTED,
+    PlanStatus.ENFORCEMENT,
+    PlanStatus.SUSPENDED,
+    PlanStatus.ACTIVE,
+    PlanStatus.COMPLETED,
+)
+
+
 def creditor_worklist(*, actor: Any) -> QuerySet[RepaymentPlan]:
-    """The plans of the cases this actor may see that need the creditor: defaulted, or in enforcement."""
+    """The current plans of the cases this actor may see, being repaid or in enforcement: defaulted
+    first (the longest defaulted first), then in enforcement, suspended, being repaid."""
     cases = Case.objects.restrict(actor).filter(state__in=[CaseState.PERFORMING, CaseState.ENFORCING, CaseState.TRIED])
+    priority = DbCase(
+        *[When(status=s, then=Value(n)) for n, s in enumerate(WORKLIST_ORDER)],
+        default=Value(len(WORKLIST_ORDER)),
+        output_field=IntegerField(),
+    )
     return (
         RepaymentPlan.objects.filter(case__in=cases)
         .exclude(status=PlanStatus.SUPERSEDED)
         .select_related("case")
-        .order_by("status", "-defaulted_at", "case_id")
+        .annotate(priority=priority)
+        .order_by("priority", F("defaulted_at").asc(nulls_last=True), "case_id")
     )
+
+
+def worklist_counts(plans: QuerySet[RepaymentPlan]) -> dict[str, int]:
+    """How many plans of the worklist are in each status (one query)."""
+    rows = plans.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    return {str(status): int(n) for status, n in rows}
 
 
 @dataclass(frozen=True)

@@ -377,6 +377,7 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
         return summary
     summary.plans += 1
     today = timezone.localdate(now)
+    at = min(now, timezone.now())  # the timeline says when the follow-up ran (never later than now)
     before_status = locked.status
     if locked.status == PlanStatus.SUSPENDED and locked.suspended_until is not None and today > locked.suspended_until:
         locked.status = PlanStatus.ACTIVE
@@ -387,6 +388,7 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
             note=_("The hardship suspension ended on %(date)s: repayment resumes.")
             % {"date": locked.suspended_until.isoformat()},
             data={"plan": locked.pk},
+            at=at,
         )
     instalments = _instalments(locked)
     changed: list[PlanInstalment] = []
@@ -407,6 +409,7 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
                     "new": InstalmentState(new).label,
                 },
                 data={"seq": i.seq, "from": old, "to": new},
+                at=at,
             )
             if new == InstalmentState.MISSED:
                 case_event_emit(case_id=case.pk, event_type=EVENT_INSTALMENT_MISSED, data=_paid_event(locked, i))
@@ -427,6 +430,7 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
             note=_("%(n)d instalment(s) missed: the plan is defaulted by its terms; balance %(balance)s yuan.")
             % {"n": len(missed), "balance": locked.balance},
             data={"plan": locked.pk, "missed": missed, "accelerate": locked.accelerate},
+            at=at,
         )
         case_event_emit(
             case_id=case.pk,
@@ -438,14 +442,30 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
                 "accelerate": locked.accelerate,
             },
         )
-        if locked.accelerate:  # the whole balance falls due at once
+        if locked.accelerate:  # the whole balance falls due at once: each change on the timeline
             accelerated = []
             for i in instalments:
                 new = _state_for(locked, i, today)
                 if new != i.state:
-                    i.state = new
+                    old, i.state = i.state, new
                     accelerated.append(i)
+                    case_event_record(
+                        case,
+                        actor=SYSTEM,
+                        kind="instalment_state_changed",
+                        note=_("Instalment %(seq)d (%(date)s): %(old)s → %(new)s, the whole balance falling due.")
+                        % {
+                            "seq": i.seq,
+                            "date": i.due_date.isoformat(),
+                            "old": InstalmentState(old).label,
+                            "new": InstalmentState(new).label,
+                        },
+                        data={"seq": i.seq, "from": old, "to": new, "accelerated": True},
+                        at=at,
+                    )
             PlanInstalment.objects.bulk_update(accelerated, ["state"])
+            changed.extend(accelerated)
+            summary.state_changes += len(accelerated)
     sent = _remind(case, locked, instalments, now, summary) if locked.status == PlanStatus.ACTIVE else []
     locked.last_run_on = today
     locked.save(update_fields=["status", "defaulted_at", "last_run_on"])
@@ -508,6 +528,7 @@ def _remind(
                 "local": local.strftime("%Y-%m-%d %H:%M"),
             },
             data={"seq": i.seq, "kind": kind, "tz": tz_name},
+            at=min(now, timezone.now()),
         )
         summary.reminders += 1
         sent.append(f"{i.seq}:{kind}")

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +21,11 @@ from xietong.cases.permissions import actor_role
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 
+from .choices import PlanStatus
 from .documents import application_render_docx, application_render_pdf
-from .forms import PaymentForm, ResultForm, SuspendForm
+from .forms import PaymentForm, ResultForm, SuspendForm, form_errors
 from .models import EnforcementApplication
-from .selectors import creditor_worklist, limitation_clock, my_plans
+from .selectors import WORKLIST_ORDER, creditor_worklist, limitation_clock, my_plans, worklist_counts
 from .services import (
     enforcement_accept,
     enforcement_apply,
@@ -43,7 +45,9 @@ def payment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The payment is incomplete or not valid; nothing was changed."))
+        for text in form_errors(form):
+            messages.error(request, text)
+        messages.error(request, _("Nothing was changed."))
         return _back(case)
     d = form.cleaned_data
     try:
@@ -170,6 +174,7 @@ def my_repayments(request: HttpRequest) -> HttpResponse:
     return render(request, "repayment/my_repayments.html", {"plans": my_plans(actor=request.user)})
 
 
+WORKLIST_PAGE = 50
 WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE})
 
 
@@ -179,6 +184,9 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     """The creditor's (and the court's) plans: defaulted first, with the balance outstanding."""
     if actor_role(request.user) not in WORKLIST_ROLES:
         raise PermissionDenied
-    plans = list(creditor_worklist(actor=request.user)[:500])
-    rows = [{"plan": p, "clock": limitation_clock(p)} for p in plans]
-    return render(request, "repayment/worklist.html", {"rows": rows})
+    plans = creditor_worklist(actor=request.user)
+    page = Paginator(plans, WORKLIST_PAGE).get_page(request.GET.get("page"))
+    rows = [{"plan": p, "clock": limitation_clock(p)} for p in page.object_list]
+    counts = worklist_counts(plans)
+    summary = [(s, PlanStatus(s).label, counts[s]) for s in WORKLIST_ORDER if counts.get(s)]
+    return render(request, "repayment/worklist.html", {"rows": rows, "page": page, "summary": summary})

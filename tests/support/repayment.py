@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from xietong.cases.models import Case
-
-from .choices import ApplicationStatus, BasisKind
-from .models import EnforcementApplication
+from xietong.repayment.choices import ApplicationStatus, BasisKind
+from xietong.repayment.models import EnforcementApplication
 
 # The transitions whose guards look for this app's records.
 GUARDED = frozenset({"enforce"})
