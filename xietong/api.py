@@ -12,6 +12,7 @@ from xietong.intake.api import router as intake_router
 from xietong.judiciary.api import router as judiciary_router
 from xietong.lookup.api import router as lookup_router
 from xietong.mediation.api import router as mediation_router
+from xietong.repayment.api import files_router as repayment_files_router
 from xietong.repayment.api import router as repayment_router
 from xietong.risk.api import router as risk_router
 from xietong.service.api import router as service_router
@@ -44,4 +45,5 @@ api.add_router("/agreements", agreements_router)
 api.add_router("/judiciary", judiciary_router)
 api.add_router("/service", service_router)
 api.add_router("/cases", repayment_router)
+api.add_router("/repayment", repayment_files_router)
 api.add_router("/risk", risk_router)

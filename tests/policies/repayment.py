@@ -21,6 +21,20 @@ POLICY: dict[str, Rule] = {
     # No application 0: 404 on a visible case.
     "repayment-enforcement-pdf": Rule(case=True, ok=404),
     "repayment-enforcement-docx": Rule(case=True, ok=404),
+    # Payments files: the institutions' operators, their own files only. The walk fills <pk> with 0,
+    # no file: operators 404, other roles 403 (per-role checks with real files are in
+    # xietong/repayment/tests/test_payment_files.py and test_api_files.py).
+    "repayment-files": Rule(roles=frozenset({"bank", "other_bank"})),
+    "repayment-file-template": Rule(roles=frozenset({"bank", "other_bank"})),
+    "repayment-file": Rule(public=True, status=frozenset({302, 403, 404})),
+    "repayment-file-errors": Rule(public=True, status=frozenset({302, 403, 404})),
+    "repayment-file-apply": Rule(method="POST", public=True, status=frozenset({302, 403, 404})),
+    # Without the Idempotency-Key header: 400 for the institutions, 403 for everyone else, 401 anonymous.
+    "api-1:repayment_file_create": Rule(
+        method="POST", public=True, web=False, data={"rows": []}, status=frozenset({400, 401, 403})
+    ),
+    "api-1:repayment_file_detail": Rule(public=True, web=False, status=frozenset({401, 404})),
+    "api-1:repayment_file_record": Rule(method="POST", public=True, web=False, status=frozenset({401, 403, 404})),
     "api-1:repayment_case": Rule(web=False, case=True),
     # A valid body without the Idempotency-Key header: 400 on a visible case, 404 on another.
     "api-1:repayment_payment_create": Rule(

@@ -81,6 +81,7 @@ class AuditAction(models.TextChoices):
     REPAYMENT_PLAN = "repayment.plan", _("repayment plan made or changed")
     REPAYMENT_PAYMENT = "repayment.payment", _("payment reported")
     REPAYMENT_FOLLOWUP = "repayment.followup", _("repayment followed up (states, default, reminders)")
+    REPAYMENT_FILE = "repayment.file", _("payments file checked or recorded")
     ENFORCEMENT_APPLY = "enforcement.apply", _("enforcement applied for")
     ENFORCEMENT_ACCEPT = "enforcement.accept", _("enforcement application accepted")
     ENFORCEMENT_RESULT = "enforcement.result", _("enforcement result recorded")

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -68,12 +68,15 @@ def check_size(size: int) -> None:
         )
 
 
-def read_sheet(data: bytes, *, name: str = "") -> Sheet:
-    """Read a batch file's bytes. Raises ValidationError (with a stable code) saying what is wrong."""
+def read_sheet(data: bytes, *, name: str = "", known: Mapping[str, str] | None = None) -> Sheet:
+    """Read a batch file's bytes. Raises ValidationError (with a stable code) saying what is wrong.
+
+    `known`: the header names (as `header_key` makes them) that find the header row; the batch
+    template's by default (another app's file, e.g. repayment's payments file, passes its own)."""
     check_size(len(data))
     lower = name.lower()
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        sheet = _read_xlsx(data)
+        sheet = _read_xlsx(data, known)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise refuse(
             _("This is an old Excel file (.xls) or an encrypted workbook. Save it as .xlsx or CSV and upload again."),
@@ -82,7 +85,7 @@ def read_sheet(data: bytes, *, name: str = "") -> Sheet:
     elif lower.endswith((".xlsx", ".xlsm", ".xls")):
         raise refuse(_("This file is named like an Excel workbook but is not an XLSX file."), "not_xlsx")
     else:
-        sheet = _read_csv(data)
+        sheet = _read_csv(data, known)
     _check_header(sheet)
     if not sheet.rows:
         raise refuse(_("The file has a header row but no data rows."), "no_rows")
@@ -116,7 +119,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _read_csv(data: bytes) -> Sheet:
+def _read_csv(data: bytes, known: Mapping[str, str] | None = None) -> Sheet:
     text, encoding = decode_text(data)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
@@ -124,7 +127,7 @@ def _read_csv(data: bytes) -> Sheet:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as e:
         raise refuse(_("The CSV file cannot be read: %(error)s") % {"error": e}, "csv") from None
-    header_index = find_header(rows)
+    header_index = find_header(rows, known)
     if header_index is None:
         raise refuse(_("The file is empty."), "empty")
     return Sheet(
@@ -225,7 +228,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _read_xlsx(data: bytes, known: Mapping[str, str] | None = None) -> Sheet:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -255,7 +258,7 @@ def _read_xlsx(data: bytes) -> Sheet:
         merged = sheet.merged_cell_ranges or []
     except (CalamineError, ValueError, OSError) as e:
         raise refuse(_("This workbook cannot be read: %(error)s") % {"error": e}, "not_xlsx") from None
-    header_index = find_header(rows)
+    header_index = find_header(rows, known)
     if header_index is None:
         raise refuse(_("The file is empty."), "empty")
     for (r1, c1), (r2, c2) in merged:  # a title merged across the columns above the header is no matter
@@ -281,7 +284,7 @@ HEADER_SCAN_ROWS = 30  # a bank export's title and notes above its header take a
 TOTAL_WORDS = ("合计", "总计", "小计", "total")
 
 
-def find_header(rows: list[Any]) -> int | None:
+def find_header(rows: list[Any], known: Mapping[str, str] | None = None) -> int | None:
     """The index of the header row: the first row (of the first 30) with at least two known column
     names; failing that, the first row with anything in it (its columns are mapped by hand).
     Title and note rows above the header (a bank export's, merged across the columns or not) are skipped."""
@@ -292,7 +295,7 @@ def find_header(rows: list[Any]) -> int | None:
             continue
         if first is None:
             first = i
-        if sum(1 for t in texts if t and header_key(t) in KNOWN_HEADERS) >= 2:
+        if sum(1 for t in texts if t and header_key(t) in (KNOWN_HEADERS if known is None else known)) >= 2:
             return i
     if first is None:
         first = next((i for i, r in enumerate(rows) if any(_cell_text(c) for c in r)), None)

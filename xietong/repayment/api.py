@@ -1,13 +1,20 @@
-"""Repayment for institutions' systems: report a payment, read the plan and its state.
+"""Repayment for institutions' systems: report a payment (one, or many across cases at once), read the plan.
 
 `POST /api/v1/cases/{id}/payments` needs an `Idempotency-Key` header (xietong.webhooks.idempotency):
 a retried request returns the first one's payment and records nothing; the same key with another
 body is refused (409 `idempotency_key_reused`). A bank sees and reports only its own cases' payments:
 another bank's case is 404.
+
+`POST /api/v1/repayment/payment-files` takes many payments across the institution's cases at once
+(rows of case number, date, amount, reference): each row is checked as a single report would be and
+the errors come back per row; with `record: true` and no row refused, every payment is recorded in one
+transaction (all or nothing). It needs an `Idempotency-Key` too.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -15,18 +22,22 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router
 
+from xietong.batches.checking import error_text
 from xietong.cases.selectors import case_get
 from xietong.core.api import ERRORS
-from xietong.core.errors import NotFound
+from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.webhooks.idempotency import idempotency_find, idempotency_key_clean, idempotency_remember, request_hash
 
-from .choices import InstalmentState, PlanStatus
-from .models import Payment, RepaymentPlan
-from .schemas import CaseRepaymentOut, PaymentCreatedOut, PaymentIn
-from .selectors import payments_visible, plan_current
+from .choices import InstalmentState, PaymentFileStatus, PlanStatus
+from .models import Payment, PaymentFile, RepaymentPlan
+from .payment_files import COLUMNS, payment_file_apply, payment_file_upload
+from .schemas import CaseRepaymentOut, PaymentCreatedOut, PaymentFileIn, PaymentFileOut, PaymentIn
+from .selectors import may_use_payment_files, payment_file_get, payments_visible, plan_current
 from .services import payment_report
 
 router = Router(tags=["repayment"])
+files_router = Router(tags=["repayment"])
+ROW_ERRORS_IN_RESPONSE = 500
 KEY_DOC = "Required. A unique value per request (e.g. a UUID), the same when the request is retried."
 
 
@@ -123,3 +134,99 @@ def repayment_payment_create(
     idempotency_remember(actor=actor, key=key, operation=operation, request_hash=digest, obj=payment)
     plan = RepaymentPlan.objects.get(pk=payment.plan_id)
     return 201, {"created": True, "payment": payment_out(payment), "plan": plan_out(plan, actor)}
+
+
+# Payments in bulk --------------------------------------------------------------------------------
+
+
+def payment_file_out(pf: PaymentFile) -> dict[str, Any]:
+    return {
+        "id": pf.pk,
+        "status": pf.status,
+        "status_label": str(PaymentFileStatus(pf.status).label),
+        "rows": pf.row_count,
+        "rows_with_errors": pf.error_count,
+        "total_amount": pf.total_amount,
+        "created_at": pf.created_at,
+        "recorded_at": pf.applied_at,
+        "row_errors": [
+            {"row": row["number"], "column": e.get("column", ""), "code": e.get("code", ""), "message": error_text(e)}
+            for row in pf.rows
+            for e in row["errors"]
+        ][:ROW_ERRORS_IN_RESPONSE],
+    }
+
+
+def _rows_csv(body: PaymentFileIn) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.header for c in COLUMNS])
+    for r in body.rows:
+        # read back by the checks only (never handed out): the values as sent, no apostrophe before a "-1"
+        writer.writerow([r.case_number, r.paid_on, r.amount, r.reference])
+    return out.getvalue().encode("utf-8")
+
+
+@files_router.post(
+    "/payment-files",
+    response={201: PaymentFileOut, 200: PaymentFileOut, **ERRORS},
+    summary=(
+        "Report many payments across your cases at once: every row checked (the errors per row), "
+        "recorded all or nothing when `record` is true and no row is refused; needs Idempotency-Key"
+    ),
+    url_name="repayment_file_create",
+    operation_id="repayment_file_create",
+)
+def repayment_file_create(
+    request: HttpRequest,
+    body: PaymentFileIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key", description=KEY_DOC),
+) -> tuple[int, dict[str, Any]]:
+    actor = request.auth  # type: ignore[attr-defined]
+    if not may_use_payment_files(actor):
+        raise NotAllowed(_("Only an institution's operators and systems report payments."), code="not_creditor")
+    key = idempotency_key_clean(idempotency_key)
+    data = _rows_csv(body)
+    operation = "repayment.payment_file"
+    digest = request_hash(operation, data, "record" if body.record else "check")
+    earlier = idempotency_find(actor=actor, key=key, operation=operation, request_hash=digest)
+    if earlier is not None and earlier.object_id is not None:
+        found = payment_file_get(actor=actor, pk=earlier.object_id)
+        if found is not None:
+            return 200, payment_file_out(found)
+    if not body.rows:
+        raise DomainError(_("Give at least one payment."), code="no_rows")
+    pf = payment_file_upload(actor=actor, data=data, name="api.csv")
+    if body.record and pf.status == PaymentFileStatus.CHECKED:
+        pf = payment_file_apply(actor=actor, payment_file=pf)
+    idempotency_remember(actor=actor, key=key, operation=operation, request_hash=digest, obj=pf)
+    return 201, payment_file_out(pf)
+
+
+@files_router.get(
+    "/payment-files/{int:file_id}",
+    response={200: PaymentFileOut, **ERRORS},
+    summary="A payments file of your institution: its status and the errors per row",
+    url_name="repayment_file_detail",
+    operation_id="repayment_file_detail",
+)
+def repayment_file_detail(request: HttpRequest, file_id: int) -> dict[str, Any]:
+    found = payment_file_get(actor=request.auth, pk=file_id)  # type: ignore[attr-defined]
+    if found is None:
+        raise NotFound(_("No such payments file."))
+    return payment_file_out(found)
+
+
+@files_router.post(
+    "/payment-files/{int:file_id}/record",
+    response={200: PaymentFileOut, **ERRORS},
+    summary="Record a checked payments file, all or nothing (again: the same file, nothing recorded twice)",
+    url_name="repayment_file_record",
+    operation_id="repayment_file_record",
+)
+def repayment_file_record(request: HttpRequest, file_id: int) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    found = payment_file_get(actor=actor, pk=file_id)
+    if found is None:
+        raise NotFound(_("No such payments file."))
+    return payment_file_out(payment_file_apply(actor=actor, payment_file=found))

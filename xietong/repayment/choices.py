@@ -86,6 +86,28 @@ class EnforcementResult(models.TextChoices):
     TERMINATED = "terminated", _("terminated (终结执行)")
 
 
+class PaymentSource(models.TextChoices):
+    """How a payment came to be recorded."""
+
+    REPORTED = "reported", _("reported by the creditor")
+    FILE = "file", _("in the creditor's payments file")
+    DECLARED = "declared", _("declared by the debtor, confirmed by the creditor")
+    MEDIATION = "mediation", _("declared by the debtor, confirmed in mediation")
+
+
+class PaymentFileStatus(models.TextChoices):
+    CHECKED = "checked", _("checked: ready to record")
+    REFUSED = "refused", _("refused: rows with errors, nothing recorded")
+    APPLIED = "applied", _("recorded")
+
+
+PAYMENT_FILE_STATUS_TONE = {
+    PaymentFileStatus.CHECKED: "work",
+    PaymentFileStatus.REFUSED: "bad",
+    PaymentFileStatus.APPLIED: "good",
+}
+
+
 # Webhook event types sent to the creditor.
 EVENT_INSTALMENT_PAID = "instalment.paid"
 EVENT_INSTALMENT_MISSED = "instalment.missed"

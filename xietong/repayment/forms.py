@@ -52,3 +52,11 @@ class SuspendForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (e.g. serious illness)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PaymentFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Payments file (XLSX or CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+        help_text=_("One payment a row: case number, date, amount, your reference. Up to 5,000 rows and 5 MB."),
+    )

@@ -16,11 +16,14 @@ from xietong.cases.models import Case, money
 
 from .choices import (
     INSTALMENT_STATE_TONE,
+    PAYMENT_FILE_STATUS_TONE,
     PLAN_STATUS_TONE,
     ApplicationStatus,
     BasisKind,
     EnforcementResult,
     InstalmentState,
+    PaymentFileStatus,
+    PaymentSource,
     PlanStatus,
     ReminderKind,
 )
@@ -126,8 +129,57 @@ class PlanInstalment(models.Model):
         return INSTALMENT_STATE_TONE[InstalmentState(self.state)]
 
 
+class PaymentFile(models.Model):
+    """A creditor's file of payments across many of its cases (CSV or XLSX), checked row by row when
+    uploaded and recorded all or nothing: one refused row and nothing is recorded."""
+
+    institution = models.ForeignKey(
+        Organisation, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="payment_files"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    api_client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by_label = models.CharField(_("uploaded by"), max_length=200)
+    file = models.FileField(_("file"), upload_to="repayment/files/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    source_format = models.CharField(_("format"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=PaymentFileStatus.choices)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    total_amount = money(_("total amount"))
+    # [{"number": 2, "raw": {field: text}, "data": {...}, "errors": [{"column", "code", "message", "params"}]}]
+    rows = models.JSONField(_("rows"), default=list)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    applied_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    applied_by_label = models.CharField(_("recorded by"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payments file")
+        verbose_name_plural = _("payments files")
+        indexes = [models.Index(fields=["institution", "-created_at"], name="paymentfile_inst_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def status_tone(self) -> str:
+        return PAYMENT_FILE_STATUS_TONE[PaymentFileStatus(self.status)]
+
+
 class Payment(models.Model):
-    """A payment the creditor reported, and how it was allocated (oldest instalment first)."""
+    """A payment the creditor received, and how it was allocated (oldest instalment first): reported by
+    the creditor (page, API, payments file), or declared by the debtor and confirmed."""
 
     plan = models.ForeignKey(RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="payments")
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="payments")
@@ -150,6 +202,15 @@ class Payment(models.Model):
         ApiClient, verbose_name=_("API client"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reported_by_label = models.CharField(_("reported by"), max_length=200)
+    source = models.CharField(_("source"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.REPORTED)
+    payment_file = models.ForeignKey(
+        PaymentFile,
+        verbose_name=_("payments file"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:

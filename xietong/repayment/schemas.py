@@ -69,3 +69,34 @@ class PaymentCreatedOut(Schema):
     created: bool
     payment: PaymentOut
     plan: PlanOut
+
+
+class PaymentRowIn(Schema):
+    case_number: str
+    paid_on: str
+    amount: str
+    reference: str
+
+
+class PaymentFileIn(Schema):
+    rows: list[PaymentRowIn]
+    record: bool = False
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+class PaymentFileOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    rows: int
+    rows_with_errors: int
+    total_amount: Decimal
+    created_at: dt.datetime
+    recorded_at: dt.datetime | None
+    row_errors: list[RowErrorOut]

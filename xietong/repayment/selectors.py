@@ -16,7 +16,7 @@ from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 
 from .choices import BasisKind, PlanStatus
-from .models import EnforcementApplication, Payment, RepaymentPlan
+from .models import EnforcementApplication, Payment, PaymentFile, RepaymentPlan
 
 
 def plan_current(case: Case | int) -> RepaymentPlan | None:
@@ -50,6 +50,23 @@ def may_report_payments(actor: Any, case: Case) -> bool:
         and case.institution_id is not None
         and getattr(actor, "organisation_id", None) == case.institution_id
     )
+
+
+def may_use_payment_files(actor: Any) -> bool:
+    """An institution's operator or API client: it reports the payments of its own cases in bulk."""
+    return actor_role(actor) == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None) is not None
+
+
+def payment_files_of(*, actor: Any) -> QuerySet[PaymentFile]:
+    """The payments files of the actor's institution, newest first (none for anyone else)."""
+    if not may_use_payment_files(actor):
+        return PaymentFile.objects.none()
+    return PaymentFile.objects.filter(institution_id=actor.organisation_id).order_by("-created_at", "-pk")
+
+
+def payment_file_get(*, actor: Any, pk: int) -> PaymentFile | None:
+    """One payments file of the actor's institution; another institution's reads as no file at all."""
+    return payment_files_of(actor=actor).filter(pk=pk).first()
 
 
 def enforceable_basis(case: Case) -> tuple[str, str] | None:

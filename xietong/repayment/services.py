@@ -42,10 +42,11 @@ from .choices import (
     ApplicationStatus,
     EnforcementResult,
     InstalmentState,
+    PaymentSource,
     PlanStatus,
     ReminderKind,
 )
-from .models import EnforcementApplication, Payment, PlanInstalment, Reminder, RepaymentPlan
+from .models import EnforcementApplication, Payment, PaymentFile, PlanInstalment, Reminder, RepaymentPlan
 from .rules import Owed, allocate, debtor_zone, instalment_state, plan_defaults, quiet_hours, reminder_due
 from .selectors import application_open, enforceable_basis, may_report_payments, plan_current
 
@@ -207,6 +208,22 @@ def payment_report(
         raise NotFound(_("No such case."))
     if not may_report_payments(actor, locked):
         raise NotAllowed(_("Only the creditor institution of the case reports its payments."), code="not_creditor")
+    return payment_record(actor=actor, case=locked, paid_on=paid_on, amount=amount, reference=reference, today=today)
+
+
+def payment_record(
+    *,
+    actor: Any,
+    case: Case,
+    paid_on: dt.date,
+    amount: Decimal | str,
+    reference: str,
+    today: dt.date | None = None,
+    source: str = PaymentSource.REPORTED,
+    payment_file: PaymentFile | None = None,
+) -> Payment:
+    """Record a payment on the locked case's plan, every check made (callers have checked who may):
+    allocated oldest first, on the timeline and in the audit trail; the last fen completes the plan."""
     value = money_parse(amount, _("Amount"))
     if value <= 0:
         raise DomainError(_("A payment must be more than zero."), code="amount_not_positive")
@@ -222,24 +239,24 @@ def payment_report(
         raise DomainError(_("Give your reference for the payment."), code="reference_required")
     if len(reference) > 64:
         raise DomainError(_("The reference has at most 64 characters."), code="reference_too_long")
-    current = plan_current(locked)
+    current = plan_current(case)
     if current is None:
         raise DomainError(_("The case has no repayment plan."), code="no_plan")
     plan = _lock_plan(current)
-    if plan.status not in OPEN_PLAN_STATUSES or locked.state != CaseState.PERFORMING:
+    if plan.status not in OPEN_PLAN_STATUSES or case.state != CaseState.PERFORMING:
         raise DomainError(
             _("The repayment plan is closed (%(status)s): no more payments are recorded on it.")
             % {"status": PlanStatus(plan.status).label},
             code="plan_closed",
         )
-    if paid_on < timezone.localdate(plan.created_at) - dt.timedelta(days=366):
+    if paid_on < earliest_payment_date(plan):
         raise DomainError(_("The payment date is long before the plan."), code="paid_on_too_early")
-    if Payment.objects.filter(plan=plan, reference=reference).exists():
+    if Payment.objects.filter(case=case, reference=reference).exists():
         raise Conflict(
             _("A payment with the reference %(ref)s is already recorded: nothing was changed.") % {"ref": reference},
             code="payment_duplicate",
         )
-    assert locked.institution_id is not None  # may_report_payments: the case's own institution
+    assert case.institution_id is not None  # a case with a plan has its creditor
     instalments = _instalments(plan)
     owed = [
         Owed(seq=i.seq, due_date=i.due_date, outstanding=i.outstanding)
@@ -252,7 +269,7 @@ def payment_report(
     for seq, part in parts:
         i = by_seq[seq]
         i.paid += part
-        if i.paid == i.amount:
+        if i.outstanding == 0:
             i.paid_on = paid_on
             newly_paid.append(i)
         i.state = _state_for(plan, i, today)
@@ -262,21 +279,24 @@ def payment_report(
     plan.save(update_fields=["paid"])
     payment = Payment.objects.create(
         plan=plan,
-        case=locked,
-        institution_id=locked.institution_id,
+        case=case,
+        institution_id=case.institution_id,
         paid_on=paid_on,
         amount=value,
         reference=reference,
         allocation=[{"seq": s, "amount": str(p)} for s, p in parts],
+        source=source,
+        payment_file=payment_file,
         **_reporter_fields(actor),
     )
     case_event_record(
-        locked,
+        case,
         actor=actor,
         kind="payment_reported",
         note=_("%(amount)s yuan paid on %(date)s; balance %(balance)s yuan.")
-        % {"amount": value, "date": paid_on.isoformat(), "balance": plan.balance},
-        data={"payment": payment.pk, "amount": str(value), "allocation": payment.allocation},
+        % {"amount": value, "date": paid_on.isoformat(), "balance": plan.balance}
+        + (" " + str(PaymentSource(source).label) if source != PaymentSource.REPORTED else ""),
+        data={"payment": payment.pk, "amount": str(value), "allocation": payment.allocation, "source": source},
     )
     audit_record(
         actor=actor,
@@ -289,13 +309,20 @@ def payment_report(
             "paid_on": paid_on.isoformat(),
             "reference": reference,
             "allocation": payment.allocation,
+            "source": source,
+            **({"payment_file": payment_file.pk} if payment_file else {}),
         },
     )
     for i in newly_paid:
-        case_event_emit(case_id=locked.pk, event_type=EVENT_INSTALMENT_PAID, data=_paid_event(plan, i))
+        case_event_emit(case_id=case.pk, event_type=EVENT_INSTALMENT_PAID, data=_paid_event(plan, i))
     if plan.balance == 0:
-        _complete(locked, plan)
+        _complete(case, plan)
     return payment
+
+
+def earliest_payment_date(plan: RepaymentPlan) -> dt.date:
+    """A payment dated more than a year before the plan was made is a mistake."""
+    return timezone.localdate(plan.created_at) - dt.timedelta(days=366)
 
 
 def _complete(case: Case, plan: RepaymentPlan) -> None:

@@ -1,11 +1,16 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import views, views_files
 
 R = "cases/<int:pk>/repayment/"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("repayment/", views.repayment_worklist, name="repayment-worklist"),
     path("my/repayments/", views.my_repayments, name="my-repayments"),
+    path("repayment/files/", views_files.payment_files_view, name="repayment-files"),
+    path("repayment/files/template.xlsx", views_files.payment_file_template, name="repayment-file-template"),
+    path("repayment/files/<int:pk>/", views_files.payment_file_view, name="repayment-file"),
+    path("repayment/files/<int:pk>/errors.xlsx", views_files.payment_file_errors, name="repayment-file-errors"),
+    path("repayment/files/<int:pk>/record/", views_files.payment_file_apply_view, name="repayment-file-apply"),
     path(f"{R}payments/", views.payment_report_view, name="repayment-payment"),
     path(f"{R}suspend/", views.plan_suspend_view, name="repayment-suspend"),
     path(f"{R}enforcement/apply/", views.enforcement_apply_view, name="repayment-enforcement-apply"),
