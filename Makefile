@@ -53,11 +53,13 @@ lint:
 typecheck:
 	$(BIN)/mypy xietong
 
-## make bench: the benchmarks at full size; figures printed and written to bench/results/.
+## make bench: the benchmarks at full size (HTTP: gunicorn x2 driven by wrk); figures printed and written to bench/results/.
 bench: install-dev
+	scripts/system-deps.sh bench
 	$(BIN)/python -m bench.lookup
 	$(BIN)/python -m bench.batches
 	$(BIN)/python -m bench.risk
+	$(BIN)/python -m bench.http
 
 # The smoke run never touches the test database: on PostgreSQL it uses its own (name containing "bench").
 BENCH_DATABASE_URL ?= $(if $(DATABASE_URL),$(dir $(DATABASE_URL))xietong_bench_smoke,)

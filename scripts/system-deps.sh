@@ -2,9 +2,11 @@
 # Install the Debian/Ubuntu packages Xietong needs when they are missing.
 #   scripts/system-deps.sh run    — CJK fonts and Pango (PDFs), gettext (translations)
 #   scripts/system-deps.sh test   — the above and Debian's chromium (browser tests)
+#   scripts/system-deps.sh bench  — the above and wrk (the HTTP benchmark, bench/http.py)
 set -euo pipefail
 want=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext)
 if [ "${1:-run}" = "test" ]; then want+=(chromium); fi
+if [ "${1:-run}" = "bench" ]; then want+=(wrk); fi
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core.admin import AuditedModelAdmin
 
-from .models import ApiClient, Organisation, User
+from .models import ApiClient, ApiToken, Organisation, User
 
 
 @admin.register(Organisation)
@@ -32,9 +32,24 @@ class UserAdmin(AuditedModelAdmin[User], BaseUserAdmin):
     )
 
 
+class ApiTokenInline(admin.TabularInline[ApiToken, ApiClient]):
+    """A client's tokens, read only: issued and revoked on the API clients page (`api_token_rotate`)."""
+
+    model = ApiToken
+    fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
     """API clients are created with `api_client_create` (the token is shown once); here they are read or revoked."""
+
+    inlines = [ApiTokenInline]
 
     list_display = ["name", "organisation", "token_prefix", "is_active", "last_used_at"]
     readonly_fields = ["name", "organisation", "token_prefix", "created_at", "last_used_at", "is_active"]

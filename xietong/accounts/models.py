@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
@@ -131,8 +132,39 @@ class ApiClient(models.Model):
 
     @property
     def audit_label(self) -> str:
-        return f"api:{self.token_prefix} {self.name}"
+        # The token that authenticated this request when known (a client may hold two during a roll-over).
+        used = getattr(self, "token_used", None)
+        return f"api:{used.prefix if used else self.token_prefix} {self.name}"
 
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """One bearer token of an API client. A client holds at most two live tokens: the roll-over.
+
+    `ApiClient.token_prefix` and `token_hash` keep the client's first token (its prefix names the
+    client in older audit entries); authentication reads these rows only.
+    """
+
+    MAX_LIVE = 2
+
+    client = models.ForeignKey(ApiClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="tokens")
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"xt_{self.prefix}_…"
+
+    def is_live(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.audit.choices import AuditAction
@@ -14,7 +16,7 @@ from xietong.audit.services import audit_record
 from xietong.core.validators import normalize_phone, normalize_uscc
 
 from .choices import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
-from .models import ApiClient, Organisation, User
+from .models import ApiClient, ApiToken, Organisation, User
 
 
 def _org_snapshot(org: Organisation) -> dict[str, Any]:
@@ -118,25 +120,106 @@ def user_create(
     return user
 
 
+def _new_token() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"xt_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def _check_expiry(expires_at: dt.datetime | None) -> None:
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+
+
 @transaction.atomic
-def api_client_create(*, actor: Any, organisation: Organisation, name: str) -> tuple[ApiClient, str]:
+def api_client_create(
+    *, actor: Any, organisation: Organisation, name: str, expires_at: dt.datetime | None = None
+) -> tuple[ApiClient, str]:
     """Create an API client; return it with its token, which is shown once and stored only hashed."""
     if organisation.kind != OrganisationKind.INSTITUTION:
         raise ValidationError({"organisation": _("Only financial institutions receive API clients.")})
-    prefix = secrets.token_hex(4)
-    token = f"xt_{prefix}_{secrets.token_urlsafe(32)}"
+    _check_expiry(expires_at)
+    prefix, token = _new_token()
     client = ApiClient(
         name=name, organisation=organisation, token_prefix=prefix, token_hash=ApiClient.hash_token(token)
     )
     client.full_clean()
     client.save()
+    ApiToken.objects.create(client=client, prefix=prefix, token_hash=client.token_hash, expires_at=expires_at)
     audit_record(
         actor=actor,
         action=AuditAction.API_CLIENT_CREATE,
         obj=client,
-        after={"name": name, "organisation_id": organisation.pk, "prefix": prefix},
+        after={
+            "name": name,
+            "organisation_id": organisation.pk,
+            "prefix": prefix,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
     )
     return client, token
+
+
+@transaction.atomic
+def api_token_rotate(
+    *, actor: Any, client: ApiClient, expires_at: dt.datetime | None = None, old_until: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for the client, shown once; its other live token keeps working for the roll-over.
+
+    The old token stops at its own expiry, at `old_until` when given (never later than its own), or
+    when revoked. A client holds at most two live tokens: a third is refused until one is revoked.
+    """
+    locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if not locked.is_active:
+        raise ValidationError(_("This API client is revoked: it gets no new token."))
+    _check_expiry(expires_at)
+    now = timezone.now()
+    live = [t for t in ApiToken.objects.filter(client=locked) if t.is_live(now)]
+    if len(live) >= ApiToken.MAX_LIVE:
+        raise ValidationError(
+            _("This client already holds %(n)d live tokens: revoke the old one before issuing another.")
+            % {"n": len(live)}
+        )
+    if old_until is not None:
+        if old_until < now:
+            raise ValidationError({"old_until": _("The old token's last day cannot be in the past.")})
+        for old in live:
+            if old.expires_at is None or old.expires_at > old_until:
+                old.expires_at = old_until
+                old.save(update_fields=["expires_at"])
+    prefix, secret = _new_token()
+    token = ApiToken.objects.create(
+        client=locked, prefix=prefix, token_hash=ApiClient.hash_token(secret), expires_at=expires_at
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.API_TOKEN_CREATE,
+        obj=locked,
+        before={"live": [t.prefix for t in live]},
+        after={
+            "prefix": prefix,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+            "old_until": old_until.isoformat() if old_until else None,
+        },
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """The token stops working at once; the client's other token (if any) goes on."""
+    locked = ApiToken.objects.select_for_update().select_related("client").get(pk=token.pk)
+    if locked.revoked_at is not None:
+        return locked
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.API_TOKEN_REVOKE,
+        obj=locked.client,
+        before={"prefix": locked.prefix, "revoked": False},
+        after={"prefix": locked.prefix, "revoked": True},
+    )
+    return locked
 
 
 @transaction.atomic

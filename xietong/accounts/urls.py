@@ -12,4 +12,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
         name="password_change_done",
     ),
+    path("api-clients/", views.api_clients, name="api-clients"),
+    path("api-clients/<int:pk>/rotate/", views.api_client_rotate, name="api-client-rotate"),
+    path("api-clients/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
 ]

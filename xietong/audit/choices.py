@@ -15,6 +15,8 @@ class AuditAction(models.TextChoices):
     USER_PASSWORD_CHANGE = "user.password_change", _("password changed")
     API_CLIENT_CREATE = "api_client.create", _("API client created")
     API_CLIENT_REVOKE = "api_client.revoke", _("API client revoked")
+    API_TOKEN_CREATE = "api_token.create", _("API token issued")
+    API_TOKEN_REVOKE = "api_token.revoke", _("API token revoked")
     PERSON_CREATE = "person.create", _("person created")
     PERSON_UPDATE = "person.update", _("person changed")
     PERSON_VIEW_ID = "person.view_id", _("full ID number viewed")

@@ -55,6 +55,7 @@ def list_item(case: Case) -> dict[str, Any]:
 
 
 def detail(case: Case, actor: Any) -> dict[str, Any]:
+    """`case` was read through `case_get` (restricted to what the actor may see)."""
     parties = []
     for p in case.parties.all():
         parties.append(
@@ -97,7 +98,7 @@ def detail(case: Case, actor: Any) -> dict[str, Any]:
         ],
         "allowed_transitions": [
             {"code": t.code, "label": str(t.label), "note_required": t.note_required}
-            for t in allowed_transitions(case=case, actor=actor)
+            for t in allowed_transitions(case=case, actor=actor, visible=True)
         ],
     }
 

@@ -215,8 +215,13 @@ def case_lock(case: Case | int, *, related: tuple[str, ...] = ()) -> Case:
         raise NotFound(_("No such case.")) from None
 
 
-def check_transition(*, case: Case, transition: Transition, actor: Any, note: str = "") -> None:
-    """Raise a DomainError saying why `actor` may not take `transition` on `case` now."""
+def check_transition(
+    *, case: Case, transition: Transition, actor: Any, note: str = "", visible: bool | None = None
+) -> None:
+    """Raise a DomainError saying why `actor` may not take `transition` on `case` now.
+
+    `visible=True`: the caller has just read the case through `Case.objects.restrict(actor)`, so the
+    visibility query is not repeated."""
     if actor is None:
         raise NotAllowed(_("Someone must take this step."), code="no_actor")
     role = actor_role(actor)
@@ -227,7 +232,7 @@ def check_transition(*, case: Case, transition: Transition, actor: Any, note: st
     else:
         if role not in transition.roles:
             raise NotAllowed(_("Your role may not take the step “%(step)s”.") % {"step": transition.label}, code="role")
-        if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
+        if not visible and not Case.objects.restrict(actor).filter(pk=case.pk).exists():
             raise NotFound(_("No such case."))
     if case.state not in transition.sources:
         raise DomainError(
@@ -297,12 +302,24 @@ def case_transitions_notify(*, case_ids: list[int], code: str, from_state: str, 
             logger.exception("transition receiver %s failed for %d cases", key, len(case_ids))
 
 
-def allowed_transitions(*, case: Case, actor: Any) -> list[Transition]:
-    """The steps this actor could take now (the note requirement aside), for buttons and the API."""
+def allowed_transitions(*, case: Case, actor: Any, visible: bool | None = None) -> list[Transition]:
+    """The steps this actor could take now (the note requirement aside), for buttons and the API.
+
+    Steps the case's state or the actor's role rule out are skipped before any query; the case's
+    visibility is checked once (not at all with `visible=True`, see `check_transition`)."""
+    is_system = getattr(actor, "kind", None) == "system"
+    role = actor_role(actor)
+    candidates = [
+        t for t in TRANSITIONS.values() if case.state in t.sources and (t.system_may if is_system else role in t.roles)
+    ]
+    if candidates and not is_system and visible is None:
+        visible = Case.objects.restrict(actor).filter(pk=case.pk).exists()
+        if not visible:
+            return []
     result = []
-    for t in TRANSITIONS.values():
+    for t in candidates:
         try:
-            check_transition(case=case, transition=t, actor=actor, note="-")
+            check_transition(case=case, transition=t, actor=actor, note="-", visible=visible)
         except DomainError:
             continue
         result.append(t)

@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from xietong.accounts.selectors import api_client_for_token
+from xietong.accounts.selectors import api_client_authenticate
 
 from .errors import DomainError
 
@@ -22,7 +22,22 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer xt_<prefix>_<secret>`: an institution's API client."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return api_client_for_token(token)
+        client, problem = api_client_authenticate(token)
+        if problem == "expired":
+            raise TokenRefused(
+                _("This API token has expired. Use the client's new token, or ask the center for one."),
+                code="token_expired",
+            )
+        if problem == "revoked":
+            raise TokenRefused(_("This API token has been revoked."), code="token_revoked")
+        return client
+
+
+class TokenRefused(DomainError):
+    """A token whose secret is right but which no longer works: 401 with the reason."""
+
+    status = 401
+    code = "unauthenticated"
 
 
 class ActiveSessionAuth(SessionAuth):

@@ -98,9 +98,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics (django-prometheus), only with XIETONG_METRICS=1; 404 otherwise."""
     if not settings.XIETONG_METRICS:
         raise Http404
-    from django_prometheus.exports import ExportToDjangoView
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-    from .metrics import register_collector
+    from .metrics import metrics_registry
 
-    register_collector()
-    return ExportToDjangoView(request)
+    return HttpResponse(generate_latest(metrics_registry()), content_type=CONTENT_TYPE_LATEST)

@@ -212,6 +212,9 @@ XIETONG_TASKS_REQUEUE_SAFE = [
     *[p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p],
 ]
 
+# An API token's last use is written at most once per this many seconds (a read does not write).
+XIETONG_API_LAST_USED_EVERY_SECONDS = float(os.environ.get("XIETONG_API_LAST_USED_EVERY_SECONDS", "300"))
+
 # /readyz: how long a check may take, and how old the last worker heartbeat and the oldest ready task may be.
 XIETONG_READYZ_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_READYZ_TIMEOUT_SECONDS", "2"))
 XIETONG_READYZ_WORKER_SECONDS = float(os.environ.get("XIETONG_READYZ_WORKER_SECONDS", "120"))

@@ -30,3 +30,34 @@ def test_metrics_count_requests_latency_and_the_queue_when_on(client):
     assert "xietong_tasks_ready 2.0" in text
     assert "xietong_tasks_failed_24h 0.0" in text
     assert "xietong_imports_running 0.0" in text
+
+
+@pytest.mark.django_db
+@override_settings(XIETONG_METRICS=True, MIDDLEWARE=WITH_METRICS)
+def test_with_several_processes_the_gauges_are_served_beside_every_process_s_counters(client, monkeypatch, tmp_path):
+    """PROMETHEUS_MULTIPROC_DIR (several gunicorn processes): the files of all processes, and the gauges."""
+    import subprocess
+    import sys
+
+    # Another process counts in the shared directory, as a second gunicorn worker would.
+    other = "from prometheus_client import Counter; Counter('xietong_probe', 'probe').inc(3)"
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", other], env=env, check=True, timeout=60)
+    assert list(tmp_path.glob("counter_*.db"))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    count_me.enqueue()
+    text = client.get("/metrics").content.decode()
+    assert "xietong_probe_total 3.0" in text
+    assert "xietong_tasks_ready 1.0" in text
+    assert "xietong_imports_running 0.0" in text
+    assert text.count("# TYPE xietong_tasks_ready gauge") == 1
+
+
+@pytest.mark.django_db
+def test_registering_the_gauges_runs_no_query(django_assert_num_queries):
+    from prometheus_client.registry import CollectorRegistry
+
+    from xietong.ops.metrics import QueueCollector
+
+    with django_assert_num_queries(0):
+        CollectorRegistry().register(QueueCollector())
