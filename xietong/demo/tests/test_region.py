@@ -29,9 +29,10 @@ from xietong.cases.choices import CaseState, Channel, Colour, Door, Product, Tra
 from xietong.cases.definitions import CLOSED_STATES as CLOSING_STATES
 from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, Category, Team
 from xietong.core.validators import parse_resident_id, validate_uscc
-from xietong.demo import region as demo
+from xietong.demo import engine
 from xietong.demo.clock import SimulatedClock
 from xietong.demo.region import BATCH_SIZE, DEMO_ACTOR, DEMO_LOGINS, DEMO_PASSWORD, batch_marker, load_region
+from xietong.demo.stories import general
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.models import Address, Authorisation, Person
 
@@ -341,15 +342,15 @@ class DemoRegionTests(TestCase):
 class DemoLoadFailureTests(TestCase):
     def test_a_crash_midway_leaves_nothing_behind(self) -> None:
         calls = {"n": 0}
-        real = demo._Region._take_step
+        real = engine.Region.take_step
 
-        def flaky(self: demo._Region, plan: demo._Plan, step: demo._Step) -> None:
+        def flaky(self: engine.Region, plan: engine.Plan, step: engine.Step) -> None:
             calls["n"] += 1
             if calls["n"] == 150:
                 raise RuntimeError("boom")
             real(self, plan, step)
 
-        with mock.patch.object(demo._Region, "_take_step", flaky), self.assertRaisesMessage(RuntimeError, "boom"):
+        with mock.patch.object(engine.Region, "take_step", flaky), self.assertRaisesMessage(RuntimeError, "boom"):
             load_region()
         assert _counts() == dict.fromkeys(_counts(), 0)
         # The clock is real again.
@@ -357,7 +358,7 @@ class DemoLoadFailureTests(TestCase):
 
     def test_the_command_loads_and_summarises(self) -> None:
         out = io.StringIO()
-        with mock.patch.object(demo, "GENERAL_TARGETS", dict.fromkeys(CaseState, 1)):
+        with mock.patch.object(general, "GENERAL_TARGETS", dict.fromkeys(CaseState, 1)):
             call_command("load_demo", stdout=out)
         text = out.getvalue()
         assert "Demo region loaded" in text
