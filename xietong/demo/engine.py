@@ -14,6 +14,7 @@ import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -177,19 +178,28 @@ class Plan:
     tags: tuple[str, ...] = ()
     before: Callable[[], Any] | None = None  # runs just before filing (registering, authorising)
     ref: CaseRef = field(default_factory=CaseRef)
+    opened_by_batch: bool = False  # the case is opened (and triaged) by its batch's import, not filed here
 
 
 class Timeline:
     def __init__(self) -> None:
         self.events: list[tuple[dt.datetime, int, Callable[[], Any]]] = []
+        self.clock: SimulatedClock | None = None
 
     def at(self, when: dt.datetime, fn: Callable[[], Any]) -> None:
         self.events.append((when, len(self.events), fn))
 
     def run(self, clock: SimulatedClock) -> None:
+        self.clock = clock
         for when, _, fn in sorted(self.events, key=lambda e: (e[0], e[1])):
-            clock.set(when)
+            current = clock.now
+            clock.set(max(when, current) if current is not None else when)  # after a running step: never back
             fn()
+
+    def running(self) -> AbstractContextManager[None]:
+        """While replaying: let the clock run at the real pace (see SimulatedClock.running)."""
+        assert self.clock is not None, "the timeline is not running"
+        return self.clock.running()
 
 
 # The loader -----------------------------------------------------------------------------------
@@ -424,6 +434,7 @@ class Region:
         assign_when_triaged: bool = False,
         notes: dict[str, str] | None = None,
         bank_applies: bool = True,
+        triaged_at_filing: bool = False,
     ) -> list[Step]:
         S = CaseState
         notes = notes or {}
@@ -436,7 +447,8 @@ class Region:
 
         def intake(assign: bool = True) -> None:
             automatic = isinstance(who.triager, ActorRef)
-            add("triage", who.triager, *((0.002, 0.02) if automatic else (0.05, 1.5)), rng.choice(TRIAGE_NOTES))
+            if not triaged_at_filing:
+                add("triage", who.triager, *((0.002, 0.02) if automatic else (0.05, 1.5)), rng.choice(TRIAGE_NOTES))
             add("classify", who.clerk, 0.002, 0.4, channel=who.channel, track=who.track, team=who.team)
             if assign:
                 add("assign", who.clerk, 0.002, 1.0, mediator=who.mediator)
@@ -571,7 +583,8 @@ class Region:
         else:  # pragma: no cover
             raise RuntimeError(f"could not place the demo case {plan.key} in time")
         self.plans.append(plan)
-        self.timeline.at(filed, partial(self.file, plan, filed))
+        if not plan.opened_by_batch:
+            self.timeline.at(filed, partial(self.file, plan, filed))
         for when, step in zip(times, plan.steps, strict=True):
             self.timeline.at(when, partial(self.take_step, plan, step))
 
@@ -663,6 +676,7 @@ class Region:
         who_kwargs: dict[str, Any] | None = None,
         notes: dict[str, str] | None = None,
         assign_when_triaged: bool = False,
+        opened_by_batch: bool = False,
     ) -> Plan:
         colour = category.colour if category else ""
         amounts = amounts or amounts_for(rng, product, colour)
@@ -706,6 +720,7 @@ class Region:
             notes=notes,
             assign_when_triaged=assign_when_triaged,
             bank_applies=bank_applies,
+            triaged_at_filing=opened_by_batch,
         )
         institution = self.orgs[inst]
         bank_name = institution.name
@@ -754,7 +769,16 @@ class Region:
             }
 
         self.debtors.append((debtor, inst))
-        return Plan(key=key, filer=filer, door=door, build=build, steps=steps, tags=tags, before=before)
+        return Plan(
+            key=key,
+            filer=filer,
+            door=door,
+            build=build,
+            steps=steps,
+            tags=tags,
+            before=before,
+            opened_by_batch=opened_by_batch,
+        )
 
     # The general run of cases ----------------------------------------------------------------
 

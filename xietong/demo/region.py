@@ -36,7 +36,6 @@ from django.utils import timezone
 from xietong.accounts.models import Organisation
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
-from xietong.batches import demo as batches_demo
 from xietong.intake import demo as intake_demo
 from xietong.lookup import demo as lookup_demo
 from xietong.mediation import demo as mediation_demo
@@ -56,7 +55,6 @@ from .data import (
 )
 from .engine import LoadResult, Region
 from .stories import STORIES
-from .words import batch_marker
 
 __all__ = [
     "BATCH_SIZE",
@@ -67,7 +65,6 @@ __all__ = [
     "DEMO_PASSWORD",
     "DemoLogin",
     "LoadResult",
-    "batch_marker",
     "load_region",
     "print_logins",
     "region_is_loaded",
@@ -95,7 +92,6 @@ DEMO_EXTENSIONS: list[Callable[..., Any]] = [
     lookup_demo.seed,
     intake_demo.seed,
     outreach_demo.seed,
-    batches_demo.seed,
     mediation_demo.seed,
     service_demo.seed,
     risk_demo.seed,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from xietong.cases.choices import Product
 
-from .data import BATCH_SIZE, BUSINESS_PURPOSES, CONSUMER_PURPOSES
+from .data import BUSINESS_PURPOSES, CONSUMER_PURPOSES
 
 # Words ----------------------------------------------------------------------------------------
 
@@ -126,8 +126,3 @@ def tiny_pdf(text: str) -> bytes:
         out += b"%010d 00000 n \n" % off
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
-
-
-def batch_marker(year: int, month: int, bank: str) -> str:
-    """The words that open the facts of every case of the demo's batch, so they can be found again."""
-    return f"{year}年{month}月批量委托（{bank}信用卡逾期，共{BATCH_SIZE}件）"

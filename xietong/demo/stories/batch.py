@@ -8,11 +8,12 @@ import random
 from django.utils import timezone
 
 from xietong.audit.services import SYSTEM
+from xietong.batches import demo as batches_demo
+from xietong.batches.demo import card_number, money
 from xietong.cases.choices import CaseState, Door, Product
 
 from ..data import BATCH_CLOSED, BATCH_SIZE, amounts_for
-from ..engine import Region, is_workday, local_tz
-from ..words import batch_marker
+from ..engine import Plan, Region, is_workday, local_tz
 
 
 def plan(region: Region) -> None:
@@ -33,28 +34,50 @@ def plan(region: Region) -> None:
     assert len(targets) == BATCH_SIZE
     rng.shuffle(targets)
     bank = region.orgs["psbc"]
+    year, month = region.batch_month
+    plans: list[Plan] = []
+    rows: list[dict[str, str]] = []
     for i, target in enumerate(targets, start=1):
         closing = target in (S.FULFILLED, S.CLOSED)
         months = 1 if closing else rng.choice((6, 12))
+        debtor = region.take()
+        amounts = amounts_for(rng, Product.CREDIT_CARD, between=(2_000, 45_000))
+        overdue_since = timezone.localtime(start).date() - dt.timedelta(days=60 + (i * 37) % 300)
+        rows.append(
+            {
+                "name": debtor.name,
+                "id_number": debtor.id_number,
+                "phone": debtor.phone,
+                "contract_number": card_number(year, month, i),
+                "product": "信用卡",
+                "principal": money(amounts[0]),
+                "interest": money(amounts[1]),
+                "penalty": money(amounts[2]),
+                "overdue_since": overdue_since.isoformat(),
+                "overdue_days": str((timezone.localtime(start).date() - overdue_since).days),
+                "consent_e_service": "是" if i % 3 else "否",
+            }
+        )
         plan = region.dispute(
             f"batch-{i}",
             rng,
             target=target,
             inst="psbc",
             product=Product.CREDIT_CARD,
-            debtor=region.take(),
+            debtor=debtor,
             category=region.categories["credit-card"],
             door=Door.BATCH,
             filer=region.users["psbc"],
-            amounts=amounts_for(rng, Product.CREDIT_CARD, between=(2_000, 45_000)),
+            amounts=amounts,
             triager=SYSTEM,
             via="fulfilled" if target == S.CLOSED else "",
             months=months,
-            facts_prefix=batch_marker(*region.batch_month, bank.display_name) + f"第{i}件。",
             tags=("batch",),
             who_kwargs={"integrated": False},
+            opened_by_batch=True,
         )
-        filed = start + dt.timedelta(seconds=7 * i)
+        plans.append(plan)
+        filed = start + dt.timedelta(minutes=2)
         region.schedule(
             plan,
             rng,
@@ -63,3 +86,17 @@ def plan(region: Region) -> None:
             deadline=month_end if closing else None,
             speed=0.6 if closing else 1.0,
         )
+
+    def delivered() -> None:
+        # The bank's operator uploads the month's file and imports it; the clock runs while it does.
+        with region.timeline.running():
+            ids = batches_demo.deliver(
+                actor=region.users["psbc"],
+                institution=bank,
+                name=f"{year}年{month}月信用卡逾期批量委托.csv",
+                rows=rows,
+            )
+        for plan, case_id in zip(plans, ids, strict=True):
+            plan.ref.id = case_id
+
+    region.timeline.at(start, delivered)
