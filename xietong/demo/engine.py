@@ -35,7 +35,6 @@ from xietong.cases.models import Case, Category, Team
 from xietong.cases.registry import registry
 from xietong.cases.services import (
     PersonParty,
-    case_assign_mediator,
     case_assign_team,
     case_create,
     case_transition,
@@ -44,6 +43,7 @@ from xietong.cases.services import (
 )
 from xietong.core.idgen import fake_uscc
 from xietong.intake.services import person_link_account
+from xietong.mediation import demo as mediation_demo
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import person_create
 from xietong.triage.services import case_triage_override
@@ -282,6 +282,7 @@ class Region:
             self.teams[kind] = team_create(
                 actor=a, court=self.orgs["xl"], name=name, kind=kind, members=[self.users[m] for m in members]
             )
+        mediation_demo.profiles_seed(actor=a)
         self.citizens_create()
 
     def person(self, c: Citizen) -> Person:
@@ -435,7 +436,10 @@ class Region:
         notes: dict[str, str] | None = None,
         bank_applies: bool = True,
         triaged_at_filing: bool = False,
+        work: tuple[Any, Any] | None = None,
     ) -> list[Step]:
+        """The steps from filing to `target`. `work`: (the debtor's side, the bank's operator) who bargain
+        in the mediation before the agreement, with the mediator's contacts and session around it."""
         S = CaseState
         notes = notes or {}
         steps: list[Step] = []
@@ -457,13 +461,27 @@ class Region:
             intake()
             add("start_mediation", who.mediator, 0.5, 4)
 
+        def bargain() -> None:
+            assert work is not None
+            debtor_side, operator = work
+            add("contact", who.mediator, 0.1, 0.8, side="debtor")
+            add("contact", who.mediator, 0.1, 0.8, side="bank")
+            add("session", who.mediator, 0.05, 0.5)
+            add("offer", debtor_side, 1.0, 1.05)
+            add("counter", operator, 0.01, 0.02, months=months)
+            add("accept", debtor_side, 0.005, 0.02)
+            add("session_held", who.mediator, 0.01, 0.03)
+
         def agreement() -> None:
             mediation()
+            if work is not None:
+                bargain()
+            lo, hi = (0.02, 0.3) if work is not None else (2.0, 14.0)
             add(
                 "reach_agreement",
                 who.mediator,
-                2,
-                14,
+                lo,
+                hi,
                 agreement_note(total, penalty, months, bank_applies=bank_applies),
             )
             if refuse:
@@ -620,8 +638,9 @@ class Region:
             )
         elif step.code == "team":
             case_assign_team(case=case_id, actor=actor, team=step.kwargs["team"])
-        elif step.code == "assign":
-            case_assign_mediator(case=case_id, actor=actor, mediator=step.kwargs["mediator"])
+        elif step.code in mediation_demo.STEPS:
+            # Mediation's own steps, through its services: the assignment, contacts, session and offers.
+            mediation_demo.STEPS[step.code](case_id=case_id, actor=actor, **step.kwargs)
         else:
             note = step.note() if callable(step.note) else step.note
             handler = registry.demo_steps.get(step.code)
@@ -677,6 +696,7 @@ class Region:
         notes: dict[str, str] | None = None,
         assign_when_triaged: bool = False,
         opened_by_batch: bool = False,
+        bargain: bool = False,
     ) -> Plan:
         colour = category.colour if category else ""
         amounts = amounts or amounts_for(rng, product, colour)
@@ -721,7 +741,17 @@ class Region:
             assign_when_triaged=assign_when_triaged,
             bank_applies=bank_applies,
             triaged_at_filing=opened_by_batch,
+            work=(party, self.users[inst]) if bargain and party is not None else None,
         )
+        tz = mediation_demo.time_zone_of(debtor)
+        if tz and party is not None:
+            # A party abroad who files online sets the zone their session times are shown in.
+            steps.insert(0, Step("time_zone", party, (0.001, 0.01), hours=hours_of(party)))
+        elif tz:
+            # Otherwise the mediator does, once assigned.
+            at = next((i for i, step in enumerate(steps) if step.code == "assign"), None)
+            if at is not None:
+                steps.insert(at + 1, Step("time_zone", who.mediator, (0.002, 0.2), hours=OFFICE))
         institution = self.orgs[inst]
         bank_name = institution.name
         debtor_role = PartyRole.RESPONDENT if bank_applies else PartyRole.APPLICANT

@@ -44,6 +44,7 @@ def plan(region: Region) -> None:
         facts=facts,
         tags=("abroad",),
         before=lambda: region.register(wang, username="wang"),
+        bargain=True,
         who_kwargs={"integrated": True, "mediator": "mediator", "judge": "judge"},
         notes={
             "start_mediation": "经申请人同意，通过平台视频调解室在线调解（申请人身在印度尼西亚雅加达）。",

@@ -70,6 +70,7 @@ def plan(region: Region) -> None:
             months=rng.choice((12, 18, 24)),
             facts=facts,
             tags=("huang",),
+            bargain=True,
             who_kwargs={"integrated": False, "mediator": "mediator", "judge": "judge"},
         )
         start = first + dt.timedelta(minutes=12 * k)

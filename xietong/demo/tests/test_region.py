@@ -306,6 +306,49 @@ class DemoRegionTests(TestCase):
         agent = User.objects.get(username="station")
         assert Case.objects.restrict(agent).filter(pk__in=[c.pk for c in cases]).exists()
 
+    def test_mediation_work_is_audited_and_on_the_timeline(self) -> None:
+        from xietong.mediation.models import Assignment, ContactLog, MediationSession, Offer
+
+        def events(kind: str) -> int:
+            return CaseEvent.objects.filter(kind=kind).count()
+
+        def entries(action: str) -> int:
+            return AuditEntry.objects.filter(action=action).count()
+
+        assert Offer.objects.exists() and ContactLog.objects.exists() and MediationSession.objects.exists()
+        assert events("offer_made") == Offer.objects.count() == entries(AuditAction.MEDIATION_OFFER)
+        assert events("contact_logged") == ContactLog.objects.count() == entries(AuditAction.MEDIATION_CONTACT)
+        assert events("mediation_session") == MediationSession.objects.count()
+        assert events("mediator_assigned") == Assignment.objects.count() == entries(AuditAction.MEDIATION_ASSIGN)
+        # Story 3: the debtor in Jakarta set his time zone, was contacted by message, bargained online.
+        (case,) = self.story("abroad")
+        person = case.parties.get(person__isnull=False).person
+        assert person.timezone == "Asia/Jakarta"
+        session = MediationSession.objects.get(case=case)
+        assert session.mode == "online" and session.status == "held"
+        assert list(Offer.objects.filter(case=case).order_by("pk").values_list("side", "status")) == [
+            ("debtor", "countered"),
+            ("institution", "accepted"),
+        ]
+        kinds = list(case.events.values_list("kind", flat=True))
+        assert kinds.index("offer_answered") < kinds.index("reach_agreement")
+
+    def test_every_event_kind_on_a_demo_timeline_has_a_label_in_both_languages(self) -> None:
+        from django.utils import translation
+
+        from xietong.cases.registry import registry
+        from xietong.cases.workflow import TRANSITIONS
+
+        for kind in CaseEvent.objects.values_list("kind", flat=True).distinct():
+            assert kind in TRANSITIONS or kind in registry.event_kinds, kind
+            event = CaseEvent.objects.filter(kind=kind).first()
+            assert event is not None
+            with translation.override("en"):
+                english = str(event.label)
+            with translation.override("zh-hans"):
+                chinese = str(event.label)
+            assert english and english != kind and chinese != english, kind
+
     # People --------------------------------------------------------------------------------------
 
     def test_every_person_has_a_valid_longyan_id_number(self) -> None:
