@@ -16,6 +16,9 @@ web process: the replacement is process-wide while it lasts.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -35,12 +38,15 @@ class _ClockMeta(type):
 
 class _ClockDatetime(dt.datetime, metaclass=_ClockMeta):
     at: dt.datetime | None = None
+    since: float | None = None  # monotonic seconds when the clock started running from `at`
 
     @classmethod
     def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
         at = _ClockDatetime.at
         if at is None:
             return _REAL_DATETIME.now(tz)
+        if _ClockDatetime.since is not None:
+            at += dt.timedelta(seconds=time.monotonic() - _ClockDatetime.since)
         return at.astimezone(tz) if tz is not None else at.astimezone().replace(tzinfo=None)
 
 
@@ -64,6 +70,7 @@ class SimulatedClock:
     ) -> None:
         setattr(dj_timezone, "datetime", self._saved)  # noqa: B010
         _ClockDatetime.at = None
+        _ClockDatetime.since = None
 
     @property
     def now(self) -> dt.datetime | None:
@@ -79,6 +86,20 @@ class SimulatedClock:
             raise ValueError(f"The simulated clock cannot run ahead of the real time ({at}).")
         _ClockDatetime.at = at
 
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Let the simulated time run at the real pace for a while (a measured import takes its real
+        seconds from the moment it is set at); it stands still again where it got to."""
+        if _ClockDatetime.at is None:
+            raise ValueError("Set the simulated clock before letting it run.")
+        _ClockDatetime.since = time.monotonic()
+        try:
+            yield
+        finally:
+            _ClockDatetime.at = _ClockDatetime.now(dt.UTC)
+            _ClockDatetime.since = None
+
     def release(self) -> None:
         """Back to real time (still inside the `with`)."""
         _ClockDatetime.at = None
+        _ClockDatetime.since = None

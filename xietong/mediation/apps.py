@@ -17,6 +17,9 @@ class MediationConfig(AppConfig):
             "mediation",
             {
                 "mediation_session": _("Mediation session scheduled"),
+                "mediation_session_held": _("Mediation session held"),
+                "mediation_session_cancelled": _("Mediation session cancelled"),
+                "contact_logged": _("Mediator contacted a party"),
                 "offer_made": _("Offer made"),
                 "offer_answered": _("Offer answered"),
             },

@@ -1,12 +1,12 @@
 """Demo data of mediation, added after the region's history (xietong/demo/region.py DEMO_EXTENSIONS).
 
-- A profile for every demo mediator: organisation, specialties, languages (郑秋萍 also speaks English
-  and Bahasa Indonesia: she mediates the debtor working in Jakarta), capacity.
-- Time zones of the parties abroad (王志强 in Jakarta: Asia/Jakarta), on the person and the account.
-- The assignment history of every case assigned in the history.
-- For the story cases already past mediation (the party abroad, the sick borrower's three cases): the
-  contacts, the online session and the offers that led to the agreement, at the times they happened.
-- For a few cases in mediation now: contacts, an upcoming session, a worksheet and open offers, made
+- `profiles_seed`, at the region's setup: a profile for every demo mediator (specialties, languages —
+  郑秋萍 also speaks English and Bahasa Indonesia: she mediates the debtor working in Jakarta — capacity).
+- `STEPS`, taken by the region's history at their times, through the services: the clerk assigns the
+  mediator (`mediation_assign`, kept in the pool's history), the party abroad sets their time zone, and
+  for the story cases mediated to an agreement (the party abroad, the sick borrower's three cases) the
+  mediator's contacts, the session, the debtor's offer, the bank's counter-offer and its acceptance.
+- `seed`, after the history: for a few cases in mediation now: contacts, an upcoming session, a worksheet and open offers, made
   through the services, so that parties and banks can answer them in the browser.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -22,10 +23,8 @@ from django.utils import timezone
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import AuditEvent, audit_record_many
 from xietong.cases.choices import CaseState, PartyRole
-from xietong.cases.models import Case, CaseEvent, CaseParty
+from xietong.cases.models import Case, CaseParty
 from xietong.parties.models import Person
 
 from .choices import (
@@ -38,15 +37,18 @@ from .choices import (
     SessionStatus,
     Specialty,
 )
-from .models import Affordability, Assignment, ContactLog, MediationSession, Offer
+from .models import Affordability, MediationSession, Offer
 from .services import (
     OfferTerms,
     affordability_save,
     contact_log,
+    mediation_assign,
     mediator_profile_save,
     offer_answer,
     offer_make,
+    person_set_timezone,
     session_schedule,
+    session_set_status,
 )
 
 S = Specialty
@@ -73,21 +75,18 @@ MEETING = "https://meeting.tencent.com/dm/"
 def seed(*, actor: Any) -> None:
     """Add mediation's demo data. Called once, inside the loader's transaction, at the real time."""
     rng = random.Random("xietong-mediation-demo")  # noqa: S311 - fictitious demo data
-    _profiles()
-    _time_zones(actor)
-    _assignment_history()
-    _story_history(actor, rng)
     _in_mediation_now(rng)
 
 
-def _profiles() -> None:
+def profiles_seed(*, actor: Any) -> None:
+    """A profile for every mediator (at the region's setup, so that assignments read their loads)."""
     admin = User.objects.filter(role=Role.CENTER_ADMIN, is_active=True).order_by("pk").first()
     for user in User.objects.filter(role=Role.MEDIATOR).order_by("pk"):
         specialties, languages, capacity, available = PROFILES.get(
             user.username, ([S.CREDIT_CARD, S.GENERAL], [L.MANDARIN], 30, True)
         )
         mediator_profile_save(
-            actor=admin,
+            actor=admin or actor,
             user=user,
             specialties=[str(s) for s in specialties],
             languages=[str(code) for code in languages],
@@ -96,191 +95,152 @@ def _profiles() -> None:
         )
 
 
-def _time_zones(actor: Any) -> None:
-    events = []
-    for person in Person.objects.filter(addresses__country__in=list(COUNTRY_TZ)).distinct().order_by("pk"):
-        country = person.addresses.exclude(country="CN").values_list("country", flat=True).first()
-        tz = COUNTRY_TZ.get(country or "", "")
-        if not tz:
-            continue
-        person.timezone = tz
-        person.save(update_fields=["timezone"])
-        events.append(
-            AuditEvent(
-                action=AuditAction.PERSON_UPDATE,
-                object_type="parties.person",
-                object_id=str(person.pk),
-                object_repr=person.name,
-                before={"timezone": "Asia/Shanghai"},
-                after={"timezone": tz},
-            )
+def time_zone_of(person: Person) -> str:
+    """The time zone of a person who lives abroad (by the country of an address), else ""."""
+    country = person.addresses.exclude(country="CN").values_list("country", flat=True).first()
+    return COUNTRY_TZ.get(country or "", "")
+
+
+# Steps of the region's history (`xietong.demo.engine` takes them at their times) ------------------
+
+
+def _parties(case_id: int) -> tuple[CaseParty, CaseParty | None]:
+    debtor = CaseParty.objects.filter(case_id=case_id, person__isnull=False).select_related("person").first()
+    bank = CaseParty.objects.filter(case_id=case_id, organisation__isnull=False).first()
+    assert debtor is not None and debtor.person is not None
+    return debtor, bank
+
+
+def step_assign(*, case_id: int, actor: Any, mediator: User) -> None:
+    """The clerk assigns the mediator (kept in the pool's history with the reason)."""
+    mediation_assign(actor=actor, case=case_id, mediator=mediator)
+
+
+def step_time_zone(*, case_id: int, actor: Any) -> None:
+    """The party abroad (or the case's mediator) sets the zone the session times are shown in."""
+    debtor, _bank = _parties(case_id)
+    person = debtor.agent or debtor.person
+    assert person is not None
+    tz = time_zone_of(person)
+    if tz:
+        person_set_timezone(actor=actor, case=case_id, person=person, tz=tz)
+
+
+def step_contact(*, case_id: int, actor: Any, side: str) -> None:
+    """The mediator calls (or messages, abroad) the debtor or the bank."""
+    debtor, bank = _parties(case_id)
+    person = debtor.agent or debtor.person
+    abroad = person is not None and person.timezone != "Asia/Shanghai"
+    today = timezone.localdate()
+    if side == "bank" and bank is not None:
+        contact_log(
+            actor=actor,
+            case=case_id,
+            channel=ContactChannel.CALL,
+            party=bank,
+            outcome=ContactOutcome.PROGRESS,
+            note="银行同意减免违约金，要求分期不超过24期。",
+            next_step="组织双方调解",
+            next_step_on=today + dt.timedelta(days=2),
         )
-        if person.user_id is not None:
-            User.objects.filter(pk=person.user_id).update(timezone=tz)
-    if events:
-        audit_record_many(actor=actor, events=events)
+        return
+    contact_log(
+        actor=actor,
+        case=case_id,
+        channel=ContactChannel.MESSAGE if abroad else ContactChannel.CALL,
+        party=debtor,
+        outcome=ContactOutcome.REACHED,
+        note="微信联系，当事人在雅加达，同意线上调解。" if abroad else "说明调解程序；当事人愿意分期还款。",
+        next_step="约定线上调解时间" if abroad else "核实收入情况",
+        next_step_on=today + dt.timedelta(days=1),
+    )
 
 
-def _assignment_history() -> None:
-    """The history's assignments (made with the cases' own service) as the pool's history rows."""
-    rows = []
-    previous: dict[int, int] = {}
-    by_name = {str(u): u.pk for u in User.objects.filter(role=Role.MEDIATOR)}
-    events = CaseEvent.objects.filter(kind="mediator_assigned").order_by("at", "pk")
-    for e in events.iterator():
-        mediator_id = by_name.get(str(e.data.get("mediator", "")))
-        if mediator_id is None:
-            continue
-        rows.append(
-            Assignment(
-                case_id=e.case_id,
-                mediator_id=mediator_id,
-                previous_id=previous.get(e.case_id),
-                assigned_by=e.actor_label,
-                auto=False,
-                reason="人工指派",
-                at=e.at,
-            )
-        )
-        previous[e.case_id] = mediator_id
-    Assignment.objects.bulk_create(rows, batch_size=500)
+def step_session(*, case_id: int, actor: Any) -> None:
+    """The mediator schedules the session for the next morning, 10:00 in Longyan (online for a party abroad)."""
+    debtor, _bank = _parties(case_id)
+    person = debtor.agent or debtor.person
+    abroad = person is not None and person.timezone != "Asia/Shanghai"
+    starts = timezone.localtime() + dt.timedelta(days=1)
+    starts = starts.replace(hour=10, minute=0, second=0, microsecond=0)
+    rng = random.Random(f"session:{case_id}")  # noqa: S311 - fictitious demo data
+    session_schedule(
+        actor=actor,
+        case=case_id,
+        starts_at=starts,
+        mode=SessionMode.ONLINE if abroad else SessionMode.IN_PERSON,
+        meeting_link=f"{MEETING}{rng.randrange(10**8, 10**9)}" if abroad else "",
+        place="" if abroad else "龙岩市普惠金融司法协同中心 第二调解室",
+        note="双方在线参加，申请人在雅加达。" if abroad else "",
+    )
 
 
-def _event_at(case: Case, kind: str) -> dt.datetime | None:
-    e = CaseEvent.objects.filter(case=case, kind=kind).order_by("at").first()
-    return e.at if e else None
+def step_session_held(*, case_id: int, actor: Any) -> None:
+    session = MediationSession.objects.filter(case_id=case_id, status=SessionStatus.SCHEDULED).order_by("pk").last()
+    if session is not None:
+        session_set_status(actor=actor, session=session, status=SessionStatus.HELD)
 
 
 def _whole(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("1"), rounding=ROUND_DOWN).quantize(Decimal("0.01"))
 
 
-def _story_history(actor: Any, rng: random.Random) -> None:
-    """Mediation records of cases already past mediation, written at the times they happened."""
-    cases = list(
-        Case.objects.filter(
-            parties__person__user__username__in=["wang"], state__in=[CaseState.CONFIRMED, CaseState.PERFORMING]
-        ).distinct()
-    )
-    huang = Person.objects.filter(user__username="huang").first()
-    if huang is not None:
-        cases += list(
-            Case.objects.filter(parties__agent=huang, mediator__isnull=False)
-            .exclude(state__in=[CaseState.SUBMITTED, CaseState.TRIAGED, CaseState.MEDIATING])
-            .distinct()
-            .order_by("pk")[:3]
-        )
-    events: list[AuditEvent] = []
-    for case in cases:
-        started = _event_at(case, "start_mediation")
-        agreed = _event_at(case, "reach_agreement")
-        if started is None or agreed is None or case.mediator_id is None:
-            continue
-        span = agreed - started
-        debtor = CaseParty.objects.filter(case=case, person__isnull=False).select_related("person").first()
-        bank = CaseParty.objects.filter(case=case, organisation__isnull=False).first()
-        if debtor is None or debtor.person is None:
-            continue
-        abroad = debtor.person.timezone != "Asia/Shanghai"
-        contacts = [
-            ContactLog(
-                case=case,
-                mediator_id=case.mediator_id,
-                channel=ContactChannel.MESSAGE if abroad else ContactChannel.CALL,
-                party=debtor,
-                outcome=ContactOutcome.REACHED,
-                note="说明调解程序；当事人愿意分期还款。" if not abroad else "微信联系，当事人在雅加达，同意线上调解。",
-                next_step="约定线上调解时间" if abroad else "核实收入情况",
-                next_step_on=timezone.localtime(started + span * 0.2).date(),
-                at=started + span * 0.1,
-            ),
-        ]
-        if bank is not None:
-            contacts.append(
-                ContactLog(
-                    case=case,
-                    mediator_id=case.mediator_id,
-                    channel=ContactChannel.CALL,
-                    party=bank,
-                    outcome=ContactOutcome.PROGRESS,
-                    note="银行同意减免违约金，要求分期不超过24期。",
-                    next_step="组织双方调解",
-                    next_step_on=timezone.localtime(started + span * 0.5).date(),
-                    at=started + span * 0.25,
-                )
-            )
-        ContactLog.objects.bulk_create(contacts)
-        # Mid-way, at 10:00 in Longyan (09:00 in Jakarta) when that falls between the two steps.
-        session_at = (started + span * 0.5).replace(minute=0, second=0, microsecond=0)
-        morning = timezone.localtime(session_at).replace(hour=10)
-        if started < morning and morning + dt.timedelta(hours=1) < agreed:
-            session_at = morning
-        session = MediationSession.objects.create(
-            case=case,
-            starts_at=session_at,
-            duration_minutes=60,
-            mode=SessionMode.ONLINE if abroad else SessionMode.IN_PERSON,
-            meeting_link=f"{MEETING}{rng.randrange(10**8, 10**9)}" if abroad else "",
-            place="" if abroad else "龙岩市普惠金融司法协同中心 第二调解室",
-            status=SessionStatus.HELD,
-            note="双方在线参加，申请人在雅加达。" if abroad else "",
-            created_by="demo",
-        )
-        # Offers: the debtor asks for more months, the bank counters, the debtor accepts.
-        agreed_total = case.total - case.penalty
-        months = 24 if abroad else 12
-        first = (timezone.localtime(agreed).date().replace(day=1) + dt.timedelta(days=32)).replace(day=20)
-        mediator = User.objects.get(pk=case.mediator_id)
-        ask = Offer.objects.create(
-            case=case,
-            side=OfferSide.DEBTOR,
-            made_by=str(getattr(debtor.agent, "name", "") or debtor.person.name),
-            total=_whole(agreed_total * Decimal("0.9")),
+def _first_due() -> dt.date:
+    return (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=20)
+
+
+def step_offer(*, case_id: int, actor: Any) -> None:
+    """The debtor (or the relative acting for them) asks for the penalty waived and 36 instalments."""
+    case = Case.objects.get(pk=case_id)
+    offer_make(
+        actor=actor,
+        case=case,
+        terms=OfferTerms(
+            total=_whole((case.total - case.penalty) * Decimal("0.9")),
             instalments=36,
-            first_payment_on=first,
+            first_payment_on=_first_due(),
             waived=case.penalty,
             note="请求减免违约金并分36期。",
-            status=OfferStatus.COUNTERED,
-            created_at=session_at + dt.timedelta(minutes=20),
-            answered_at=session_at + dt.timedelta(minutes=40),
-            answered_by=mediator.audit_label,
-        )
-        counter = Offer.objects.create(
-            case=case,
-            side=OfferSide.INSTITUTION,
-            made_by=mediator.audit_label,
-            total=agreed_total,
+        ),
+    )
+
+
+def step_counter(*, case_id: int, actor: Any, months: int) -> None:
+    """The bank's operator counters: the penalty waived, principal and interest in `months` instalments."""
+    case = Case.objects.get(pk=case_id)
+    open_offer = Offer.objects.filter(case=case, status=OfferStatus.OPEN).order_by("pk").last()
+    assert open_offer is not None
+    offer_answer(
+        actor=actor,
+        offer=open_offer,
+        answer="counter",
+        counter=OfferTerms(
+            total=case.total - case.penalty,
             instalments=months,
-            first_payment_on=first,
+            first_payment_on=_first_due(),
             waived=case.penalty,
             note="银行同意免除违约金，本息分期。",
-            parent=ask,
-            status=OfferStatus.ACCEPTED,
-            created_at=session_at + dt.timedelta(minutes=40),
-            answered_at=session_at + dt.timedelta(minutes=55),
-            answered_by=str(getattr(debtor.agent, "name", "") or debtor.person.name),
-        )
-        for o in (ask, counter):
-            events.append(
-                AuditEvent(
-                    action=AuditAction.MEDIATION_OFFER,
-                    object_type="cases.case",
-                    object_id=str(case.pk),
-                    object_repr=str(case),
-                    after={"offer_id": o.pk, "side": o.side, "total": o.total, "status": o.status, "history": True},
-                )
-            )
-        events.append(
-            AuditEvent(
-                action=AuditAction.MEDIATION_SESSION,
-                object_type="cases.case",
-                object_id=str(case.pk),
-                object_repr=str(case),
-                after={"session_id": session.pk, "starts_at": session.starts_at, "history": True},
-            )
-        )
-    if events:
-        audit_record_many(actor=actor, events=events)
+        ),
+    )
+
+
+def step_accept(*, case_id: int, actor: Any) -> None:
+    open_offer = Offer.objects.filter(case_id=case_id, status=OfferStatus.OPEN).order_by("pk").last()
+    assert open_offer is not None
+    offer_answer(actor=actor, offer=open_offer, answer="accept")
+
+
+# code → step(*, case_id, actor, **kwargs): the mediation steps of the region's history.
+STEPS: dict[str, Callable[..., None]] = {
+    "assign": step_assign,
+    "time_zone": step_time_zone,
+    "contact": step_contact,
+    "session": step_session,
+    "session_held": step_session_held,
+    "offer": step_offer,
+    "counter": step_counter,
+    "accept": step_accept,
+}
 
 
 def _in_mediation_now(rng: random.Random) -> None:

@@ -327,6 +327,13 @@ def contact_log(
         next_step_on=next_step_on,
         at=at or timezone.now(),
     )
+    # On the timeline: that a contact was made, how, and its outcome; the note and next step stay internal.
+    case_event_record(
+        locked,
+        actor=actor,
+        kind="contact_logged",
+        data={"contact_id": entry.pk, "channel": channel, "outcome": outcome},
+    )
     audit_record(
         actor=actor,
         action=AuditAction.MEDIATION_CONTACT,
@@ -431,6 +438,12 @@ def session_set_status(*, actor: Any, session: MediationSession | int, status: s
     if note.strip():
         s.note = (s.note + "\n" + note.strip()).strip()
     s.save(update_fields=["status", "note"])
+    case_event_record(
+        locked,
+        actor=actor,
+        kind="mediation_session_held" if status == SessionStatus.HELD else "mediation_session_cancelled",
+        data={"session_id": s.pk, "starts_at": s.starts_at.isoformat()},
+    )
     audit_record(
         actor=actor,
         action=AuditAction.MEDIATION_SESSION,

@@ -1,0 +1,18 @@
+"""The stories of the demo region, one module each; `STORIES` plans them in this order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..engine import Region
+from . import abroad, batch, cluster, colours, general, huang, stations
+
+STORIES: list[Callable[[Region], None]] = [
+    general.plan,
+    huang.plan,
+    batch.plan,
+    abroad.plan,
+    colours.plan,
+    cluster.plan,
+    stations.plan,
+]
