@@ -24,6 +24,7 @@ from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
 from xietong.cases.choices import Door, PartyRole
 from xietong.cases.models import Case, CaseParty
+from xietong.core.spreadsheets import csv_row
 
 from .choices import BatchStatus
 from .columns import FIELDS
@@ -41,9 +42,9 @@ def _card_number(year: int, month: int, i: int) -> str:
 def _csv(rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([f.header for f in FIELDS])
+    writer.writerow(csv_row(f.header for f in FIELDS))
     for row in rows:
-        writer.writerow([row.get(f.key, "") for f in FIELDS])
+        writer.writerow(csv_row(row.get(f.key, "") for f in FIELDS))
     return out.getvalue().encode("utf-8")
 
 
