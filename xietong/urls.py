@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -26,5 +24,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.risk.urls")),
     path("", include("xietong.suggestions.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT (uploads, rulings, agreements) is never served as /media/, not even in the demo: every file
+# is taken away through its view, which applies the case's visibility and audits the download.

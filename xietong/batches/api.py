@@ -31,6 +31,7 @@ from xietong.accounts.models import Organisation
 from xietong.cases.choices import CaseState
 from xietong.core.api import ERRORS, ErrorOut
 from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.core.spreadsheets import csv_row
 from xietong.webhooks.idempotency import (
     idempotency_find,
     idempotency_key_clean,
@@ -247,7 +248,11 @@ def _cell(key: str, value: Any, index: int) -> str:
 
 
 def rows_csv(rows: list[dict[str, Any]]) -> bytes:
-    """The rows as the template's CSV (UTF-8): the same bytes for the same rows, whatever their key order."""
+    """The rows as the template's CSV (UTF-8): the same bytes for the same rows, whatever their key order.
+
+    Written like every spreadsheet of the platform (`csv_row`); the reader takes the apostrophes off
+    again, so the rows are checked for what they hold (a formula-like name refused, as in a file).
+    """
     unknown = sorted({k for row in rows for k in row} - set(FIELD_KEYS))
     if unknown:
         raise NinjaValidationError(
@@ -262,9 +267,9 @@ def rows_csv(rows: list[dict[str, Any]]) -> bytes:
         )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([f.header for f in FIELDS])
+    writer.writerow(csv_row(f.header for f in FIELDS))
     for i, row in enumerate(rows):
-        writer.writerow([_cell(k, row.get(k), i) for k in FIELD_KEYS])
+        writer.writerow(csv_row(_cell(k, row.get(k), i) for k in FIELD_KEYS))
     return out.getvalue().encode("utf-8")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xietong.accounts.models import Organisation
+from xietong.core.spreadsheets import csv_row
 
 from .columns import FIELDS
 from .models import Batch
@@ -35,9 +36,9 @@ def csv_file(rows: list[dict[str, str]]) -> bytes:
     """The batch template as the bank fills it in: a header of the template's columns, one row per dispute."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([f.header for f in FIELDS])
+    writer.writerow(csv_row(f.header for f in FIELDS))
     for row in rows:
-        writer.writerow([row.get(f.key, "") for f in FIELDS])
+        writer.writerow(csv_row(row.get(f.key, "") for f in FIELDS))
     return out.getvalue().encode("utf-8")
 
 

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from xietong.core.spreadsheets import cell_value, neutralised
+
 from .columns import KNOWN_HEADERS, header_key
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 100,000 rows of the template with addresses make a CSV of about 20 MB
@@ -127,6 +129,8 @@ def _read_csv(data: bytes, known: Mapping[str, str] | None = None) -> Sheet:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as e:
         raise refuse(_("The CSV file cannot be read: %(error)s") % {"error": e}, "csv") from None
+    if neutralised(text):  # cells the platform wrote with an apostrophe before a formula-like text
+        rows = [[cell_value(c) for c in row] for row in rows]
     header_index = find_header(rows, known)
     if header_index is None:
         raise refuse(_("The file is empty."), "empty")

@@ -51,3 +51,15 @@ def xlsx_row(ws: Any, values: Iterable[Any]) -> list[Any]:
 def csv_row(values: Iterable[Any]) -> list[Any]:
     """A row for ``csv.writer`` with each value made safe."""
     return [cell_safe(v) for v in values]
+
+
+def cell_value(text: str) -> str:
+    """What a cell written by `cell_safe` stands for: the apostrophe before formula-like text taken off."""
+    if text[:1] == "'" and formula_like(text[1:]):
+        return text[1:]
+    return text
+
+
+def neutralised(text: str) -> bool:
+    """Whether a text (a whole CSV file) may hold a cell written by `cell_safe`: a quick test before any cell."""
+    return any("'" + start in text for start in FORMULA_STARTS)

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from xietong.cases.choices import Product, Wish
-from xietong.core.validators import normalize_phone, parse_resident_id
+from xietong.core.validators import normalize_phone, parse_resident_id, validate_no_formula
 from xietong.triage.schemas import TriageResultOut
 
 from .validators import parse_amount
@@ -26,6 +26,16 @@ class RespondentIn(Schema):
     phone: str = Field("", description="Mainland mobile, or an international number with its country code")
     address: str = Field("", max_length=300)
     country: str = Field("CN", min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code of the address")
+
+    @field_validator("name", "address")
+    @classmethod
+    def _no_formula(cls, v: str) -> str:
+        # As the forms: a name or an address is never text a spreadsheet would run as a formula.
+        try:
+            validate_no_formula(v.strip())
+        except ValidationError as exc:
+            raise ValueError(_message(exc)) from None
+        return v
 
     @field_validator("id_number")
     @classmethod

@@ -47,3 +47,27 @@ def test_template_writes_no_formula(client, world):
     client.force_login(world.users["bank"])
     cells = _cells(client.get(reverse("batch-template")).content)
     assert cells and all(c.data_type != "f" for c in cells)
+
+
+def test_a_json_batchs_file_holds_no_live_formula_and_its_rows_are_checked_as_sent(world):
+    import json
+
+    from django.test import Client
+
+    from xietong.batches.models import Batch
+
+    rows = [good_row(1, name=PAYLOAD), good_row(2, principal="-5"), good_row(3, address="+1+1"), good_row(4)]
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {world.api_token}")
+    resp = c.post(
+        "/api/v1/batches", json.dumps({"rows": rows}), content_type="application/json", HTTP_IDEMPOTENCY_KEY="f1"
+    )
+    assert resp.status_code == 201, resp.content
+    b = Batch.objects.get(pk=resp.json()["id"])
+    with b.file.open("rb") as fh:
+        text = fh.read().decode("utf-8")
+    cells = [cell for line in text.splitlines() for cell in line.split(",")]
+    assert not [cell for cell in cells if cell.lstrip('"')[:1] in ("=", "+", "-", "@")]
+    codes = {r.number: {e["code"] for e in r.errors} for r in b.rows.all()}
+    assert codes[2] == {"formula"} and codes[4] == {"formula"}
+    assert codes[3] == {"amount_negative"}  # not "not an amount": the apostrophe was taken off again
+    assert codes[5] == set()

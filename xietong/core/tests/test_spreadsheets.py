@@ -57,11 +57,6 @@ def test_a_name_or_address_that_is_a_formula_is_refused(value):
     assert e.value.code == "formula"
 
 
-# Writers of the platform's own input copies, never handed to anyone (the file a JSON batch or the demo
-# is turned into before it is checked like an upload): their cells are checked, not rewritten.
-INPUT_COPIES = {"xietong/batches/api.py", "xietong/batches/demo.py"}
-
-
 def test_every_spreadsheet_writer_uses_the_helper():
     root = Path(__file__).resolve().parents[3]
     writers = []
@@ -72,6 +67,18 @@ def test_every_spreadsheet_writer_uses_the_helper():
         text = path.read_text(encoding="utf-8")
         if re.search(r"\bWorkbook\(|csv\.writer\(|csv\.DictWriter\(", text):
             writers.append(rel)
-            if rel not in INPUT_COPIES:
-                assert "xietong.core.spreadsheets" in text, f"{rel} writes a spreadsheet without cell_safe"
-    assert "xietong/batches/xlsx.py" in writers and "xietong/batches/followup.py" in writers
+            assert "xietong.core.spreadsheets" in text, f"{rel} writes a spreadsheet without cell_safe"
+        # Every CSV row written goes through csv_row, the platform's own input copies included.
+        for call in re.finditer(r"\.writerows?\((.{0,12})", text):
+            assert call.group(1).startswith("csv_row("), f"{rel}: a CSV row written without csv_row"
+    assert {"xietong/batches/xlsx.py", "xietong/batches/followup.py", "xietong/batches/api.py"} <= set(writers)
+    assert "xietong/batches/demo.py" in writers
+
+
+def test_the_reader_takes_back_what_the_helper_wrote():
+    from xietong.core.spreadsheets import cell_value, neutralised
+
+    for value in [*HOSTILE, "张三", "", "'quoted'", "'", "1,234.50"]:
+        assert cell_value(cell_safe(value)) == value
+    assert cell_value("'张三") == "'张三"  # an apostrophe before ordinary text is the text's own
+    assert neutralised("a,'=1\r\n") and not neutralised("O'Brien,1\r\n")

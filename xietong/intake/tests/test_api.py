@@ -100,6 +100,11 @@ def test_status_is_scoped_to_the_callers_institution(client, world):
         ({"interest": "1,2,3"}, "interest"),
         ({"product": "lottery"}, "product"),
         ({"respondent": {**BODY["respondent"], "phone": "12345"}}, "phone"),
+        # A name or an address a spreadsheet would run as a formula is refused, as in the forms.
+        ({"respondent": {**BODY["respondent"], "name": '=HYPERLINK("http://x.example","点我")'}}, "name"),
+        ({"respondent": {**BODY["respondent"], "name": " @SUM(A1)"}}, "name"),
+        ({"respondent": {**BODY["respondent"], "address": "=cmd|' /C calc'!A0"}}, "address"),
+        ({"respondent": {**BODY["respondent"], "address": "+1+1"}}, "address"),
     ],
 )
 def test_bad_input_is_422_in_the_common_format(client, world, change, loc):

@@ -177,3 +177,37 @@ def test_the_worklist_marks_overdue_cases_and_filing_requests(world, failed):
     filing_request_create(actor=world.users["bank"], case=failed)
     body = as_(world, "clerk").get(reverse("judiciary-worklist")).content.decode()
     assert 'data-testid="requested"' in body
+
+
+def _reload_urls() -> None:
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import xietong.urls
+
+    importlib.reload(xietong.urls)
+    clear_url_caches()
+
+
+def test_a_stored_ruling_is_not_served_under_media_even_in_dev_only_through_its_view(
+    world, agreed, settings, django_capture_on_commit_callbacks
+):
+    """/media/ is never served: a ruling's guessable file name gives nothing, logged in or not, DEBUG or not;
+    the ruling is downloaded only through its audited view, which applies the case's visibility."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = confirm_case(agreed, world.users["judge"], render=True)
+    ruling = Ruling.objects.get(case=case)
+    assert ruling.pdf and ruling.pdf.storage.exists(ruling.pdf.name)
+    path = settings.MEDIA_URL + ruling.pdf.name
+    settings.DEBUG = True  # the dev settings (the demo)
+    _reload_urls()
+    try:
+        assert Client().get(path).status_code == 404
+        assert as_(world, "judge").get(path).status_code == 404
+        view = reverse("judiciary-ruling-pdf", args=[case.pk, ruling.pk])
+        assert as_(world, "judge").get(view).status_code == 200
+        assert as_(world, "other_bank").get(view).status_code == 404
+    finally:
+        settings.DEBUG = False
+        _reload_urls()
