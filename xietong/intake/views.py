@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -79,7 +80,37 @@ def _submitted(request: HttpRequest, user: Any) -> HttpResponse | None:
     if application is None or application.submitted_by_id != user.pk:
         raise Http404(_("No such application."))
     cases = list(application_cases(application=application, actor=user))
-    return render(request, "intake/submitted.html", {"application": application, "cases": cases})
+    ctx = {"application": application, "cases": cases, **_where_next(user, cases)}
+    return render(request, "intake/submitted.html", ctx)
+
+
+def _where_next(user: Any, cases: list[Any]) -> dict[str, str]:
+    """Where the filer follows what they filed: a party their cases, a station its filings, staff the case."""
+    if user.role in CITIZEN_ROLES:
+        return {
+            "next_text": _("A mediator will contact you. You can follow each case under “My cases”."),
+            "next_url": reverse("my-cases"),
+            "next_label": _("My cases"),
+        }
+    if user.role in STATION_ROLES:
+        return {
+            "next_text": _(
+                "The center will contact the villager. The cases your station filed are listed under “Cases”."
+            ),
+            "next_url": reverse("home"),
+            "next_label": _("Cases filed by the station"),
+        }
+    if len(cases) == 1:
+        return {
+            "next_text": _("The case is triaged and waits for a mediator."),
+            "next_url": reverse("case-detail", args=[cases[0].pk]),
+            "next_label": _("Open the case"),
+        }
+    return {
+        "next_text": _("The cases are triaged and wait for a mediator: open each from its number."),
+        "next_url": reverse("home"),
+        "next_label": _("Cases"),
+    }
 
 
 def _earlier(request: HttpRequest, user: Any) -> Application | None:
