@@ -269,3 +269,53 @@ def test_back_office_is_for_the_center_admin_only(world):
             assert resp.status_code == 200, role
         else:
             assert resp.status_code == 302 and "/admin/login/" in resp["Location"], role
+
+
+# The menu each role sees (xietong/templates/base.html), written out by hand: every link opens for the
+# role (no 403), and no page the role works with is missing from it.
+_COURT = {
+    "home",
+    "worklists",
+    "judiciary-worklist",
+    "lookup",
+    "repayment-worklist",
+    "service-failures",
+    "risk-warnings",
+}
+_BANK = {"home", "repayment-worklist", "batch-list", "webhooks", "service-failures", "risk-warnings"}
+_PARTY = {"my-cases", "my-repayments", "intake-apply", "intake-apply-relative", "my-lookup"}
+MENU: dict[str, set[str]] = {
+    "admin": _COURT | {"mediation-pool", "intake-counter", "batch-list", "webhooks", "learn-new", "dashboard", "admin:index"},
+    "clerk": _COURT | {"mediation-pool", "intake-counter"},
+    "judge": _COURT,
+    "other_judge": _COURT,
+    "mediator": {"home", "mediation-my"},
+    "other_mediator": {"home", "mediation-my"},
+    "bank": _BANK,
+    "other_bank": _BANK,
+    "regulator": {"service-failures", "risk-warnings", "dashboard"},
+    "station": {"home", "intake-station", "learn-new"},
+    "party": _PARTY,
+    "stranger": _PARTY,
+}  # fmt: skip
+NAV = re.compile(r'<nav class="topnav">(.*?)</nav>', re.S)
+
+
+@pytest.mark.django_db
+def test_the_menu_links_only_to_pages_the_role_may_open(world):
+    from django.urls import resolve
+
+    failures = []
+    for role, want in MENU.items():
+        client = client_for(world, role)
+        nav = NAV.search(client.get("/learn/").content.decode())
+        assert nav is not None, role
+        hrefs = set(re.findall(r'<a href="([^"]+)"', nav.group(1)))
+        names = {resolve(h).view_name for h in hrefs} - {"password_change"}
+        if names != want:
+            failures.append(f"{role}: menu {sorted(names)}, expected {sorted(want)}")
+        for href in sorted(hrefs):
+            status = client.get(href).status_code
+            if status != 200:
+                failures.append(f"{role}: menu link {href} answers {status}")
+    assert not failures, "\n".join(failures)

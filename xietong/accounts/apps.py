@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .permissions import ACCOUNTS_PERMISSIONS, permissions_register
+
+        permissions_register(ACCOUNTS_PERMISSIONS)

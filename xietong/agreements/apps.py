@@ -8,12 +8,15 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
         from xietong.cases.registry import demo_step_register, event_kinds_register, guard_register, panel_register
 
         from .demo import reach_agreement
         from .guards import needs_signed_agreement
         from .panels import agreement_panel
+        from .selectors import counter_signature_predicate
 
+        permissions_register({"agreements.counter_signature": counter_signature_predicate})
         panel_register("agreements", agreement_panel)
         guard_register("agreements.signed", needs_signed_agreement)
         demo_step_register("reach_agreement", reach_agreement)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_person_id, actor_role
 
@@ -45,8 +46,9 @@ def agreements_of_case(case: Case) -> QuerySet[Agreement]:
 
 
 def agreement_get(*, actor: Any, case: Case, pk: int) -> Agreement | None:
-    """An agreement of a case the caller has already found visible (Case.objects.restrict)."""
-    return _with_details(Agreement.objects.filter(case_id=case.pk, pk=pk)).first()
+    """An agreement of `case`, if the actor may see the case."""
+    visible = Case.objects.restrict(actor).filter(pk=case.pk).values("pk")
+    return _with_details(Agreement.objects.filter(case_id__in=visible, pk=pk)).first()
 
 
 def agreement_get_for_actor(*, actor: Any, pk: int) -> Agreement | None:
@@ -95,8 +97,12 @@ def party_may_sign_as(actor: Any, party: CaseParty) -> str:
 
 
 def may_record_counter_signature(actor: Any, case: Case) -> bool:
+    return may(actor, "agreements.counter_signature", case)
+
+
+def counter_signature_predicate(actor: Any, case: Any = None) -> bool:
     """Clerks and the center record paper signatures at the counter; the case's mediator too."""
     role = actor_role(actor)
     if role in (Role.CENTER_ADMIN, Role.CLERK):
         return True
-    return role == Role.MEDIATOR and case.mediator_id == actor.pk
+    return role == Role.MEDIATOR and case is not None and case.mediator_id == actor.pk

@@ -31,7 +31,7 @@ from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role
+from xietong.cases.permissions import actor_role, case_require
 from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
@@ -60,8 +60,9 @@ def _lock_agreement(agreement: Agreement | int) -> Agreement:
 
 
 def _visible(actor: Any, case: Case) -> None:
-    if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
-        raise NotFound(_("No such case."))
+    """The case is visible to the actor. (Every write then requires the case in mediation, which an
+    ended case never is: its refusal names the state, more precisely than restrict(actor, "change").)"""
+    case_require(actor=actor, case=case)
 
 
 def _must_be_mediating(case: Case) -> None:

@@ -42,8 +42,8 @@ def _back(case: Any) -> HttpResponse:
     return redirect(f"/cases/{case.pk}/#agreement")
 
 
-def _agreement_or_404(case: Any, pk: int) -> Agreement:
-    agreement = agreement_get(actor=None, case=case, pk=pk)
+def _agreement_or_404(request: HttpRequest, case: Any, pk: int) -> Agreement:
+    agreement = agreement_get(actor=request.user, case=case, pk=pk)
     if agreement is None:
         raise Http404(_("No such agreement."))
     return agreement
@@ -120,7 +120,7 @@ def agreement_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_send_view(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
-    agreement = _agreement_or_404(case, agreement_pk)
+    agreement = _agreement_or_404(request, case, agreement_pk)
     try:
         agreement_send(actor=request.user, agreement=agreement)
     except DomainError as exc:
@@ -134,7 +134,7 @@ def agreement_send_view(request: HttpRequest, pk: int, agreement_pk: int) -> Htt
 @require_POST
 def agreement_code_view(request: HttpRequest, pk: int, agreement_pk: int, party_pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
-    agreement = _agreement_or_404(case, agreement_pk)
+    agreement = _agreement_or_404(request, case, agreement_pk)
     party = _party_or_404(case, party_pk)
     try:
         masked = agreement_sign_code(actor=request.user, agreement=agreement, case_party=party)
@@ -151,7 +151,7 @@ def agreement_code_view(request: HttpRequest, pk: int, agreement_pk: int, party_
 def agreement_sign_view(request: HttpRequest, pk: int, agreement_pk: int, party_pk: int) -> HttpResponse:
     """Sign for one party: `how` is "otp" (with the code), "operator" or "counter"."""
     case = case_or_404(request, pk)
-    agreement = _agreement_or_404(case, agreement_pk)
+    agreement = _agreement_or_404(request, case, agreement_pk)
     party = _party_or_404(case, party_pk)
     how = request.POST.get("how", "")
     try:
@@ -188,7 +188,7 @@ def agreement_sign_view(request: HttpRequest, pk: int, agreement_pk: int, party_
 @require_POST
 def agreement_void_view(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
-    agreement = _agreement_or_404(case, agreement_pk)
+    agreement = _agreement_or_404(request, case, agreement_pk)
     form = VoidForm(request.POST)
     try:
         if not form.is_valid():
@@ -229,7 +229,7 @@ def _filename(agreement: Agreement, ext: str) -> str:
 def agreement_pdf(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponseBase:
     """The frozen agreement's stored PDF, or a preview of a draft marked DRAFT. Audited."""
     case = case_or_404(request, pk)
-    agreement = _agreement_or_404(case, agreement_pk)
+    agreement = _agreement_or_404(request, case, agreement_pk)
     if agreement.content is not None:
         agreement = agreement_pdf_ensure(agreement=agreement)
         with agreement.pdf.open("rb") as fh:
@@ -243,6 +243,6 @@ def agreement_pdf(request: HttpRequest, pk: int, agreement_pk: int) -> HttpRespo
 def agreement_docx(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponseBase:
     """The same content as a Word document, for the court to edit. Audited."""
     case = case_or_404(request, pk)
-    agreement = _agreement_or_404(case, agreement_pk)
+    agreement = _agreement_or_404(request, case, agreement_pk)
     data = agreement_render_docx(agreement)
     return _download(request, agreement, data, "docx")

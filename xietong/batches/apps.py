@@ -6,3 +6,10 @@ class BatchesConfig(AppConfig):
     name = "xietong.batches"
     label = "batches"
     verbose_name = _("Batches")
+
+    def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
+
+        from .permissions import PERMISSIONS
+
+        permissions_register(PERMISSIONS)

@@ -8,22 +8,42 @@ from django.db.models import QuerySet
 
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation
-from xietong.cases.permissions import actor_role
+from xietong.accounts.permissions import Predicate, actor_role, for_roles, may
 
 BATCH_ROLES = frozenset({Role.INSTITUTION_OPERATOR, Role.CENTER_ADMIN})
 
 
-def may_use_batches(actor: Any) -> bool:
+def _use_batches(actor: Any, obj: Any = None) -> bool:
     role = actor_role(actor)
     if role == Role.INSTITUTION_OPERATOR:
         return getattr(actor, "organisation_id", None) is not None
     return role == Role.CENTER_ADMIN
 
 
-def may_act_for(actor: Any, institution: Organisation) -> bool:
-    if institution.kind != OrganisationKind.INSTITUTION or not may_use_batches(actor):
+def _act_for(actor: Any, institution: Any = None) -> bool:
+    """Deliver a batch for `institution`: its own operators, or the center for any institution."""
+    if not _use_batches(actor):
+        return False
+    if institution is None:
+        return True
+    if institution.kind != OrganisationKind.INSTITUTION:
         return False
     return actor_role(actor) == Role.CENTER_ADMIN or actor.organisation_id == institution.pk
+
+
+PERMISSIONS: dict[str, Predicate] = {
+    "batches.use": _use_batches,
+    "batches.act_for": _act_for,
+    "batches.any_institution": for_roles(Role.CENTER_ADMIN),  # every institution's batches, not one's own
+}
+
+
+def may_use_batches(actor: Any) -> bool:
+    return may(actor, "batches.use")
+
+
+def may_act_for(actor: Any, institution: Organisation) -> bool:
+    return may(actor, "batches.act_for", institution)
 
 
 def restrict_batches(qs: QuerySet[Any], actor: Any) -> QuerySet[Any]:

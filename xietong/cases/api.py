@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.core.api import ERRORS
 from xietong.core.errors import NotAllowed, NotFound
 
@@ -151,13 +152,10 @@ def cases_transition(request: HttpRequest, case_id: int, body: TransitionIn) -> 
     return detail(case, actor)
 
 
-STATS_ROLES = frozenset({Role.CENTER_ADMIN, Role.REGULATOR, Role.CLERK, Role.JUDGE})
-
-
 @stats_router.get("/overview", response={200: OverviewOut, **ERRORS}, summary="Aggregate figures, no personal data")
 def stats_overview(request: HttpRequest) -> dict[str, Any]:
     actor = request.auth  # type: ignore[attr-defined]
-    if getattr(actor, "role", None) not in STATS_ROLES:
+    if not may(actor, "cases.stats"):
         raise NotAllowed(_("Aggregate figures are for the center, the courts and the regulators."))
     court_id = actor.organisation_id if actor.role in (Role.CLERK, Role.JUDGE) else None
     return case_aggregates(court_id=court_id)

@@ -11,7 +11,7 @@ import datetime as dt
 from django.db.models import Q
 
 from .choices import CaseState as S
-from .choices import NumberKind
+from .choices import Door, NumberKind, PartyRole
 
 # Ended: nothing more happens to the case. Withdrawn and rejected cases are closed too (the
 # closure rate counts them, as the batch follow-up always has).
@@ -28,6 +28,20 @@ PRE_LITIGATION_STATES = frozenset({S.SUBMITTED, S.TRIAGED, S.MEDIATING, S.AGREEM
 # before litigation, whatever its state later; nor is one that was withdrawn or rejected.
 SETTLED_STATES = frozenset({S.AGREEMENT, S.CONFIRMED, S.PERFORMING, S.FULFILLED, S.CLOSED})
 LITIGATION_NUMBERS = (NumberKind.FIRST_INSTANCE, NumberKind.ENFORCEMENT)
+
+# Who is who. Through these doors an institution delivers its own claims (its collection work): it
+# applies and the person responds. Through every other door (online, for a relative, at the counter,
+# at a rural station) a citizen brings a dispute with an institution: the citizen applies and the
+# institution responds. The risk counts read the same set ("an institution's own deliveries").
+INSTITUTION_DOORS = frozenset({Door.BATCH, Door.API})
+
+
+def roles_for_door(door: str) -> tuple[PartyRole, PartyRole]:
+    """(the person's role, the institution's role) of a case that came in through `door`."""
+    if door in INSTITUTION_DOORS:
+        return PartyRole.RESPONDENT, PartyRole.APPLICANT
+    return PartyRole.APPLICANT, PartyRole.RESPONDENT
+
 
 TARGET_DAYS = 30  # the center's target: a pre-litigation case closed within a month
 STATUTORY_DAYS = 90  # pre-litigation mediation lasts at most three months

@@ -1,26 +1,63 @@
-"""Who may see which case: the one rule behind every page and API route."""
+"""Who may see and change which case: the one rule behind every page and API route.
+
+`Case.objects.restrict(actor, action)` takes one of `CASE_ACTIONS`:
+
+* "view": the cases the actor may see. The center sees every case; a court's clerks and judges
+  their court's; a mediator the cases assigned to them; an institution's operators the cases their
+  institution is a party to; a station agent what the station filed; a party their own cases (and a
+  relative the cases they act in, while the authorisation is in force); regulators none (they see
+  aggregates).
+* "change": the cases the actor may write to (steps, offers, sessions, agreements, records): the
+  same cases, except that a case that has ended (`definitions.CLOSED_STATES`) is read-only for
+  everyone but the center and the court holding it.
+
+The named actions of the cases app (`may(actor, "cases.list")`, …) are registered below.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, OuterRef
+from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import Predicate, actor_role, for_roles, may
+from xietong.core.errors import NotAllowed, NotFound
+
+from .definitions import CLOSED_STATES
 
 if TYPE_CHECKING:
-    from .models import CaseQuerySet
+    from .models import Case, CaseQuerySet
 
+__all__ = ["CASE_ACTIONS", "actor_person_id", "actor_role", "case_require", "may_see_personal_data", "restrict_cases"]
 
-def actor_role(actor: Any) -> str | None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    if not getattr(actor, "is_active", True):
-        return None
-    return getattr(actor, "role", None)
+CASE_ACTIONS = frozenset({"view", "change"})
+# Who may still write to a case that has ended: the center and the court that holds it.
+COURT_SIDE = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 
 
 def restrict_cases(qs: CaseQuerySet, actor: Any, action: str = "view") -> CaseQuerySet:
+    if action not in CASE_ACTIONS:
+        raise ValueError(f"Unknown case action {action!r}: one of {sorted(CASE_ACTIONS)}.")
+    visible = _visible_cases(qs, actor)
+    if action == "change" and actor_role(actor) not in COURT_SIDE:
+        return visible.exclude(state__in=CLOSED_STATES)
+    return visible
+
+
+def case_require(*, actor: Any, case: Case, action: str = "view") -> None:
+    """Raise NotFound if `actor` may not see `case`, NotAllowed if they see it but may not take `action`."""
+    from .models import Case
+
+    one = Case.objects.filter(pk=case.pk)
+    if not one.restrict(actor).exists():
+        raise NotFound(_("No such case."))
+    if action != "view" and not one.restrict(actor, action).exists():
+        raise NotAllowed(_("The case has ended: it can no longer be changed."), code="case_ended")
+
+
+def _visible_cases(qs: CaseQuerySet, actor: Any) -> CaseQuerySet:
     from .models import CaseParty
 
     role = actor_role(actor)
@@ -71,4 +108,23 @@ def actor_person_id(user: Any) -> int | None:
 
 def may_see_personal_data(actor: Any) -> bool:
     """Whether this role may ever reveal a full ID or phone number (for the cases it may see)."""
+    return may(actor, "cases.personal_data")
+
+
+def _not_regulator(actor: Any, obj: Any = None) -> bool:
     return actor_role(actor) not in (None, Role.REGULATOR)
+
+
+CASES_PERMISSIONS: dict[str, Predicate] = {
+    # Lists of cases with filters (the home page): everyone who holds case rows, parties aside.
+    "cases.list": for_roles(
+        Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.MEDIATOR, Role.INSTITUTION_OPERATOR, Role.STATION_AGENT
+    ),
+    # A party following their own cases: what happens next, in their own words.
+    "cases.own": for_roles(Role.PARTY),
+    "cases.dashboard": for_roles(Role.CENTER_ADMIN, Role.REGULATOR),
+    # Counts without names (the statistics API).
+    "cases.stats": for_roles(Role.CENTER_ADMIN, Role.REGULATOR, Role.CLERK, Role.JUDGE),
+    # Reveal a full ID or phone number of a case they may see.
+    "cases.personal_data": _not_regulator,
+}

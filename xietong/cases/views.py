@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.core.errors import DomainError
 from xietong.parties.services import person_reveal_id, person_reveal_phone
 
@@ -24,15 +24,14 @@ from .selectors import case_aggregates, case_get, case_list
 from .services import allowed_transitions, case_transition
 
 PAGE_SIZE = 25
-DASHBOARD_ROLES = frozenset({Role.CENTER_ADMIN, Role.REGULATOR})
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if user.role == Role.REGULATOR:
-        return redirect("dashboard")
-    if user.role == Role.PARTY and not request.GET:
+    if not may(user, "cases.list") and may(user, "cases.dashboard"):
+        return redirect("dashboard")  # regulators: figures, never case rows
+    if may(user, "cases.own") and not request.GET:
         return redirect("my-cases")  # each case with its state and what happens next
     form = CaseFilterForm(request.GET or None, actor=user)
     try:
@@ -55,8 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def case_or_404(request: HttpRequest, pk: int) -> Any:
-    if getattr(request.user, "role", None) == Role.REGULATOR:
-        raise PermissionDenied
+    if not (may(request.user, "cases.list") or may(request.user, "cases.own")):
+        raise PermissionDenied  # regulators: no case page at all
     case = case_get(actor=request.user, pk=pk)
     if case is None:
         raise Http404(_("No such case."))
@@ -120,7 +119,7 @@ def party_reveal(request: HttpRequest, pk: int, party_pk: int, what: str) -> Htt
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if user.role not in DASHBOARD_ROLES:
+    if not may(user, "cases.dashboard"):
         raise PermissionDenied
     data = case_aggregates()
     states = [(CaseState(s).label, data["by_state"].get(s, 0)) for s in CaseState.values]

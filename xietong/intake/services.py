@@ -22,6 +22,7 @@ from xietong.accounts.services import user_create
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, ActorRef, audit_record
 from xietong.cases.choices import Door, PartyRole
+from xietong.cases.definitions import roles_for_door
 from xietong.cases.services import PersonParty, case_create
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.masking import mask_id_number, mask_phone
@@ -315,18 +316,22 @@ def _submit(
     application.full_clean(validate_unique=False)
     application.save()  # a token taken meanwhile fails here, before anything else is written
 
+    # A citizen, their relative, the counter or a station files against the bank: the citizen applies;
+    # a bank filing through the API applies against the person.
+    person_role, institution_role = roles_for_door(door)
     cases = []
     for inst in insts:
         case = case_create(
             actor=actor,
             court=court,
             institution=inst,
+            institution_role=institution_role,
             product=dispute.product,
             door=door,
             persons=[
                 PersonParty(
                     person=party,
-                    role=PartyRole.RESPONDENT if inst is not None else PartyRole.APPLICANT,
+                    role=person_role if inst is not None else PartyRole.APPLICANT,
                     agent=agent,
                     authorisation=auth,
                 )

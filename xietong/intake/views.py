@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.core.errors import DomainError
 
 from .forms import (
@@ -39,15 +40,12 @@ from .services import (
     staff_file,
 )
 
-CITIZEN_ROLES = frozenset({Role.PARTY})
-COUNTER_ROLES = frozenset({Role.CLERK, Role.CENTER_ADMIN})
-STATION_ROLES = frozenset({Role.STATION_AGENT})
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _require(request: HttpRequest, roles: frozenset[str]) -> Any:
+def _require(request: HttpRequest, action: str) -> Any:
     user: Any = request.user
-    if user.role not in roles:
+    if not may(user, action):
         raise PermissionDenied
     return user
 
@@ -79,7 +77,37 @@ def _submitted(request: HttpRequest, user: Any) -> HttpResponse | None:
     if application is None or application.submitted_by_id != user.pk:
         raise Http404(_("No such application."))
     cases = list(application_cases(application=application, actor=user))
-    return render(request, "intake/submitted.html", {"application": application, "cases": cases})
+    ctx = {"application": application, "cases": cases, **_where_next(user, cases)}
+    return render(request, "intake/submitted.html", ctx)
+
+
+def _where_next(user: Any, cases: list[Any]) -> dict[str, str]:
+    """Where the filer follows what they filed: a party their cases, a station its filings, staff the case."""
+    if may(user, "intake.apply"):
+        return {
+            "next_text": _("A mediator will contact you. You can follow each case under “My cases”."),
+            "next_url": reverse("my-cases"),
+            "next_label": _("My cases"),
+        }
+    if may(user, "intake.station"):
+        return {
+            "next_text": _(
+                "The center will contact the villager. The cases your station filed are listed under “Cases”."
+            ),
+            "next_url": reverse("home"),
+            "next_label": _("Cases filed by the station"),
+        }
+    if len(cases) == 1:
+        return {
+            "next_text": _("The case is triaged and waits for a mediator."),
+            "next_url": reverse("case-detail", args=[cases[0].pk]),
+            "next_label": _("Open the case"),
+        }
+    return {
+        "next_text": _("The cases are triaged and wait for a mediator: open each from its number."),
+        "next_url": reverse("home"),
+        "next_label": _("Cases"),
+    }
 
 
 def _earlier(request: HttpRequest, user: Any) -> Application | None:
@@ -92,7 +120,7 @@ def _earlier(request: HttpRequest, user: Any) -> Application | None:
 
 
 def _apply(request: HttpRequest, *, relative: bool) -> HttpResponse:
-    user = _require(request, CITIZEN_ROLES)
+    user = _require(request, "intake.apply")
     done = _submitted(request, user)
     if done is not None:
         return done
@@ -138,8 +166,8 @@ def apply_relative(request: HttpRequest) -> HttpResponse:
     return _apply(request, relative=True)
 
 
-def _staff(request: HttpRequest, roles: frozenset[str], mode: str) -> HttpResponse:
-    user = _require(request, roles)
+def _staff(request: HttpRequest, action: str, mode: str) -> HttpResponse:
+    user = _require(request, action)
     done = _submitted(request, user)
     if done is not None:
         return done
@@ -172,12 +200,12 @@ def _staff(request: HttpRequest, roles: frozenset[str], mode: str) -> HttpRespon
 
 @login_required
 def counter_new(request: HttpRequest) -> HttpResponse:
-    return _staff(request, COUNTER_ROLES, "counter")
+    return _staff(request, "intake.counter", "counter")
 
 
 @login_required
 def station_file(request: HttpRequest) -> HttpResponse:
-    return _staff(request, STATION_ROLES, "station")
+    return _staff(request, "intake.station", "station")
 
 
 # Accounts. -------------------------------------------------------------------------------
@@ -236,7 +264,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def claim(request: HttpRequest) -> HttpResponse:
     """Take over a case filed for you (at a station or the counter): case number, phone on file, code."""
     user: Any = request.user if request.user.is_authenticated else None
-    if user is not None and user.role != Role.PARTY:
+    if user is not None and not may(user, "intake.claim"):
         messages.info(request, _("Taking over a case is for the party it was filed for."))
         return redirect("home")
     pending = request.session.get(CLAIM_KEY)

@@ -9,9 +9,9 @@ from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseEvent
-from xietong.cases.permissions import actor_role
 
 from .choices import HearingStatus
 from .models import ConfirmationReview, FilingRequest, Hearing, Ruling, TrialOutcome
@@ -45,7 +45,9 @@ def judicial_record(case: Case) -> JudicialRecord:
 
 
 def ruling_get(*, actor: Any, case: Case, pk: int) -> Ruling | None:
-    return Ruling.objects.filter(case=case, pk=pk).select_related("case__court", "judge").first()
+    """A ruling of `case`, if the actor may see the case."""
+    visible = Case.objects.restrict(actor).filter(pk=case.pk).values("pk")
+    return Ruling.objects.filter(case_id__in=visible, pk=pk).select_related("case__court", "judge").first()
 
 
 def hearing_get(*, case: Case, pk: int) -> Hearing | None:
@@ -99,4 +101,4 @@ def judiciary_worklist(*, actor: Any) -> Worklist:
 
 
 def may_use_worklist(actor: Any) -> bool:
-    return actor_role(actor) in WORKLIST_ROLES
+    return may(actor, "judiciary.worklist")

@@ -6,3 +6,10 @@ class LookupConfig(AppConfig):
     name = "xietong.lookup"
     label = "lookup"
     verbose_name = _("Pre-filing lookup")
+
+    def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
+
+        from .permissions import PERMISSIONS
+
+        permissions_register(PERMISSIONS)

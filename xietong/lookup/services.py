@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, audit_record
 from xietong.cases.choices import CaseState, Door, PartyRole, Product
@@ -32,7 +33,7 @@ from xietong.notifications.services import otp_issue, otp_verify
 from xietong.parties.models import Person
 from xietong.triage.services import case_auto_triage
 
-from .choices import LOOKUP_ROLES, OPEN_ROLES, REPORT_ROLES, next_step
+from .choices import next_step
 from .models import OverdueDebt
 from .selectors import LookupResult, case_for_status, person_lookup_result, status_phone
 
@@ -70,7 +71,7 @@ def overdue_debt_record(
     is_system = getattr(actor, "kind", None) == "system"
     role = actor_role(actor)
     if not is_system:
-        if role not in REPORT_ROLES:
+        if not may(actor, "lookup.report_debt"):
             raise NotAllowed(_("Only the reporting institution or the center records overdue debts."), code="role")
         if role == Role.INSTITUTION_OPERATOR and actor.organisation_id != institution.pk:
             raise NotAllowed(_("An institution reports only its own debts."), code="other_institution")
@@ -116,7 +117,7 @@ def parse_lookup_id(id_number: str) -> str:
 @transaction.atomic
 def person_lookup(*, actor: Any, id_number: str, ip_address: str | None = None) -> LookupResult:
     """Staff look a person up across all institutions. Every lookup is audited, found or not."""
-    if actor_role(actor) not in LOOKUP_ROLES:
+    if not may(actor, "lookup.use"):
         raise NotAllowed(_("The pre-filing lookup is for the center and the court."), code="role")
     number = parse_lookup_id(id_number)
     result = person_lookup_result(actor=actor, id_number=number)
@@ -141,7 +142,7 @@ def person_lookup(*, actor: Any, id_number: str, ip_address: str | None = None) 
 @transaction.atomic
 def person_lookup_self(*, actor: Any) -> LookupResult | None:
     """A party sees their own lookup (their own Person only); recorded, not as a staff view."""
-    if actor_role(actor) != Role.PARTY:
+    if not may(actor, "lookup.self"):
         raise NotAllowed(_("This page is for parties."), code="role")
     person = Person.objects.filter(user_id=actor.pk).first()
     if person is None:
@@ -160,8 +161,7 @@ def person_lookup_self(*, actor: Any) -> LookupResult | None:
 def cases_open_from_debts(*, actor: Any, person: Person, debt_ids: list[int]) -> list[Case]:
     """Open one pre-litigation case per chosen debt, all or nothing: the institution applies, the
     person responds, the amounts come from the debt. Each case is triaged at once."""
-    role = actor_role(actor)
-    if role not in OPEN_ROLES:
+    if not may(actor, "lookup.open"):
         raise NotAllowed(_("Only the center and court clerks open cases from the lookup."), code="role")
     court = actor.organisation
     if court is None or court.kind != OrganisationKind.COURT:

@@ -11,21 +11,19 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xietong.accounts.choices import Role
-from xietong.cases.permissions import actor_role
+from xietong.accounts.permissions import may
 from xietong.cases.selectors import case_list
 from xietong.core.errors import DomainError
 from xietong.parties.models import Person
 
-from .choices import LOOKUP_ROLES, OPEN_ROLES
 from .demo import demo_hint
 from .forms import LookupForm, OpenCasesForm, StatusCodeForm, StatusNumberForm
 from .selectors import LookupResult, person_debts
 from .services import cases_open_from_debts, person_lookup, person_lookup_self, status_code_request, status_verify
 
 
-def _staff(request: HttpRequest, roles: frozenset[str] = LOOKUP_ROLES) -> Any:
-    if actor_role(request.user) not in roles:
+def _staff(request: HttpRequest, action: str = "lookup.use") -> Any:
+    if not may(request.user, action):
         raise PermissionDenied
     return request.user
 
@@ -35,7 +33,7 @@ def _render_lookup(request: HttpRequest, form: LookupForm, result: LookupResult 
         "demo_people": demo_hint() if getattr(settings, "DEMO_MODE", False) and result is None else [],
         "form": form,
         "result": result,
-        "may_open": actor_role(request.user) in OPEN_ROLES,
+        "may_open": may(request.user, "lookup.open"),
         **extra,
     }
     return render(request, "lookup/lookup.html", ctx)
@@ -61,7 +59,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lookup_open(request: HttpRequest) -> HttpResponse:
     """Open one pre-litigation case per chosen debt, in one step; then show the person again."""
-    actor = _staff(request, OPEN_ROLES)
+    actor = _staff(request, "lookup.open")
     raw_id = request.POST.get("id_number", "")
     lookup_form = LookupForm({"id_number": raw_id})
     if not lookup_form.is_valid():
@@ -94,7 +92,7 @@ def lookup_open(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_lookup(request: HttpRequest) -> HttpResponse:
     """A party's own lookup: their debts and cases across institutions, nobody else's."""
-    if actor_role(request.user) != Role.PARTY:
+    if not may(request.user, "lookup.self"):
         raise PermissionDenied
     result = person_lookup_self(actor=request.user)
     return render(request, "lookup/my_lookup.html", {"result": result})
@@ -103,7 +101,7 @@ def my_lookup(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     """A party's cases (their own and those they act in), each with its state and next step."""
-    if actor_role(request.user) != Role.PARTY:
+    if not may(request.user, "cases.own"):
         raise PermissionDenied
     cases = list(case_list(actor=request.user)[:100])
     return render(request, "lookup/my_cases.html", {"cases": cases})

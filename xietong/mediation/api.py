@@ -9,9 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.core.api import ERRORS
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 
@@ -21,8 +20,6 @@ from .selectors import offers_for, session_participants, sessions_for, viewer_ti
 from .services import OfferTerms, offer_answer, offer_make
 
 router = Router(tags=["mediation"])
-
-OFFER_ROLES = frozenset({Role.MEDIATOR, Role.PARTY, Role.INSTITUTION_OPERATOR})
 
 
 def _case(actor: Any, case_id: int) -> Case:
@@ -56,7 +53,7 @@ def _offer_out(o: Offer) -> dict[str, Any]:
 
 def _offerer(request: HttpRequest) -> Any:
     actor = request.auth  # type: ignore[attr-defined]
-    if actor_role(actor) not in OFFER_ROLES:
+    if not may(actor, "mediation.offer"):
         raise NotAllowed(_("Only the parties and the case's mediator make and answer offers."), code="offer_role")
     return actor
 

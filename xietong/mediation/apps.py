@@ -8,9 +8,13 @@ class MediationConfig(AppConfig):
     verbose_name = _("Mediation")
 
     def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
         from xietong.cases.registry import event_kinds_register, panel_register
 
         from .panel import mediation_panel
+        from .permissions import PERMISSIONS
+
+        permissions_register(PERMISSIONS)
 
         panel_register("mediation", mediation_panel)
         event_kinds_register(

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.panels import CasePanel
@@ -28,7 +29,7 @@ from .selectors import (
     sessions_for,
     viewer_timezone,
 )
-from .services import OFFER_STATES, STAFF_ROLES, WORK_STATES, actor_offer_side
+from .services import OFFER_STATES, WORK_STATES, actor_offer_side
 
 COURT_STAFF = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 ASSIGN_STATES = frozenset({CaseState.SUBMITTED, CaseState.TRIAGED, CaseState.MEDIATING})
@@ -83,7 +84,7 @@ def mediation_panel(request: HttpRequest, case: Case) -> CasePanel | None:
         ctx["assignments"] = list(assignments_for(case))
         sheet = affordability_for(case)
         ctx["sheet"] = sheet
-    if role in STAFF_ROLES and case.state in ASSIGN_STATES:
+    if may(user, "mediation.assign") and case.state in ASSIGN_STATES:
         form = AssignForm()
         mediators = list(form.fields["mediator"].queryset.select_related("mediator_profile"))  # type: ignore[attr-defined]
         loads = mediator_loads([m.pk for m in mediators])

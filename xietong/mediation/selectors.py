@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
+from xietong.accounts.permissions import may
 from xietong.cases.definitions import TARGET_DAYS
 from xietong.cases.models import Case, CaseParty
+from xietong.core.errors import NotAllowed
 from xietong.parties.models import Person
 
 from .choices import LOAD_STATES, OfferStatus, SessionStatus
@@ -89,6 +91,8 @@ class PoolRow:
 
 def mediator_pool(*, actor: Any) -> list[PoolRow]:
     """Every active mediator with profile, load and overdue count (center staff and clerks)."""
+    if not may(actor, "mediation.pool"):
+        raise NotAllowed(_("The mediator pool is for the center and the court's clerks."), code="role")
     users = list(
         User.objects.filter(role=Role.MEDIATOR, is_active=True)
         .select_related("organisation", "mediator_profile", "mediator_profile__organisation")

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation, User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role
+from xietong.cases.permissions import actor_role, case_require
 from xietong.cases.services import case_assign_mediator, case_event_record, case_lock, waiver_check
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.money import money_parse
@@ -45,7 +46,6 @@ from .choices import (
 from .models import Affordability, Assignment, ContactLog, MediationSession, MediatorProfile, Offer
 from .selectors import mediator_loads
 
-STAFF_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK})
 WORK_STATES = frozenset({CaseState.TRIAGED, CaseState.MEDIATING})  # contacts, sessions, worksheet
 OFFER_STATES = frozenset({CaseState.MEDIATING})
 MAX_OFFER_INSTALMENTS = 60
@@ -56,8 +56,8 @@ MAX_SESSION_MINUTES = 8 * 60
 
 
 def _check_visible(actor: Any, case: Case) -> None:
-    if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
-        raise NotFound(_("No such case."))
+    """Every write of mediation: the case is visible to the actor and has not ended."""
+    case_require(actor=actor, case=case, action="change")
 
 
 def _check_case_mediator(actor: Any, case: Case) -> None:
@@ -205,7 +205,7 @@ def mediation_assign(*, actor: Any, case: Case | int, mediator: User | None = No
     Automatic assignment is for a case without a mediator; reassigning is done by hand. Every
     assignment is kept in the history with who did it and why.
     """
-    if actor_role(actor) not in STAFF_ROLES:
+    if not may(actor, "mediation.assign"):
         raise NotAllowed(_("Only center staff and clerks assign mediators."), code="role")
     locked = case_lock(case)
     _check_visible(actor, locked)
@@ -265,7 +265,7 @@ def mediation_auto_assign(*, actor: Any, cases: list[Case]) -> list[AutoResult]:
 
     Each case is its own transaction: a case nobody fits is reported and the others go ahead.
     """
-    if actor_role(actor) not in STAFF_ROLES:
+    if not may(actor, "mediation.assign"):
         raise NotAllowed(_("Only center staff and clerks assign mediators."), code="role")
     results = []
     for case in cases:

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
+from xietong.accounts.permissions import may
 from xietong.cases.definitions import TARGET_DAYS
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError
 
 from .forms import (
@@ -37,7 +37,6 @@ from .forms import (
 from .models import MediatorProfile
 from .selectors import mediator_pool, my_mediation_cases, viewer_timezone
 from .services import (
-    STAFF_ROLES,
     OfferTerms,
     affordability_save,
     contact_log,
@@ -50,12 +49,10 @@ from .services import (
     session_set_status,
 )
 
-OFFER_ROLES = frozenset({Role.MEDIATOR, Role.PARTY, Role.INSTITUTION_OPERATOR})
 
-
-def _need(request: HttpRequest, roles: frozenset[str]) -> Any:
+def _need(request: HttpRequest, action: str) -> Any:
     user: Any = request.user
-    if actor_role(user) not in roles:
+    if not may(user, action):
         raise PermissionDenied
     return user
 
@@ -81,7 +78,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     """My mediation cases: oldest first, overdue marked, next step and next session."""
-    user = _need(request, frozenset({Role.MEDIATOR}))
+    user = _need(request, "mediation.work")
     overdue_only = request.GET.get("overdue") == "1"
     rows = my_mediation_cases(actor=user, overdue_only=overdue_only)
     all_rows = rows if not overdue_only else my_mediation_cases(actor=user)
@@ -102,11 +99,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @login_required
 def pool(request: HttpRequest) -> HttpResponse:
     """The mediator pool: load against capacity, specialties, languages, overdue cases."""
-    user = _need(request, STAFF_ROLES)
+    user = _need(request, "mediation.pool")
     rows = mediator_pool(actor=user)
     ctx = {
         "rows": rows,
-        "may_edit": actor_role(user) == Role.CENTER_ADMIN,
+        "may_edit": may(user, "mediation.profiles"),
         "overdue_total": sum(r.overdue for r in rows),
         "target_days": TARGET_DAYS,
     }
@@ -115,7 +112,7 @@ def pool(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = _need(request, frozenset({Role.CENTER_ADMIN}))
+    actor = _need(request, "mediation.profiles")
     mediator = get_object_or_404(User, pk=user_id, role=Role.MEDIATOR)
     profile = MediatorProfile.objects.filter(user=mediator).first()
     initial: dict[str, Any] = {"capacity": 20, "is_available": True, "organisation": mediator.organisation}
@@ -152,7 +149,7 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign a mediator by hand (a mediator chosen) or automatically (the auto button)."""
-    actor = _need(request, STAFF_ROLES)
+    actor = _need(request, "mediation.assign")
     case = _case(request, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -178,7 +175,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _need(request, frozenset({Role.MEDIATOR}))
+    actor = _need(request, "mediation.work")
     case = _case(request, pk)
     form = ContactForm(request.POST, case=case)
     if not form.is_valid():
@@ -206,7 +203,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _need(request, frozenset({Role.MEDIATOR}))
+    actor = _need(request, "mediation.work")
     case = _case(request, pk)
     # The mediator types the time in their own zone.
     with timezone.override(zoneinfo.ZoneInfo(viewer_timezone(actor))):
@@ -237,7 +234,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_status(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
-    actor = _need(request, frozenset({Role.MEDIATOR}))
+    actor = _need(request, "mediation.work")
     case = _case(request, pk)
     form = SessionStatusForm(request.POST)
     if not form.is_valid():
@@ -268,7 +265,7 @@ def _terms(d: dict[str, Any]) -> OfferTerms:
 @login_required
 @require_POST
 def offer_create(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _need(request, OFFER_ROLES)
+    actor = _need(request, "mediation.offer")
     case = _case(request, pk)
     form = OfferForm(request.POST)
     if not form.is_valid():
@@ -286,7 +283,7 @@ def offer_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def offer_answer_view(request: HttpRequest, pk: int, offer_id: int) -> HttpResponse:
-    actor = _need(request, OFFER_ROLES)
+    actor = _need(request, "mediation.offer")
     case = _case(request, pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -318,7 +315,7 @@ def offer_answer_view(request: HttpRequest, pk: int, offer_id: int) -> HttpRespo
 @login_required
 @require_POST
 def affordability_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _need(request, frozenset({Role.MEDIATOR}))
+    actor = _need(request, "mediation.work")
     case = _case(request, pk)
     form = AffordabilityForm(request.POST, case=case)
     if not form.is_valid():
@@ -351,7 +348,7 @@ def affordability_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def timezone_set(request: HttpRequest, pk: int) -> HttpResponse:
     """The case's mediator sets a person's time zone; a party sets their own."""
-    actor = _need(request, frozenset({Role.MEDIATOR, Role.PARTY}))
+    actor = _need(request, "mediation.timezone")
     case = _case(request, pk)
     form = TimezoneForm(request.POST, case=case)
     if not form.is_valid():

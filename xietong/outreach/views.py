@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xietong.cases.permissions import actor_role
+from xietong.accounts.permissions import may
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 
-from .choices import AUTHOR_ROLES, ArticleKind
+from .choices import ArticleKind
 from .forms import ArticleCreateForm, ArticleForm
 from .models import Article
 from .selectors import article_manageable, article_visible, articles_manageable, articles_published, station_public
@@ -24,7 +24,7 @@ from .services import article_create, article_publish, article_update, article_w
 
 
 def _author(request: HttpRequest) -> Any:
-    if actor_role(request.user) not in AUTHOR_ROLES or getattr(request.user, "organisation", None) is None:
+    if not may(request.user, "outreach.publish"):
         raise PermissionDenied
     return request.user
 

@@ -8,6 +8,7 @@ class RepaymentConfig(AppConfig):
     verbose_name = _("Repayment")
 
     def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
         from xietong.cases.registry import (
             demo_step_register,
             event_kinds_register,
@@ -18,8 +19,10 @@ class RepaymentConfig(AppConfig):
 
         from . import demo
         from .panels import repayment_panel
+        from .permissions import PERMISSIONS
         from .services import enforce_guard, fulfil_guard, on_case_transition
 
+        permissions_register(PERMISSIONS)
         panel_register("repayment", repayment_panel)
         receiver_register("repayment", on_case_transition)
         guard_register("repayment.plan_repaid", fulfil_guard)

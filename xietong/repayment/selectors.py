@@ -11,6 +11,7 @@ from django.db.models import Count, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
@@ -45,11 +46,7 @@ def payments_visible(*, actor: Any, plan: RepaymentPlan) -> QuerySet[Payment]:
 
 def may_report_payments(actor: Any, case: Case) -> bool:
     """The creditor: an operator (or API client) of the case's own institution."""
-    return (
-        actor_role(actor) == Role.INSTITUTION_OPERATOR
-        and case.institution_id is not None
-        and getattr(actor, "organisation_id", None) == case.institution_id
-    )
+    return may(actor, "repayment.report_payments", case)
 
 
 def may_use_payment_files(actor: Any) -> bool:

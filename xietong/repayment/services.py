@@ -359,9 +359,13 @@ class DailySummary:
 
 
 def _debtor(case: Case) -> tuple[str, str]:
-    """(phone, time zone) of whoever answers for the debtor: the acting relative, else the debtor."""
+    """(phone, time zone) of whoever answers for the debtor: the acting relative, else the debtor.
+
+    The debtor is the case's first natural person, whichever side filed: the respondent of a bank's
+    claim, the applicant of a citizen's own application (a guarantor comes after them)."""
     party = (
-        CaseParty.objects.filter(case=case, person__isnull=False, role__in=[PartyRole.RESPONDENT, PartyRole.DEFENDANT])
+        CaseParty.objects.filter(case=case, person__isnull=False)
+        .exclude(role=PartyRole.THIRD_PARTY)
         .select_related("person", "agent")
         .order_by("pk")
         .first()

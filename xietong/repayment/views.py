@@ -14,10 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
-from xietong.cases.permissions import actor_role
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 
@@ -131,7 +130,7 @@ def _application(request: HttpRequest, pk: int, application_pk: int, fmt: str) -
     application = EnforcementApplication.objects.filter(case=case, pk=application_pk).first()
     if application is None:
         raise Http404(_("No such application."))
-    if actor_role(request.user) == Role.PARTY:
+    if not may(request.user, "repayment.enforcement_documents"):
         raise PermissionDenied  # the creditor's and the court's document
     with transaction.atomic():
         audit_record(
@@ -169,20 +168,19 @@ def enforcement_docx(request: HttpRequest, pk: int, application_pk: int) -> Http
 @require_GET
 def my_repayments(request: HttpRequest) -> HttpResponse:
     """The debtor's (or the acting relative's) phone page: next instalment, paid so far, what is late."""
-    if actor_role(request.user) != Role.PARTY:
+    if not may(request.user, "repayment.mine"):
         raise PermissionDenied
     return render(request, "repayment/my_repayments.html", {"plans": my_plans(actor=request.user)})
 
 
 WORKLIST_PAGE = 50
-WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE})
 
 
 @login_required
 @require_GET
 def repayment_worklist(request: HttpRequest) -> HttpResponse:
     """The creditor's (and the court's) plans: defaulted first, with the balance outstanding."""
-    if actor_role(request.user) not in WORKLIST_ROLES:
+    if not may(request.user, "repayment.worklist"):
         raise PermissionDenied
     plans = creditor_worklist(actor=request.user)
     page = Paginator(plans, WORKLIST_PAGE).get_page(request.GET.get("page"))

@@ -23,14 +23,14 @@ from django.utils import timezone
 from xietong.accounts.models import Organisation
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
-from xietong.cases.choices import Door
+from xietong.cases.definitions import INSTITUTION_DOORS
 from xietong.cases.models import Case, CaseParty, Category
 from xietong.parties.models import Address
 
 from .choices import Dimension
 from .models import DailyCount, NamedRespondent
 
-OWN_DOORS = frozenset({Door.BATCH, Door.API})
+OWN_DOORS = INSTITUTION_DOORS  # where the institution applies (cases.definitions.roles_for_door)
 CHUNK = 5000
 
 

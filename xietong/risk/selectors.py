@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.choices import Door, Product
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
@@ -45,12 +46,12 @@ def warnings_visible(actor: Any) -> QuerySet[RiskWarning]:
 
 
 def may_open_cases(actor: Any) -> bool:
-    return actor_role(actor) in COURT_SIDE
+    return may(actor, "risk.open_cases")
 
 
 def may_see_names(actor: Any) -> bool:
     """Regulators and institutions see counts: a person named as respondent is shown masked."""
-    return actor_role(actor) in COURT_SIDE
+    return may(actor, "risk.names")
 
 
 def mask_name(name: str) -> str:
@@ -137,11 +138,8 @@ def case_open_warnings(case: Case) -> list[RiskWarning]:
     return [w for w in qs if (w.dimension, w.key) in hit]
 
 
-VIEW_ROLES = frozenset({*COURT_SIDE, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
-
-
 def may_view_warnings(actor: Any) -> bool:
-    return actor_role(actor) in VIEW_ROLES
+    return may(actor, "risk.view")
 
 
 def why_text(warning: RiskWarning) -> str:

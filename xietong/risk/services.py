@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from xietong.accounts.choices import REGULATOR_KINDS, Role
 from xietong.accounts.models import Organisation, User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.models import Case, CaseParty
@@ -352,7 +353,6 @@ def _notify(warning: RiskWarning) -> None:
 
 # Workflow -------------------------------------------------------------------------------------
 
-ACT_ROLES = frozenset({Role.REGULATOR, Role.CENTER_ADMIN})
 STEPS: dict[str, tuple[frozenset[str], str]] = {
     "acknowledge": (frozenset({WarningState.NEW, WarningState.SNOOZED}), WarningState.ACKNOWLEDGED),
     "verify": (frozenset({WarningState.NEW, WarningState.ACKNOWLEDGED}), WarningState.VERIFYING),
@@ -405,7 +405,7 @@ def warning_step(
     if step not in STEPS:
         raise DomainError(_("Unknown step."), code="step")
     locked = _locked_for(actor, warning.pk if isinstance(warning, RiskWarning) else warning)
-    if actor_role(actor) not in ACT_ROLES:
+    if not may(actor, "risk.act"):
         if step == "escalate":
             raise NotAllowed(_("Only a regulator or the center escalates a warning."), code="role")
         raise NotAllowed(_("Only a regulator or the center acts on warnings."), code="role")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
 from xietong.cases.models import Case
@@ -30,7 +30,7 @@ from .selectors import (
     warning_summary,
     warnings_visible,
 )
-from .services import ACT_ROLES, in_remit, warning_step
+from .services import in_remit, warning_step
 
 LIST_SIZE = 200
 CASES_SHOWN = 50
@@ -97,10 +97,10 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "cases": cases,
         "may_open_cases": may_open_cases(user),
-        "may_act": getattr(user, "role", None) in ACT_ROLES and in_remit(user, warning) and warning.is_open,
+        "may_act": may(user, "risk.act") and in_remit(user, warning) and warning.is_open,
         "form": StepForm(),
         "steps": list(warning.steps.all()),
-        "may_notice": getattr(user, "role", None) in NOTICE_ROLES,
+        "may_notice": may(user, "risk.notice"),
     }
     return render(request, "risk/detail.html", ctx)
 
@@ -135,9 +135,6 @@ def warning_step_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("risk-warning", pk=warning.pk)
 
 
-NOTICE_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.REGULATOR})
-
-
 @login_required
 def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The risk notice (风险提示函) as PDF or DOCX: the center, the courts and regulators. Audited."""
@@ -145,7 +142,7 @@ def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
     user: Any = request.user
     warning = _visible(request, pk)
-    if user.role not in NOTICE_ROLES:
+    if not may(user, "risk.notice"):
         raise PermissionDenied
     if fmt not in ("pdf", "docx"):
         raise Http404(_("No such format."))

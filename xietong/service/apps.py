@@ -8,9 +8,13 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service of documents")
 
     def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
         from xietong.cases.registry import event_kinds_register, panel_register
 
         from .panels import service_panel
+        from .permissions import PERMISSIONS
+
+        permissions_register(PERMISSIONS)
 
         panel_register("service", service_panel)
         event_kinds_register(

@@ -33,7 +33,7 @@ def service_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             if not records:
                 continue
         shown.append({"document": document, "records": records})
-    staff_may_send = role in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.MEDIATOR) and may_send(user, case)
+    staff_may_send = role is not None and may_send(user, case)
     if not shown and not staff_may_send:
         return None
     return CasePanel(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 
@@ -66,16 +67,11 @@ def record_get(*, actor: Any, pk: int) -> ServiceRecord | None:
 # Failures per institution (story 5) ---------------------------------------------------------------
 
 
-# Court staff and the center see every institution; an operator its own; regulators aggregates only.
-FAILURE_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
-
-
 def failures_scope(actor: Any) -> tuple[bool, Organisation | None]:
     """(may see, institution it is limited to). Operators and API clients see their own institution only."""
-    role = actor_role(actor)  # API clients act as their institution's operators
-    if role not in FAILURE_ROLES:
+    if not may(actor, "service.failures"):
         return False, None
-    if role == Role.INSTITUTION_OPERATOR:
+    if actor_role(actor) == Role.INSTITUTION_OPERATOR:  # API clients act as their institution's operators
         return True, actor.organisation
     return True, None
 

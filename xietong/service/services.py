@@ -26,6 +26,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import ActorRef, actor_ref, audit_record
 from xietong.cases.models import Case, CaseParty
@@ -60,7 +61,7 @@ def _is_system(actor: Any) -> bool:
     return actor is None or (isinstance(actor, ActorRef) and actor.kind == "system")
 
 
-def may_send(actor: Any, case: Case) -> bool:
+def send_predicate(actor: Any, case: Case | None = None) -> bool:
     """The center, the court holding the case, its mediator and the platform itself send documents."""
     if _is_system(actor):
         return True
@@ -68,20 +69,28 @@ def may_send(actor: Any, case: Case) -> bool:
     if role == Role.CENTER_ADMIN:
         return True
     if role in (Role.CLERK, Role.JUDGE):
-        return bool(actor.organisation_id == case.court_id)
+        return case is None or bool(actor.organisation_id == case.court_id)
     if role == Role.MEDIATOR:
-        return bool(case.mediator_id is not None and actor.pk == case.mediator_id)
+        return case is None or bool(case.mediator_id is not None and actor.pk == case.mediator_id)
     return False
 
 
-def may_record(actor: Any, case: Case) -> bool:
+def record_predicate(actor: Any, case: Case | None = None) -> bool:
     """Outcomes of attempts and alternatives are recorded by the court's clerks and judges, or the center."""
     if _is_system(actor):
         return True
     role = actor_role(actor)
     if role == Role.CENTER_ADMIN:
         return True
-    return role in (Role.CLERK, Role.JUDGE) and actor.organisation_id == case.court_id
+    return role in (Role.CLERK, Role.JUDGE) and (case is None or actor.organisation_id == case.court_id)
+
+
+def may_send(actor: Any, case: Case) -> bool:
+    return may(actor, "service.send", case)
+
+
+def may_record(actor: Any, case: Case) -> bool:
+    return may(actor, "service.record", case)
 
 
 def is_recipient(actor: Any, record: ServiceRecord) -> bool:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.errors import DomainError, NotFound
@@ -42,7 +43,6 @@ from .services import (
     token_hash,
 )
 
-SEND_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.MEDIATOR})
 OWN_RECORDS_ONLY = frozenset({Role.PARTY, Role.INSTITUTION_OPERATOR})
 
 
@@ -61,7 +61,7 @@ def _pdf_response(document: ServedDocument) -> HttpResponseBase:
 @login_required
 @require_POST
 def document_send(request: HttpRequest, pk: int) -> HttpResponse:
-    if actor_role(request.user) not in SEND_ROLES:
+    if not may(request.user, "service.send"):
         raise PermissionDenied
     case = case_get(actor=request.user, pk=pk)
     if case is None:

@@ -8,6 +8,10 @@ class TriageConfig(AppConfig):
     verbose_name = _("Triage")
 
     def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
         from xietong.cases.registry import event_kinds_register
 
+        from .permissions import PERMISSIONS
+
+        permissions_register(PERMISSIONS)
         event_kinds_register("triage", {"triage_changed": _("Triage changed")})

@@ -16,14 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import Role
 from xietong.accounts.models import User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState, Channel, Product, Track, Wish
 from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseParty, Category, Team
-from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_assign_team, case_event_record, case_lock, case_snapshot, case_triage
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Address
@@ -33,7 +32,6 @@ from .choices import DecisionKind
 from .models import SmallClaimsMemorandum, TriageDecision, TriageRule
 
 OUTCOME_FIELDS = ("category", "channel", "track", "team")
-OVERRIDE_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK})
 OVERRIDE_STATES = frozenset(OPEN_STATES - {CaseState.SUBMITTED})
 
 
@@ -310,13 +308,12 @@ def case_triage_override(
     reason: str,
 ) -> Case:
     """Staff change a case's triage with a reason. Clerks of the case's court and the center."""
-    role = actor_role(actor)
-    if role not in OVERRIDE_ROLES:
+    if not may(actor, "triage.override"):
         raise NotAllowed(_("Only the center and the court's clerks may change the triage."), code="role")
     locked = case_lock(case)
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
-    if role == Role.CLERK and locked.court_id != actor.organisation_id:
+    if not may(actor, "triage.override", locked):
         raise NotAllowed(_("Only the court that holds this case may do this."), code="other_court")
     reason = (reason or "").strip()
     if not reason:

@@ -13,22 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.definitions import STATUTORY_DAYS, TARGET_DAYS, overdue_q
 from xietong.cases.models import Case
 from xietong.core.errors import DomainError
 
 from .forms import BulkAssignForm, OverrideForm, WorklistFilterForm, teams_for
 from .selectors import worklist_cases, worklist_counts
-from .services import OVERRIDE_ROLES, case_triage_override, cases_assign_team_bulk
+from .services import case_triage_override, cases_assign_team_bulk
 
-WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
-ASSIGN_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK})
 WORKLIST_SIZE = 50
-
-
-def _role(request: HttpRequest) -> str | None:
-    return getattr(request.user, "role", None)
 
 
 def _worklist(request: HttpRequest, *, assign_form: BulkAssignForm | None = None, status: int = 200) -> HttpResponse:
@@ -43,13 +37,15 @@ def _worklist(request: HttpRequest, *, assign_form: BulkAssignForm | None = None
     params.pop("page", None)
     query = params.urlencode()
     selected = {str(v) for v in request.POST.getlist("cases")} if request.method == "POST" else set()
+    teams = list(teams_for(user))
     ctx = {
         "form": form,
         "counts": worklist_counts(actor=user),
         "cases": list(page.object_list),
         "page": page,
-        "may_assign": user.role in ASSIGN_ROLES,
-        "teams": teams_for(user),
+        "may_assign": may(user, "triage.assign"),
+        "teams": teams,
+        "teams_of_courts": len({t.court_id for t in teams}) > 1,  # the center assigns across courts
         "assign_form": assign_form,
         "selected": selected,
         "query": query,
@@ -62,7 +58,7 @@ def _worklist(request: HttpRequest, *, assign_form: BulkAssignForm | None = None
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    if _role(request) not in WORKLIST_ROLES:
+    if not may(request.user, "triage.worklist"):
         raise PermissionDenied
     return _worklist(request)
 
@@ -72,7 +68,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def worklist_assign(request: HttpRequest) -> HttpResponse:
     """Assign the selected cases to a team, all or nothing."""
     user: Any = request.user
-    if _role(request) not in ASSIGN_ROLES:
+    if not may(user, "triage.assign"):
         raise PermissionDenied
     form = BulkAssignForm(request.POST, actor=user)
     if not form.is_valid():
@@ -96,7 +92,7 @@ def worklist_assign(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_override(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    if _role(request) not in OVERRIDE_ROLES:
+    if not may(user, "triage.override"):
         raise PermissionDenied
     case = Case.objects.restrict(user).filter(pk=pk).first()
     if case is None:

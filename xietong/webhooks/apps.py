@@ -8,8 +8,12 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
+        from xietong.accounts.permissions import permissions_register
         from xietong.cases.registry import receiver_register
 
+        from .permissions import PERMISSIONS
         from .services import on_case_transition, on_cases_transition
+
+        permissions_register(PERMISSIONS)
 
         receiver_register("webhooks", on_case_transition, many=on_cases_transition)

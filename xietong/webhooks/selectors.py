@@ -7,13 +7,14 @@ from typing import Any
 from django.db.models import QuerySet
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.permissions import actor_role
 
 from .models import WebhookDelivery, WebhookEndpoint
 
 
 def may_manage_webhooks(actor: Any) -> bool:
-    return actor_role(actor) in (Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR)
+    return may(actor, "webhooks.manage")
 
 
 def endpoints_visible(*, actor: Any) -> QuerySet[WebhookEndpoint]:

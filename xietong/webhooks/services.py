@@ -60,7 +60,6 @@ from .signing import signature
 
 logger = logging.getLogger(__name__)
 
-MANAGER_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR})
 OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
 

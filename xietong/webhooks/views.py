@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 
 from .forms import EndpointForm
@@ -33,7 +33,7 @@ def _manager(request: HttpRequest) -> Any:
 def webhooks(request: HttpRequest) -> HttpResponse:
     """The institution's endpoints (the center: every institution's) and the form to add one."""
     actor = _manager(request)
-    is_admin = actor.role == Role.CENTER_ADMIN
+    is_admin = may(actor, "webhooks.any_institution")
     form = EndpointForm(request.POST or None, choose_institution=is_admin)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

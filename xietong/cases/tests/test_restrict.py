@@ -259,3 +259,43 @@ def test_actor_role(world):
     assert actor_role(AnonymousUser()) is None
     assert actor_role(None) is None
     assert actor_role(SYSTEM) is None
+
+
+# restrict(actor, action): "view" and "change" ------------------------------------------------
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_change_is_view_while_the_case_is_open_and_the_court_alone_once_it_has_ended(world, role):
+    actor = world.users[role]
+    ids = {k: c.pk for k, c in world.cases.items()}
+
+    def keys(action):
+        pks = set(Case.objects.restrict(actor, action).values_list("pk", flat=True))
+        return {k for k, pk in ids.items() if pk in pks}
+
+    assert keys("change") == keys("view") == EXPECTED[role]
+    Case.objects.filter(pk__in=ids.values()).update(state="closed")
+    court_side = role in ("admin", "clerk", "judge", "other_judge")
+    assert keys("view") == EXPECTED[role]
+    assert keys("change") == (EXPECTED[role] if court_side else set())
+
+
+def test_an_unknown_action_is_refused_not_taken_for_view(world):
+    with pytest.raises(ValueError, match="Unknown case action"):
+        Case.objects.restrict(world.users["admin"], "delete")
+
+
+def test_case_require_says_not_found_or_ended(world):
+    from xietong.cases.permissions import case_require
+    from xietong.core.errors import NotAllowed, NotFound
+
+    case = world.cases["bank"]
+    case_require(actor=world.users["bank"], case=case, action="change")
+    with pytest.raises(NotFound):
+        case_require(actor=world.users["other_bank"], case=case, action="view")
+    Case.objects.filter(pk=case.pk).update(state="fulfilled")
+    case_require(actor=world.users["bank"], case=case)
+    with pytest.raises(NotAllowed) as exc:
+        case_require(actor=world.users["bank"], case=case, action="change")
+    assert exc.value.code == "case_ended"
+    case_require(actor=world.users["clerk"], case=case, action="change")

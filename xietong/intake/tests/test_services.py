@@ -109,7 +109,9 @@ def test_relative_flow_records_authorisation_and_only_the_agent_sees_it(world):
     relative = Person.objects.get(id_number=NEW_ID)
     assert relative.phone == "+6281234567890" and relative.addresses.get().country == "ID"
     party = case.parties.get(person__isnull=False)
-    assert party.person == relative and party.role == PartyRole.RESPONDENT
+    # The citizen (represented by the relative) applies; the bank they dispute with responds.
+    assert party.person == relative and party.role == PartyRole.APPLICANT
+    assert case.parties.get(organisation=world.bank).role == PartyRole.RESPONDENT
     assert party.agent == world.persons["relative"]
     assert party.authorisation.principal == relative and party.authorisation.reason == "abroad"
     assert Authorisation.objects.count() == before + 1
@@ -120,6 +122,27 @@ def test_relative_flow_records_authorisation_and_only_the_agent_sees_it(world):
     # Revoking the authorisation takes the visibility away.
     Authorisation.objects.filter(pk=party.authorisation_id).update(revoked_at="2020-01-01T00:00:00Z")
     assert not Case.objects.restrict(world.users["party"]).filter(pk=case.pk).exists()
+
+
+@pytest.mark.parametrize("filer", ["party", "clerk", "station"])
+def test_a_citizens_filing_makes_the_citizen_applicant_and_the_bank_respondent(world, filer):
+    if filer == "party":
+        result = apply(world, institutions=[world.bank])
+    else:
+        result = staff_file(
+            user=world.users[filer],
+            person=PartyDetails(name="林阿公", id_number=NEW_ID, phone="13900000004"),
+            institutions=[world.bank],
+            dispute=DISPUTE,
+            consent_online_mediation=True,
+            consent_electronic_service=False,
+            service_address=None,
+        )
+    case = result.application.cases.get()
+    assert case.door == {"party": Door.ONLINE, "clerk": Door.COUNTER, "station": Door.STATION}[filer]
+    roles = {(p.organisation_id is not None): p.role for p in case.parties.all()}
+    assert roles == {False: PartyRole.APPLICANT, True: PartyRole.RESPONDENT}
+    assert case.parties.get(organisation=world.bank).role == PartyRole.RESPONDENT
 
 
 def test_relative_authorisation_document_is_checked_by_content(world):

@@ -161,6 +161,28 @@ def test_counter_and_station_record_their_door(client, world, role, url, door):
     assert case.number in client.get(r["Location"]).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("role", "url", "follow"),
+    [
+        ("party", "intake-apply", "my-cases"),
+        ("station", "intake-station", "home"),
+        ("clerk", "intake-counter", "case-detail"),
+    ],
+)
+def test_the_confirmation_is_titled_and_sends_each_filer_to_a_page_they_may_open(client, world, role, url, follow):
+    client.force_login(world.users[role])
+    data = staff_data(world) if role != "party" else {**form_data(world, institutions=[world.bank])}
+    r = client.post(reverse(url), data)
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert "<h1>申请已提交</h1>" in page and "提交日期" not in page
+    link = re.search(r'href="([^"]+)" data-testid="where-next-link"', page).group(1)
+    case = Application.objects.get(client_token=data["client_token"]).cases.get()
+    assert link == (reverse(follow, args=[case.pk]) if follow == "case-detail" else reverse(follow))
+    opened = client.get(link, follow=True)
+    assert opened.status_code == 200 and case.number in opened.content.decode()
+
+
 def code(outbox):
     return re.search(r"\d{6}", outbox[-1].text).group()
 

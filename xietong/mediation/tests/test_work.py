@@ -20,7 +20,13 @@ from xietong.mediation.selectors import (
     sessions_for,
     viewer_timezone,
 )
-from xietong.mediation.services import affordability_save, contact_log, session_schedule, session_set_status
+from xietong.mediation.services import (
+    affordability_save,
+    contact_log,
+    person_set_timezone,
+    session_schedule,
+    session_set_status,
+)
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -178,6 +184,20 @@ def test_session_status_changes_once(mediating, world):
     assert session_set_status(actor=m, session=s, status="held").status == "held"
     with pytest.raises(Conflict):
         session_set_status(actor=m, session=s, status="cancelled")
+
+
+def test_nothing_of_mediation_is_written_once_the_case_has_ended(mediating, world):
+    # restrict(actor, "change"): a mediator (or a party) sees an ended case but writes nothing to it.
+    m = world.users["mediator"]
+    s = session_schedule(actor=m, case=mediating, starts_at=AT, mode="in_person", place="第一调解室")
+    Case.objects.filter(pk=mediating.pk).update(state="withdrawn")
+    with pytest.raises(NotAllowed) as exc:
+        session_set_status(actor=m, session=s, status="held")
+    assert exc.value.code == "case_ended"
+    with pytest.raises(NotAllowed):
+        person_set_timezone(actor=world.users["party"], case=mediating, person=world.persons["relative"], tz="UTC")
+    s.refresh_from_db()
+    assert s.status == "scheduled"
 
 
 def test_a_party_abroad_sees_the_session_in_jakarta_time(mediating, world):

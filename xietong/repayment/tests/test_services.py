@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from xietong.audit.models import AuditEntry
-from xietong.cases.choices import CaseState
-from xietong.cases.models import CaseEvent
+from xietong.cases.choices import CaseState, PartyRole
+from xietong.cases.models import CaseEvent, CaseParty
 from xietong.core.errors import DomainError, NotFound
 from xietong.repayment.choices import InstalmentState, PlanStatus, ReminderKind
 from xietong.repayment.models import Payment, PlanInstalment, Reminder, RepaymentPlan
@@ -244,6 +244,16 @@ def test_quiet_hours_hold_a_reminder_back_until_eight_in_jakarta(
     with django_capture_on_commit_callbacks(execute=True):
         s = repayment_daily(now=at(due + dt.timedelta(days=1), 22).replace(minute=30))
     assert (s.reminders, s.held_back) == (0, 1) and len(outbox) == 1
+
+
+def test_a_citizen_who_applied_is_reminded_as_the_debtor(world, performing, outbox, django_capture_on_commit_callbacks):
+    # A citizen's own application: the citizen applies, the bank responds; the citizen still owes.
+    CaseParty.objects.filter(case=performing, person__isnull=False).update(role=PartyRole.APPLICANT)
+    CaseParty.objects.filter(case=performing, organisation__isnull=False).update(role=PartyRole.RESPONDENT)
+    due = plan_of(performing).instalments.get(seq=1).due_date
+    with django_capture_on_commit_callbacks(execute=True):
+        s = repayment_daily(now=at(due, 10))
+    assert s.reminders == 1 and [m.to for m in outbox] == [world.persons["relative"].phone]
 
 
 def test_the_debtors_own_date_decides_which_reminder(world, performing, outbox):

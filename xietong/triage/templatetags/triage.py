@@ -6,11 +6,11 @@ from typing import Any
 
 from django import template
 
-from xietong.cases.permissions import actor_role
+from xietong.accounts.permissions import may
 
 from ..forms import OverrideForm
 from ..selectors import decision_explained, triage_decisions
-from ..services import OVERRIDE_ROLES, OVERRIDE_STATES
+from ..services import OVERRIDE_STATES
 
 register = template.Library()
 
@@ -19,12 +19,7 @@ register = template.Library()
 def triage_panel(context: Any, case: Any) -> dict[str, Any]:
     user = context["request"].user
     decisions = triage_decisions(case)
-    role = actor_role(user)
-    may_override = (
-        role in OVERRIDE_ROLES
-        and case.state in OVERRIDE_STATES
-        and (role != "clerk" or case.court_id == user.organisation_id)
-    )
+    may_override = case.state in OVERRIDE_STATES and may(user, "triage.override", case)
     return {
         "current": decisions[0] if decisions else None,
         "explained": decision_explained(decisions[0]) if decisions else [],
