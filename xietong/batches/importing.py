@@ -6,8 +6,8 @@ institution's open cases and the persons on file, decide each case's triage with
 insert. Progress (`Batch.done`, `heartbeat_at`) is committed as it goes, in small autocommit
 updates, so the page sees it on SQLite (one writer at a time) as on PostgreSQL.
 
-Phase 2, `write` (one `transaction.atomic`): reserve the case numbers (one locked update of
-`CaseSequence`, gapless because it rolls back with the rest), then a few bulk inserts — raw
+Phase 2, `write` (one `transaction.atomic`): reserve the case numbers (`cases.numbers`: one locked
+update of `CaseSequence`, gapless because it rolls back with the rest), then a few bulk inserts — raw
 `executemany` on SQLite, `COPY` on PostgreSQL — of persons, addresses, cases, parties, numbers,
 timeline events, triage decisions and service-address confirmations, the batch rows' links, one
 audit entry for the batch, and the batch marked imported. It commits whole or not at all: a
@@ -39,8 +39,8 @@ from django.utils.translation import gettext as _
 from xietong.accounts.models import Organisation
 from xietong.audit.services import SYSTEM, ActorRef
 from xietong.cases.choices import CaseState, Door, NumberKind, PartyRole
-from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, CaseSequence
-from xietong.cases.numbers import format_case_number
+from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty
+from xietong.cases.numbers import case_numbers_reserve
 from xietong.core.errors import DomainError
 from xietong.core.validators import normalize_phone, parse_resident_id
 from xietong.intake.models import ServiceAddressConfirmation
@@ -414,17 +414,6 @@ class Written:
     service_addresses: int
 
 
-def reserve_numbers(*, court: Organisation, n: int, year: int) -> int:
-    """Reserve n consecutive 诉前调 sequence numbers in one locked update; returns the first."""
-    kind = NumberKind.PRE_MEDIATION
-    CaseSequence.objects.get_or_create(court=court, kind=kind, year=year, defaults={"last": 0})
-    seq = CaseSequence.objects.select_for_update().get(court=court, kind=kind, year=year)
-    first = seq.last + 1
-    seq.last += n
-    seq.save(update_fields=["last"])
-    return first
-
-
 def write(*, batch: Batch, court: Organisation, prepared: Prepared, actor: ActorRef, now: dt.datetime) -> Written:
     """Phase 2: every insert of the batch. Must run inside the import's transaction."""
     if not connection.in_atomic_block:
@@ -458,11 +447,8 @@ def write(*, batch: Batch, court: Organisation, prepared: Prepared, actor: Actor
 
     # Numbers: one range, reserved under the sequence's lock.
     year = timezone.localdate(now).year
-    first_seq = reserve_numbers(court=court, n=n, year=year)
-    texts = [
-        format_case_number(year=year, court_code=court.court_code, kind=NumberKind.PRE_MEDIATION, seq=first_seq + k)
-        for k in range(n)
-    ]
+    reserved = case_numbers_reserve(court=court, kind=NumberKind.PRE_MEDIATION, n=n, year=year)
+    first_seq, texts = reserved.first, reserved.texts
 
     case_ids = w.reserve_ids(Case, n)
     wishes = "[]"
