@@ -34,8 +34,7 @@ from django.utils.translation import gettext as _
 from xietong.accounts.models import Organisation
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, ActorRef, actor_ref, audit_record
-from xietong.cases.choices import CaseState
-from xietong.cases.services import case_transitions_notify
+from xietong.core.bulk import BulkWriter
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.memory import gc_paused
 
@@ -201,11 +200,9 @@ def _check_and_store_rows(*, batch: Batch, actor: Any, sheet: Sheet, started: fl
     # One bulk insert (executemany / COPY): bulk_create's per-field work was the upload's largest cost.
     # A valid row keeps its checked data only: the cells as read are shown for refused rows (preview,
     # error report), and the file itself is kept with the batch.
-    from .importing import Writer
-
     dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
     batch_id = batch.pk
-    Writer(timezone.now()).insert(
+    BulkWriter(timezone.now()).insert(
         BatchRow,
         ("batch_id", "number", "raw", "data", "errors", "is_valid", "is_duplicate", "id_number", "contract_number"),
         (
@@ -480,7 +477,6 @@ def batch_import_run(*, batch_id: int) -> Batch | None:
                     "seconds": round((finished - started).total_seconds(), 3),
                 },
             )
-            transaction.on_commit(partial(_notify_triaged, written.case_ids))
         importing.refresh_statistics(len(written.case_ids))
         return locked
     except importing.ImportAborted:
@@ -515,13 +511,6 @@ def _fail(batch_id: int, worker: str, message: str, *, code: str = "", interrupt
             after={"status": batch.status, "failure": batch.failure, "code": code, "interrupted": interrupted},
         )
     return True
-
-
-def _notify_triaged(case_ids: list[int]) -> None:
-    """After commit: the case-transition receivers (webhooks) learn of each case's `triage` step."""
-    case_transitions_notify(
-        case_ids=case_ids, code="triage", from_state=CaseState.SUBMITTED, to_state=CaseState.TRIAGED
-    )
 
 
 def batch_import(*, batch: Batch, actor: Any) -> Batch:

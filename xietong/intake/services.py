@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -24,6 +24,7 @@ from xietong.audit.services import SYSTEM, ActorRef, audit_record
 from xietong.cases.choices import Door, PartyRole
 from xietong.cases.definitions import roles_for_door
 from xietong.cases.services import PersonParty, case_create
+from xietong.core.bulk import BulkWriter
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.masking import mask_id_number, mask_phone
 from xietong.core.validators import normalize_phone, parse_resident_id
@@ -423,6 +424,56 @@ def service_address_confirm(
         },
     )
     return sac
+
+
+class ServiceAddressRow(NamedTuple):
+    """A party's confirmed service address for a case opened in bulk (phone already normalised)."""
+
+    person_id: int
+    address: str
+    phone: str
+    email: str = ""
+    consent_electronic_service: bool = False
+    country: str = "CN"
+
+
+def service_addresses_confirm_bulk(
+    case_ids: list[int], *, addresses: Sequence[ServiceAddressRow | None], writer: BulkWriter
+) -> dict[str, Any]:
+    """The 送达地址确认书 of cases opened in bulk (a step of `cases_create_bulk`): for the k-th case the
+    k-th address, if any, as `service_address_confirm` records it (confirmed by the party themself)."""
+    rows = [(cid, a) for cid, a in zip(case_ids, addresses, strict=True) if a is not None]
+    now = writer.now_db
+    if rows:
+        writer.insert(
+            ServiceAddressConfirmation,
+            (
+                "case_id",
+                "person_id",
+                "country",
+                "address",
+                "phone",
+                "email",
+                "consent_electronic_service",
+                "confirmed_by_id",
+                "confirmed_at",
+            ),
+            (
+                (
+                    cid,
+                    a.person_id,
+                    a.country or "CN",
+                    a.address.strip(),
+                    a.phone,
+                    a.email.strip(),
+                    a.consent_electronic_service,
+                    a.person_id,
+                    now,
+                )
+                for cid, a in rows
+            ),
+        )
+    return {"service_addresses": len(rows)}
 
 
 # Accounts: self-registration and taking over a case filed for you. ---------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +24,7 @@ from xietong.cases.choices import CaseState, Channel, Product, Track, Wish
 from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseParty, Category, Team
 from xietong.cases.services import case_assign_team, case_event_record, case_lock, case_snapshot, case_triage
+from xietong.core.bulk import BulkWriter
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Address
 from xietong.risk.selectors import case_open_warnings
@@ -294,6 +295,65 @@ def case_auto_triage(*, case: Case | int, actor: Any = SYSTEM) -> Case:
         },
     )
     return case_triage(case=locked, actor=actor)
+
+
+class AutoDecision(NamedTuple):
+    """One automatic decision as recorded: the outcome, the first rule that decided, the reasons as JSON."""
+
+    category_id: int | None
+    channel: str
+    track: str
+    team_id: int | None
+    rule_id: int | None
+    rule_name: str
+    reasons_json: str
+
+
+def triage_decisions_record_bulk(
+    case_ids: list[int], *, decisions: Sequence[AutoDecision], writer: BulkWriter
+) -> dict[str, Any]:
+    """The `TriageDecision` of each case opened in bulk and triaged at once (a step of `cases_create_bulk`):
+    the row `case_auto_triage` records, by the system, for the k-th case the k-th decision."""
+    label = actor_ref(SYSTEM).label
+    now = writer.now_db
+    auto = DecisionKind.AUTO.value
+    writer.insert(
+        TriageDecision,
+        (
+            "case_id",
+            "kind",
+            "rule_id",
+            "rule_name",
+            "reasons",
+            "reason",
+            "category_id",
+            "channel",
+            "track",
+            "team_id",
+            "actor_id",
+            "actor_label",
+            "at",
+        ),
+        (
+            (
+                cid,
+                auto,
+                d.rule_id,
+                d.rule_name,
+                d.reasons_json,
+                "",
+                d.category_id,
+                d.channel,
+                d.track,
+                d.team_id,
+                None,
+                label,
+                now,
+            )
+            for cid, d in zip(case_ids, decisions, strict=True)
+        ),
+    )
+    return {"triage_decisions": len(case_ids)}
 
 
 @transaction.atomic

@@ -145,27 +145,3 @@ def test_a_large_import_refreshes_the_planners_statistics(world, monkeypatch):
         before = c.fetchone()[0]
     batch_import(batch=checked(world, [good_row(1), good_row(2), good_row(3)]), actor=world.users["bank"])
     assert person_rows_estimate() == before + 3
-
-
-@pytest.mark.parametrize("pick", ["a range", "with gaps"])
-def test_rows_derived_in_sql_follow_exactly_the_given_cases(world, pick):
-    """The write derives parties, numbers and events from the new case rows: only those, in id order."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from xietong.batches.importing import Writer
-    from xietong.cases.models import CaseEvent
-
-    done = batch_import(batch=checked(world, [good_row(k) for k in range(1, 6)]), actor=world.users["bank"])
-    ids = sorted(Case.objects.filter(batch_rows__batch=done).values_list("pk", flat=True))
-    chosen = ids[1:4] if pick == "a range" else [ids[0], ids[2], ids[4]]
-    with transaction.atomic():
-        Writer(timezone.now()).insert_from_cases(
-            CaseEvent,
-            ("case_id", "at", "kind", "from_state", "to_state", "actor_label", "note", "data"),
-            "c.\"id\", c.\"submitted_at\", 'probe', '', '', %s, '', '{}'",
-            ["test"],
-            chosen,
-        )
-    probes = list(CaseEvent.objects.filter(kind="probe").order_by("pk").values_list("case_id", "actor_label"))
-    assert probes == [(pk, "test") for pk in chosen]

@@ -222,10 +222,10 @@ def test_a_failure_while_writing_stores_nothing_and_a_retry_imports_all(world, m
     last_before, cases_before = sequence_last(world), Case.objects.count()
     persons_before = Person.objects.count()
 
-    def boom(self, row_ids, case_ids):  # after every insert, before the batch rows are linked
+    def boom(writer, row_ids, case_ids):  # after every insert, before the batch rows are linked
         raise IntegrityError("injected")
 
-    monkeypatch.setattr(importing.Writer, "set_row_cases", boom)
+    monkeypatch.setattr(importing, "set_row_cases", boom)
     failed = batch_import_start(batch=batch, actor=world.users["bank"])
     assert failed.status == BatchStatus.FAILED and "IntegrityError" in failed.failure
     assert Case.objects.count() == cases_before and Person.objects.count() == persons_before

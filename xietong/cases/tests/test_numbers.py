@@ -16,7 +16,7 @@ from xietong.audit.models import GENESIS_HASH, AuditHead
 from xietong.audit.services import SYSTEM, audit_verify
 from xietong.cases.choices import Door, NumberKind, PartyRole, Product
 from xietong.cases.models import Case, CaseNumber, CaseSequence
-from xietong.cases.numbers import case_number_assign, format_case_number, next_sequence
+from xietong.cases.numbers import case_number_assign, case_numbers_reserve, format_case_number, next_sequence
 from xietong.cases.services import PersonParty, case_create
 from xietong.core.idgen import id_number_from
 from xietong.parties.services import person_create
@@ -200,6 +200,53 @@ def test_a_failed_case_creation_gives_its_number_back(courts, person):
     assert open_case(court, person).number.endswith("民诉前调2号")
 
 
+# A run of numbers for cases opened together ---------------------------------------------------
+
+
+def test_a_reserved_run_continues_the_same_sequence_in_the_same_form(courts, person):
+    court, other = courts
+    open_case(court, person)  # number 1, issued one at a time
+    with transaction.atomic():
+        run = case_numbers_reserve(court=court, kind=NumberKind.PRE_MEDIATION, n=3)
+    y = this_year()
+    assert (run.court_id, run.kind, run.year, run.first, len(run)) == (court.pk, NumberKind.PRE_MEDIATION, y, 2, 3)
+    assert list(run.seqs) == [2, 3, 4]
+    assert run.texts == [
+        format_case_number(year=y, court_code="闽0802", kind=NumberKind.PRE_MEDIATION, seq=s) for s in (2, 3, 4)
+    ]
+    assert CaseSequence.objects.get(court=court, kind=NumberKind.PRE_MEDIATION, year=y).last == 4
+    # The next single number follows the run; the other court's sequence is untouched.
+    assert open_case(court, person).number == f"（{y}）闽0802民诉前调5号"
+    assert open_case(other, person).number == f"（{y}）闽0803民诉前调1号"
+
+
+def test_a_run_is_per_kind_and_year_and_may_start_a_sequence(courts):
+    court, _ = courts
+    with transaction.atomic():
+        a = case_numbers_reserve(court=court, kind=NumberKind.CONFIRMATION, n=2, year=2031)
+        b = case_numbers_reserve(court=court, kind=NumberKind.CONFIRMATION, n=2, year=2030)
+        c = case_numbers_reserve(court=court, kind=NumberKind.CONFIRMATION, n=1, year=2031)
+    assert a.texts == ["（2031）闽0802民特1号", "（2031）闽0802民特2号"]
+    assert b.texts == ["（2030）闽0802民特1号", "（2030）闽0802民特2号"]
+    assert c.texts == ["（2031）闽0802民特3号"]
+
+
+def test_an_empty_run_takes_nothing(courts):
+    court, _ = courts
+    with transaction.atomic():
+        run = case_numbers_reserve(court=court, kind=NumberKind.PRE_MEDIATION, n=0)
+    assert len(run) == 0 and run.texts == []
+    assert not CaseSequence.objects.exists()
+
+
+def test_a_run_rolled_back_is_given_back(courts, person):
+    court, _ = courts
+    with pytest.raises(RuntimeError, match="later failure"), transaction.atomic():
+        case_numbers_reserve(court=court, kind=NumberKind.PRE_MEDIATION, n=50)
+        raise RuntimeError("a later failure of the same transaction")
+    assert open_case(court, person).number.endswith("民诉前调1号")
+
+
 # Outside a transaction, and under concurrency -------------------------------------------------
 
 
@@ -215,6 +262,9 @@ def test_next_sequence_refuses_to_run_outside_a_transaction(fresh_head):
     assert not connection.in_atomic_block
     with pytest.raises(RuntimeError, match="inside a transaction"):
         next_sequence(court=court, kind=NumberKind.PRE_MEDIATION, year=this_year())
+    assert not CaseSequence.objects.exists()
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        case_numbers_reserve(court=court, kind=NumberKind.PRE_MEDIATION, n=5)
     assert not CaseSequence.objects.exists()
 
 
@@ -296,3 +346,34 @@ def test_concurrent_case_creation_numbers_every_case_once_and_keeps_the_audit_ch
     checked, problem = audit_verify()
     assert problem is None
     assert checked == AuditHead.objects.get(pk=1).seq
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_and_single_numbers_taken_together_never_overlap(fresh_head):
+    """Half the threads reserve runs (a batch import), half open cases one at a time: one gapless sequence."""
+    court = organisation_create(actor=SYSTEM, kind=OrganisationKind.COURT, name="某法院", court_code="闽0802")
+    persons = [person_create(actor=SYSTEM, name=f"当事人{i}", id_number=id_number_from(10 + i)) for i in range(THREADS)]
+    runs: list[list[str]] = []
+    run_seqs: list[int] = []
+
+    def work(i: int) -> None:
+        for j in range(PER_THREAD):
+            if i % 2:
+                open_case(court, persons[i])
+            else:
+                with transaction.atomic():
+                    run = case_numbers_reserve(court=court, kind=NumberKind.PRE_MEDIATION, n=3 + j)
+                runs.append(run.texts)
+                run_seqs.extend(run.seqs)
+
+    errors = run_in_threads(work)
+    assert errors == []
+    singles = CaseNumber.objects.filter(court=court, kind=NumberKind.PRE_MEDIATION, year=this_year())
+    texts = [t for run in runs for t in run] + list(singles.values_list("text", flat=True))
+    seqs = run_seqs + list(singles.values_list("seq", flat=True))
+    n = (THREADS // 2) * PER_THREAD + (THREADS // 2) * sum(3 + j for j in range(PER_THREAD))
+    assert_gapless(seqs, texts, n)
+    for run in runs:  # each run is consecutive: nobody took a number in the middle of it
+        first = int(run[0].split("诉前调")[1][:-1])
+        assert [int(t.split("诉前调")[1][:-1]) for t in run] == list(range(first, first + len(run)))
+    assert CaseSequence.objects.get(court=court, kind=NumberKind.PRE_MEDIATION, year=this_year()).last == n
