@@ -282,10 +282,10 @@ _COURT = {
     "service-failures",
     "risk-warnings",
 }
-_BANK = {"home", "repayment-worklist", "batch-list", "webhooks", "service-failures", "risk-warnings"}
+_BANK = {"home", "repayment-worklist", "batch-list", "webhooks", "api-clients", "service-failures", "risk-warnings"}
 _PARTY = {"my-cases", "my-repayments", "intake-apply", "intake-apply-relative", "my-lookup"}
 MENU: dict[str, set[str]] = {
-    "admin": _COURT | {"mediation-pool", "intake-counter", "batch-list", "webhooks", "learn-new", "dashboard", "admin:index"},
+    "admin": _COURT | {"mediation-pool", "intake-counter", "batch-list", "webhooks", "api-clients", "learn-new", "dashboard", "admin:index"},
     "clerk": _COURT | {"mediation-pool", "intake-counter"},
     "judge": _COURT,
     "other_judge": _COURT,

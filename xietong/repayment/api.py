@@ -26,6 +26,7 @@ from xietong.batches.checking import error_text
 from xietong.cases.selectors import case_get
 from xietong.core.api import ERRORS
 from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.core.spreadsheets import csv_row
 from xietong.webhooks.idempotency import idempotency_find, idempotency_key_clean, idempotency_remember, request_hash
 
 from .choices import InstalmentState, PaymentFileStatus, PlanStatus
@@ -160,10 +161,10 @@ def payment_file_out(pf: PaymentFile) -> dict[str, Any]:
 def _rows_csv(body: PaymentFileIn) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([c.header for c in COLUMNS])
+    writer.writerow(csv_row(c.header for c in COLUMNS))
     for r in body.rows:
-        # read back by the checks only (never handed out): the values as sent, no apostrophe before a "-1"
-        writer.writerow([r.case_number, r.paid_on, r.amount, r.reference])
+        # written like every spreadsheet of the platform; the reader takes the apostrophe before a "-1" off
+        writer.writerow(csv_row([r.case_number, r.paid_on, r.amount, r.reference]))
     return out.getvalue().encode("utf-8")
 
 

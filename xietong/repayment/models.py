@@ -202,7 +202,13 @@ class Payment(models.Model):
         ApiClient, verbose_name=_("API client"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reported_by_label = models.CharField(_("reported by"), max_length=200)
-    source = models.CharField(_("source"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.REPORTED)
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=PaymentSource.choices,
+        default=PaymentSource.REPORTED,
+        db_default=PaymentSource.REPORTED,  # the release still running inserts payments without it
+    )
     payment_file = models.ForeignKey(
         PaymentFile,
         verbose_name=_("payments file"),

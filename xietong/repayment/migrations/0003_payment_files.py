@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='payment',
             name='source',
-            field=models.CharField(choices=[('reported', 'reported by the creditor'), ('file', "in the creditor's payments file"), ('declared', 'declared by the debtor, confirmed by the creditor'), ('mediation', 'declared by the debtor, confirmed in mediation')], default='reported', max_length=10, verbose_name='source'),
+            field=models.CharField(choices=[('reported', 'reported by the creditor'), ('file', "in the creditor's payments file"), ('declared', 'declared by the debtor, confirmed by the creditor'), ('mediation', 'declared by the debtor, confirmed in mediation')], db_default='reported', default='reported', max_length=10, verbose_name='source'),
         ),
         migrations.CreateModel(
             name='PaymentFile',
