@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatsConfig(AppConfig):
+    name = "xietong.stats"
+    label = "stats"
+    verbose_name = _("Figures")
+
+    def ready(self) -> None:
+        from xietong.cases.registry import receiver_register
+
+        from .rollup import on_case_transition, on_cases_transition
+
+        receiver_register("stats", on_case_transition, many=on_cases_transition)
