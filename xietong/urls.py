@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.repayment.urls")),
     path("", include("xietong.risk.urls")),
     path("", include("xietong.suggestions.urls")),
+    path("", include("xietong.stats.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -10,7 +10,7 @@ dimension it filters or breaks down by; a combination no cube has is refused wit
   (the total, each alone, each pair, all seven).
 - `mediator`: a mediator alone and with one of court, product, category, channel, track.
 - `batch`: a batch with its institution, and with everything of `main`.
-- `rule`: the triage rule that routed the case, with channel and track (the triage rules page).
+- `rule`: the triage rule that routed the case (0: none did), with channel and track (the triage rules page).
 
 A dimension a cell does not have is stored as 0 (ids) or "" (codes): within a cube that has the
 dimension, 0 or "" is "none" (a case without category, not yet triaged).
@@ -62,7 +62,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("main", MAIN_DIMS),
     Family("mediator", ("court_id", "product", "category_id", "channel", "track", "mediator_id"), "mediator_id"),
     Family("batch", ("court_id", "institution_id", "product", "category_id", "channel", "track", "door", "batch_id"), "batch_id"),
-    Family("rule", ("channel", "track", "rule_id"), "rule_id"),
+    Family("rule", ("channel", "track", "rule_id")),  # rule 0: no configured rule routed the case
 )  # fmt: skip
 FAMILY_BY_CODE = {f.code: f for f in FAMILIES}
 FAMILY_ORDER = {f.code: i for i, f in enumerate(FAMILIES)}

@@ -609,3 +609,58 @@ def case_links(board: Dashboard) -> None:
         _case_list(base, month, add_months(month, 1) - dt.timedelta(days=1)) if linkable else ""
         for month, _f in board.trend
     ]
+
+
+# Outcomes of the triage routes (the triage rules page) -------------------------------------------------
+
+
+@dataclass
+class RouteOutcome:
+    rule_id: int
+    rule: str
+    channel: str
+    track: str
+    figures: dict[str, Figure]
+
+
+def triage_outcomes(*, today: dt.date | None = None, months: int = 12) -> tuple[Period, list[RouteOutcome]]:
+    """Per triage rule, channel and track: the figures of the cases it routed, over the last `months` months.
+
+    The rule is the one that routed the case (its first automatic decision); channel and track are the
+    case's own now. Cases no configured rule routed are one row per channel and track ("no configured rule").
+    """
+    today = today or timezone.localdate()
+    end = today.replace(day=1)
+    period = Period("custom", add_months(end, -(months - 1)), end)
+    from .cubes import CUBE_BY_CODE
+
+    cube = CUBE_BY_CODE["channel+track+rule"]
+    keys = ("rule_id", "channel", "track")
+    sums = {
+        (r["rule_id"], r["channel"], r["track"]): r
+        for r in Cell.objects.filter(cube=cube.code, month__gte=period.start, month__lte=period.end)
+        .values(*keys)
+        .annotate(**_sums())
+        .order_by()
+    }
+    carried = {
+        (r["rule_id"], r["channel"], r["track"]): (r["r"] or 0) - (r["c"] or 0)
+        for r in Cell.objects.filter(cube=cube.code, month__lt=period.start)
+        .values(*keys)
+        .annotate(r=Sum("received"), c=Sum("closed"))
+        .order_by()
+    }
+    names = dimension_labels("rule", {k[0] for k in sums})
+    channels, tracks = dict(Channel.choices), dict(Track.choices)
+    out = [
+        RouteOutcome(
+            rule_id=k[0],
+            rule=names.get(k[0], str(k[0])),
+            channel=str(channels.get(k[1], k[1] or "—")),
+            track=str(tracks.get(k[2], k[2] or "—")),
+            figures=figures_of(row, carried.get(k, 0), suppress=False),
+        )
+        for k, row in sums.items()
+    ]
+    out.sort(key=lambda o: (o.rule_id == 0, o.rule, o.channel, o.track))
+    return period, out
