@@ -19,20 +19,26 @@ from .selectors import Dashboard, Figure, audience_for, dashboard_build, selecti
 router = Router(tags=["statistics"])
 
 
-def figure_out(f: Figure) -> dict[str, Any]:
+def _figure(f: Figure, *, counts: bool = True) -> dict[str, Any]:
+    """One figure; `counts=False` (regulators) leaves out the numerator and denominator behind a rate."""
     return {
         "code": f.code,
         "label": f.label,
         "value": f.plain,
         "display": f.display,
-        "numerator": None if f.suppressed else f.numerator,
-        "denominator": None if f.suppressed else f.denominator,
+        "numerator": f.numerator if counts and not f.suppressed else None,
+        "denominator": f.denominator if counts and not f.suppressed else None,
         "suppressed": f.suppressed,
     }
 
 
 def dashboard_out(board: Dashboard) -> dict[str, Any]:
     sel = board.selection
+    counts = not board.audience.suppress
+
+    def figure_out(f: Figure) -> dict[str, Any]:
+        return _figure(f, counts=counts)
+
     return {
         "audience": board.audience.kind,
         "period": {

@@ -10,6 +10,7 @@ class StatsConfig(AppConfig):
     def ready(self) -> None:
         from xietong.cases.registry import receiver_register
 
+        from . import checks  # noqa: F401 - registers the check that the charts' library is installed
         from .rollup import on_case_transition, on_cases_transition
 
         receiver_register("stats", on_case_transition, many=on_cases_transition)

@@ -144,3 +144,13 @@ def test_roles_without_figures_are_refused(client, world):
         client.force_login(world.users[who])
         assert client.get(reverse("dashboard")).status_code == 403
         assert client.get("/api/v1/stats/dashboard").status_code == 403
+
+
+def test_a_missing_charts_library_is_reported_at_start_up(monkeypatch):
+    from django.contrib.staticfiles import finders
+
+    from xietong.stats.checks import echarts_installed
+
+    assert echarts_installed() == []  # make assets has run
+    monkeypatch.setattr(finders, "find", lambda path: None)
+    assert [m.id for m in echarts_installed()] == ["stats.W001"]
