@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: demo test check lint typecheck pytest bench bench-smoke openapi messages install install-dev system-deps clean
+.PHONY: demo test check lint typecheck pytest bench bench-smoke openapi messages install install-dev system-deps assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+## Browser libraries from the npm registry (package-lock.json), served as local static files: no CDN.
+ECHARTS := xietong/static/vendor/echarts/echarts.min.js
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+$(ECHARTS): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/echarts/dist/echarts.min.js $@
+assets: system-deps $(ECHARTS)
+
 system-deps:
 	scripts/system-deps.sh run
 
@@ -29,13 +38,13 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore='.venv/*' -v0
 
 ## make demo: install, migrate, load the demo region if empty, start web server and worker.
-demo: install system-deps messages
+demo: install system-deps messages assets
 	$(BIN)/python manage.py migrate -v0
 	$(BIN)/python manage.py load_demo
 	scripts/run-demo.sh
 
 ## make test: every check. DATABASE_URL selects PostgreSQL; SQLite otherwise.
-test: install-dev messages
+test: install-dev messages assets
 	scripts/system-deps.sh test
 	$(MAKE) --no-print-directory check
 
@@ -73,4 +82,4 @@ openapi: install-dev
 	DJANGO_SETTINGS_MODULE=xietong.settings.test $(BIN)/python manage.py export_openapi docs/openapi.json
 
 clean:
-	rm -rf $(VENV) var bench/results/*.json bench/results/*.sqlite3
+	rm -rf $(VENV) var bench/results/*.json bench/results/*.sqlite3 node_modules xietong/static/vendor

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages Xietong needs when they are missing.
-#   scripts/system-deps.sh run    — CJK fonts and Pango (PDFs), gettext (translations)
+#   scripts/system-deps.sh run    — CJK fonts and Pango (PDFs), gettext (translations), Node.js and npm (assets)
 #   scripts/system-deps.sh test   — the above and Debian's chromium (browser tests)
 #   scripts/system-deps.sh bench  — the above and wrk (the HTTP benchmark, bench/http.py)
 set -euo pipefail
@@ -14,6 +14,10 @@ for pkg in "${want[@]}"; do
     missing+=("$pkg")
   fi
 done
+# Node.js and npm install the browser libraries of package-lock.json (make assets).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

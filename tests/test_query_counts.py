@@ -8,6 +8,7 @@ from django.urls import reverse
 # Measured on 2026-12-03: the case page 22-35 queries by role (its panels), a worklist 6-7.
 CASE_PAGE = 40
 WORKLIST = 10
+DASHBOARD = 25  # measured 2026-12-07: 14-17 by audience (the form's choices, the catch-up, the cells)
 
 
 def client_for(client, world, who):
@@ -52,3 +53,20 @@ def test_the_worklists_do_not_grow_with_the_cases(client, world, who, name, djan
     before = count_queries(django_assert_max_num_queries, c, url, WORKLIST)
     more_cases(world, 12)
     assert count_queries(django_assert_max_num_queries, c, url, WORKLIST) <= before + 2
+
+
+@pytest.mark.parametrize("who", ["admin", "regulator", "bank", "mediator"])
+def test_the_dashboard_does_not_grow_with_the_cases(client, world, who, django_assert_max_num_queries):
+    """The figures come from the rollups: a few queries per chart and table, whatever the number of cases."""
+    from tests.support.world import more_cases
+    from xietong.audit.services import SYSTEM
+    from xietong.stats.rollup import stats_rebuild
+
+    stats_rebuild(actor=SYSTEM)
+    c = client_for(client, world, who)
+    breakdown = {"admin": "institution", "regulator": "channel", "bank": "product", "mediator": "channel"}[who]
+    url = reverse("dashboard") + f"?breakdown={breakdown}"
+    before = count_queries(django_assert_max_num_queries, c, url, DASHBOARD)
+    more_cases(world, 12)
+    stats_rebuild(actor=SYSTEM)
+    assert count_queries(django_assert_max_num_queries, c, url, DASHBOARD) == before

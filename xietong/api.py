@@ -16,6 +16,7 @@ from xietong.repayment.api import files_router as repayment_files_router
 from xietong.repayment.api import router as repayment_router
 from xietong.risk.api import router as risk_router
 from xietong.service.api import router as service_router
+from xietong.stats.api import router as stats_dashboard_router
 from xietong.triage.api import router as triage_router
 from xietong.webhooks.api import router as webhooks_router
 
@@ -35,6 +36,7 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/cases", cases_router)
 api.add_router("/stats", stats_router)
+api.add_router("/stats", stats_dashboard_router)
 api.add_router("/triage", triage_router)
 api.add_router("/disputes", intake_router)
 api.add_router("/lookup", lookup_router)

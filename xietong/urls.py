@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xietong.repayment.urls")),
     path("", include("xietong.risk.urls")),
     path("", include("xietong.suggestions.urls")),
+    path("", include("xietong.stats.urls")),
 ]
 # MEDIA_ROOT (uploads, rulings, agreements) is never served as /media/, not even in the demo: every file
 # is taken away through its view, which applies the case's visibility and audits the download.

@@ -97,3 +97,6 @@ class AuditAction(models.TextChoices):
     RISK_STEP = "risk.step", _("risk warning step")
     SUGGESTION_DRAFT = "suggestion.draft", _("judicial suggestion drafted")
     SUGGESTION_SIGN = "suggestion.sign", _("judicial suggestion signed off")
+    # Figures (xietong/stats)
+    STATS_REBUILD = "stats.rebuild", _("figures rebuilt from the cases")
+    STATS_EXPORT = "stats.export", _("figures exported")

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xietong.cases.choices import CaseState
-from xietong.cases.definitions import CLOSED_STATES
+from xietong.cases.definitions import CLOSED_STATES, percent
 from xietong.cases.models import Case, CaseEvent
 from xietong.core.spreadsheets import cell_safe, xlsx_row
 
@@ -94,7 +94,7 @@ def batch_cases(*, actor: Any, batch: Batch) -> QuerySet[Case]:
 
 
 def _percent(part: int, whole: int) -> int:
-    return int((Decimal(part * 100) / whole).quantize(Decimal("1"))) if whole else 0
+    return percent(part, whole) or 0  # the one rounding of rates (cases/definitions.py), as the dashboard
 
 
 def month_end_after(moment: dt.datetime) -> dt.datetime:

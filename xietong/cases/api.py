@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -158,4 +159,9 @@ def stats_overview(request: HttpRequest) -> dict[str, Any]:
     if not may(actor, "cases.stats"):
         raise NotAllowed(_("Aggregate figures are for the center, the courts and the regulators."))
     court_id = actor.organisation_id if actor.role in (Role.CLERK, Role.JUDGE) else None
-    return case_aggregates(court_id=court_id)
+    data = case_aggregates(court_id=court_id)
+    # Amounts as strings with two decimals (yuan), never a float or eight decimals.
+    data["amount"] = f"{Decimal(data['amount']):.2f}"
+    for row in data["by_institution"]:
+        row["amount"] = f"{Decimal(row['amount'] or 0):.2f}"
+    return data

@@ -7,6 +7,7 @@ keeps a pair of states or a literal 30 of its own. `docs/measures.md` says the s
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import Q
 
@@ -46,6 +47,18 @@ def roles_for_door(door: str) -> tuple[PartyRole, PartyRole]:
 TARGET_DAYS = 30  # the center's target: a pre-litigation case closed within a month
 STATUTORY_DAYS = 90  # pre-litigation mediation lasts at most three months
 
+# Mediation ends in one of two ways: an agreement signed (success) or a failure recorded. A case
+# whose confirmation was refused goes back to mediation; its *last* ending is the one that counts.
+MEDIATION_SUCCESS = S.AGREEMENT
+MEDIATION_FAILURE = S.FAILED
+# What makes a case enforceable: the 民特 ruling of confirmation, or a judgment after trial (民初).
+ENFORCEABLE_STATE = S.TRIED
+CONFIRMATION_NUMBER = NumberKind.CONFIRMATION
+ENFORCEMENT_NUMBER = NumberKind.ENFORCEMENT
+# Fewer disputes than this in a cell are not shown to regulators or the public (nor any rate or
+# median computed from fewer).
+SMALL_CELL = 5
+
 
 def resolved_before_litigation_q(prefix: str = "") -> Q:
     """Cases that an agreement ended before any filing: settled, and never given a 民初 or 执 number."""
@@ -59,3 +72,20 @@ def overdue_q(now: dt.datetime, *, days: int = TARGET_DAYS) -> Q:
 
 def is_overdue(*, state: str, submitted_at: dt.datetime, now: dt.datetime, days: int = TARGET_DAYS) -> bool:
     return state in PRE_LITIGATION_STATES and submitted_at < now - dt.timedelta(days=days)
+
+
+def days_to_close(submitted_at: dt.datetime, closed_at: dt.datetime) -> int:
+    """Whole days from submission to closing (a case closed the same day took 0 days)."""
+    return max(0, (closed_at - submitted_at).days)
+
+
+def closed_within_target(submitted_at: dt.datetime, closed_at: dt.datetime, *, days: int = TARGET_DAYS) -> bool:
+    """Closed at most `days` × 24 hours after it was submitted (the same clock as `overdue_q`)."""
+    return closed_at - submitted_at <= dt.timedelta(days=days)
+
+
+def percent(part: int, whole: int) -> int | None:
+    """A rate as the center states it: a whole percent, halves to even (82 of 89 → 92). None of nothing."""
+    if not whole:
+        return None
+    return int((Decimal(part * 100) / whole).quantize(Decimal("1"), rounding=ROUND_HALF_EVEN))

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation
 
-from .choices import CaseState, Channel, Colour
+from .choices import CaseState, Channel, Colour, Door, Product, Track
+from .models import Category
 from .selectors import CaseFilters
 
 ANY = [("", _("any"))]
@@ -29,6 +30,19 @@ class CaseFilterForm(forms.Form):
     )
     court = forms.ModelChoiceField(
         label=_("Court"), queryset=Organisation.objects.none(), required=False, empty_label=_("any")
+    )
+    # Set by the figures' links (a bar of a chart, a row of a table): the cases behind that figure.
+    product = forms.ChoiceField(label=_("Product"), choices=ANY + list(Product.choices), required=False)
+    track = forms.ChoiceField(label=_("Track"), choices=ANY + list(Track.choices), required=False)
+    door = forms.ChoiceField(label=_("Door"), choices=ANY + list(Door.choices), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("any")
+    )
+    submitted_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
@@ -53,6 +67,12 @@ class CaseFilterForm(forms.Form):
             institution=d["institution"].pk if d["institution"] else None,
             court=d["court"].pk if d["court"] else None,
             q=d["q"],
+            product=d["product"],
+            track=d["track"],
+            door=d["door"],
+            category=d["category"].pk if d["category"] else None,
+            submitted_from=d["submitted_from"],
+            submitted_to=d["submitted_to"],
         )
 
 

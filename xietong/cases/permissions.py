@@ -122,7 +122,6 @@ CASES_PERMISSIONS: dict[str, Predicate] = {
     ),
     # A party following their own cases: what happens next, in their own words.
     "cases.own": for_roles(Role.PARTY),
-    "cases.dashboard": for_roles(Role.CENTER_ADMIN, Role.REGULATOR),
     # Counts without names (the statistics API).
     "cases.stats": for_roles(Role.CENTER_ADMIN, Role.REGULATOR, Role.CLERK, Role.JUDGE),
     # Reveal a full ID or phone number of a case they may see.

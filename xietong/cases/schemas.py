@@ -88,7 +88,7 @@ class TransitionIn(Schema):
 
 class OverviewOut(Schema):
     total: int
-    amount: Decimal
+    amount: str = Field(description="yuan, two decimals")
     by_state: dict[str, int]
     by_channel: dict[str, int]
     by_colour: dict[str, int]

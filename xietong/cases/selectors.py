@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from xietong.core.validators import ID_RE, normalize_id_number
 
@@ -20,6 +22,13 @@ class CaseFilters:
     institution: int | None = None
     court: int | None = None
     q: str = ""
+    # The figures' links to the cases behind a bar or a row (xietong/stats) use these too.
+    product: str = ""
+    track: str = ""
+    door: str = ""
+    category: int | None = None
+    submitted_from: dt.date | None = None  # local dates, inclusive
+    submitted_to: dt.date | None = None
 
 
 def case_search_q(q: str) -> Q:
@@ -41,6 +50,11 @@ def case_search_q(q: str) -> Q:
     return Q(pk__in=CaseParty.objects.filter(person__name=q).values("case_id"))
 
 
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The first moment of a local (Asia/Shanghai) day."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     f = filters or CaseFilters()
     qs = Case.objects.restrict(actor)
@@ -54,6 +68,18 @@ def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Cas
         qs = qs.filter(institution_id=f.institution)
     if f.court:
         qs = qs.filter(court_id=f.court)
+    if f.product:
+        qs = qs.filter(product=f.product)
+    if f.track:
+        qs = qs.filter(track=f.track)
+    if f.door:
+        qs = qs.filter(door=f.door)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.submitted_from:
+        qs = qs.filter(submitted_at__gte=local_midnight(f.submitted_from))
+    if f.submitted_to:
+        qs = qs.filter(submitted_at__lt=local_midnight(f.submitted_to + dt.timedelta(days=1)))
     if f.q:
         qs = qs.filter(case_search_q(f.q))
     person_parties = CaseParty.objects.filter(person__isnull=False).select_related("person")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xietong.repayment",
     "xietong.risk",
     "xietong.suggestions",
+    "xietong.stats",
     "xietong.demo",
 ]
 

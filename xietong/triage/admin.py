@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.admin import AuditedModelAdmin
@@ -11,6 +11,7 @@ from .models import SmallClaimsMemorandum, TriageDecision, TriageRule
 
 @admin.register(TriageRule)
 class TriageRuleAdmin(AuditedModelAdmin[TriageRule]):
+    change_list_template = "triage/rule_change_list.html"  # the list, then what each route led to
     list_display = ["position", "name", "is_active", "set_category", "set_channel", "set_track", "set_team"]
     list_display_links = ["name"]
     list_editable = ["position", "is_active"]
@@ -39,6 +40,14 @@ class TriageRuleAdmin(AuditedModelAdmin[TriageRule]):
             {"fields": ["set_category", "set_channel", "set_track", "set_team"]},
         ),
     ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """The rules, and below them the outcomes of the cases each routed in the last 12 months (xietong/stats)."""
+        from xietong.stats.selectors import triage_outcomes
+
+        period, outcomes = triage_outcomes()
+        context = {**(extra_context or {}), "outcomes": outcomes, "outcomes_period": period}
+        return super().changelist_view(request, extra_context=context)
 
 
 @admin.register(SmallClaimsMemorandum)

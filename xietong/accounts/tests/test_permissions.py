@@ -75,7 +75,7 @@ def test_the_registry_is_closed_after_start_up():
         ("clerk", {"cases.list", "service.failures", "intake.counter", "triage.worklist"}),
         ("judge", {"cases.list", "service.failures", "triage.worklist", "judiciary.worklist"}),
         ("bank", {"batches.use", "cases.list", "webhooks.manage", "service.failures", "repayment.worklist"}),
-        ("regulator", {"cases.dashboard", "risk.view", "service.failures"}),
+        ("regulator", {"stats.dashboard", "risk.view", "service.failures"}),
         ("station", {"cases.list", "intake.station", "outreach.publish"}),
         ("party", {"cases.own", "intake.apply", "repayment.mine", "lookup.self"}),
         ("mediator", {"cases.list", "mediation.work"}),
@@ -86,7 +86,7 @@ def test_the_menu_actions_by_role(world, role, allowed):
         "cases.own", "repayment.mine", "intake.apply", "lookup.self", "cases.list", "triage.worklist",
         "judiciary.worklist", "lookup.use", "mediation.work", "mediation.pool", "intake.counter",
         "repayment.worklist", "batches.use", "webhooks.manage", "service.failures", "intake.station",
-        "outreach.publish", "risk.view", "cases.dashboard", "accounts.back_office",
+        "outreach.publish", "risk.view", "stats.dashboard", "accounts.back_office",
     }  # fmt: skip
     user = world.users[role]
     granted = {name for name in menu if may(user, name)}

@@ -1,0 +1,114 @@
+"""The rollup's cubes: which combinations of dimensions are kept, per month, in `Cell`.
+
+A cube is a set of dimensions; its cells hold the counters of every combination of their values
+that occurs, per month. The finest cube of a *family* holds all of that family's dimensions; the
+coarser cubes of the family are sums of it (the rebuild computes them that way, and a test checks
+that the incremental updates keep them so). A query is answered by the smallest cube that has every
+dimension it filters or breaks down by; a combination no cube has is refused with a clear message.
+
+- `main`: court, institution, product, category, channel, track, door — every combination of these
+  (the total, each alone, each pair, all seven).
+- `mediator`: a mediator alone and with one of court, product, category, channel, track.
+- `batch`: a batch with its institution, and with everything of `main`.
+- `rule`: the triage rule that routed the case (0: none did), with channel and track (the triage rules page).
+
+A dimension a cell does not have is stored as 0 (ids) or "" (codes): within a cube that has the
+dimension, 0 or "" is "none" (a case without category, not yet triaged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+KEY_COLUMNS: tuple[str, ...] = (
+    "court_id",
+    "institution_id",
+    "product",
+    "category_id",
+    "channel",
+    "track",
+    "door",
+    "batch_id",
+    "mediator_id",
+    "rule_id",
+)
+ID_COLUMNS = frozenset(c for c in KEY_COLUMNS if c.endswith("_id"))
+EMPTY: dict[str, int | str] = {c: (0 if c in ID_COLUMNS else "") for c in KEY_COLUMNS}
+
+MAIN_DIMS = ("court_id", "institution_id", "product", "category_id", "channel", "track", "door")
+
+
+@dataclass(frozen=True)
+class Family:
+    code: str
+    dims: tuple[str, ...]  # the finest cube's dimensions, in KEY_COLUMNS order
+    required: str | None = None  # a case without this dimension stays out of the family
+
+
+@dataclass(frozen=True)
+class Cube:
+    code: str
+    family: str
+    dims: frozenset[str]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """For choosing the smallest cube that answers a query: fewer dimensions first, then the family."""
+        return len(self.dims), FAMILY_ORDER[self.family]
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("main", MAIN_DIMS),
+    Family("mediator", ("court_id", "product", "category_id", "channel", "track", "mediator_id"), "mediator_id"),
+    Family("batch", ("court_id", "institution_id", "product", "category_id", "channel", "track", "door", "batch_id"), "batch_id"),
+    Family("rule", ("channel", "track", "rule_id")),  # rule 0: no configured rule routed the case
+)  # fmt: skip
+FAMILY_BY_CODE = {f.code: f for f in FAMILIES}
+FAMILY_ORDER = {f.code: i for i, f in enumerate(FAMILIES)}
+
+
+def _short(column: str) -> str:
+    return column.removesuffix("_id")
+
+
+def _cube(family: str, dims: tuple[str, ...] | frozenset[str]) -> Cube:
+    ordered = [c for c in KEY_COLUMNS if c in dims]
+    return Cube(code="+".join(_short(c) for c in ordered) or "total", family=family, dims=frozenset(ordered))
+
+
+def _cubes() -> tuple[Cube, ...]:
+    found: dict[str, Cube] = {}
+
+    def add(cube: Cube) -> None:
+        found.setdefault(cube.code, cube)
+
+    for n in (0, 1, 2):
+        for dims in combinations(MAIN_DIMS, n):
+            add(_cube("main", dims))
+    add(_cube("main", MAIN_DIMS))
+    add(_cube("mediator", ("mediator_id",)))
+    for other in ("court_id", "product", "category_id", "channel", "track"):
+        add(_cube("mediator", ("mediator_id", other)))
+    add(_cube("batch", ("institution_id", "batch_id")))
+    add(_cube("batch", FAMILY_BY_CODE["batch"].dims))
+    add(_cube("rule", ("rule_id",)))
+    add(_cube("rule", ("channel", "track", "rule_id")))
+    return tuple(found.values())
+
+
+CUBES: tuple[Cube, ...] = _cubes()
+CUBE_BY_CODE = {c.code: c for c in CUBES}
+CUBES_BY_FAMILY: dict[str, tuple[Cube, ...]] = {f.code: tuple(c for c in CUBES if c.family == f.code) for f in FAMILIES}
+
+
+def cube_for(dims: set[str] | frozenset[str]) -> Cube | None:
+    """The smallest cube holding every one of `dims` (Cell columns), or None."""
+    fits = [c for c in CUBES if dims <= c.dims]
+    return min(fits, key=lambda c: c.size) if fits else None
+
+
+def project(cube: Cube, family: Family, key: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """A family cell's key (its dims' values, in order) as the full KEY_COLUMNS tuple of `cube`'s cell."""
+    values = dict(zip(family.dims, key, strict=True))
+    return tuple(values[c] if c in cube.dims else EMPTY[c] for c in KEY_COLUMNS)
