@@ -21,5 +21,5 @@ DENOMINATORS = {
     Defect.SAC_INCOMPLETE: _("service-address confirmations"),
     Defect.SAC_UNSIGNED: _("service-address confirmations"),
     Defect.BATCH_REFUSED: _("batch rows checked"),
-    Defect.PLAN_DEFAULTED: _("repayment plans due"),
+    Defect.PLAN_DEFAULTED: _("repayment plans made"),
 }
