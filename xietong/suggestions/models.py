@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.accounts.models import Organisation
 from xietong.cases.models import Case
@@ -17,13 +18,13 @@ from xietong.cases.models import Case
 class SuggestionState(models.TextChoices):
     """draft → signed → sent → served → answered (or overdue first) → reviewed."""
 
-    DRAFT = "draft", _("draft")
-    SIGNED = "signed", _("signed off")
-    SENT = "sent", _("sent for service")
-    SERVED = "served", _("served")
-    OVERDUE = "overdue", _("reply overdue")
-    ANSWERED = "answered", _("answered")
-    REVIEWED = "reviewed", _("effect reviewed")
+    DRAFT = "draft", pgettext_lazy("suggestion state", "draft")
+    SIGNED = "signed", pgettext_lazy("suggestion state", "signed off")
+    SENT = "sent", pgettext_lazy("suggestion state", "sent for service")
+    SERVED = "served", pgettext_lazy("suggestion state", "served")
+    OVERDUE = "overdue", pgettext_lazy("suggestion state", "reply overdue")
+    ANSWERED = "answered", pgettext_lazy("suggestion state", "answered")
+    REVIEWED = "reviewed", pgettext_lazy("suggestion state", "effect reviewed")
 
 
 STATE_TONE = {
@@ -108,7 +109,7 @@ class Suggestion(models.Model):
         Organisation, verbose_name=_("addressee"), on_delete=models.PROTECT, related_name="suggestions"
     )
     copies_to = models.ManyToManyField(Organisation, verbose_name=_("copies to"), related_name="+", blank=True)
-    number = models.CharField(_("number"), max_length=64, unique=True, null=True, blank=True)
+    number = models.CharField(pgettext_lazy("suggestion", "number"), max_length=64, unique=True, null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     seq = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)

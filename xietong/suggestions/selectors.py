@@ -4,6 +4,7 @@ person, no case number), each defect with its own denominator."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -125,6 +126,32 @@ def _sacs(
     return _window(qs, "case__submitted_at", since, until)
 
 
+# A house, building, flat or group number: 12号, 3幢, 502室, 7组, 十二号...
+HOUSE_NUMBER = re.compile(r"[0-9０-９一二三四五六七八九十百]+\s*(号|栋|幢|座|室|组|弄|单元|楼)")
+MIN_ADDRESS_CHARS = 8
+
+
+def address_is_unclear(address: str, name: str = "") -> bool:
+    """An address a letter cannot find: no house number (only a district, a street, a village), too short to
+    be one, or the party's name written into it (name and address mixed up on the form)."""
+    text = re.sub(r"\s+", "", address or "")
+    if len(text) < MIN_ADDRESS_CHARS or not HOUSE_NUMBER.search(text):
+        return True
+    return bool(name) and len(name) >= 2 and name in text
+
+
+def _unclear(inst: int | None, since: dt.datetime | None, until: dt.datetime | None) -> Iterable[tuple[Any, ...]]:
+    """(case id, institution id, month, unclear?) of each confirmation: read in Python (the rule is text)."""
+    rows = (
+        _sacs(inst, since, until)
+        .annotate(m=_month("case__submitted_at"))
+        .values_list("case_id", "case__institution_id", "m", "address", "person__name")
+        .order_by()
+    )
+    for case_id, inst_id, m, address, name in rows.iterator(chunk_size=2000):
+        yield case_id, inst_id, _key(m), address_is_unclear(address, name)
+
+
 def _confirmations(
     inst: int | None, since: dt.datetime | None, until: dt.datetime | None
 ) -> Iterable[tuple[Cell, int, int]]:
@@ -158,6 +185,12 @@ def _confirmations(
         cell = (r["case__institution_id"], _key(r["m"]))
         yield (*cell, Defect.SAC_INCOMPLETE, ""), r["incomplete"], r["n"]
         yield (*cell, Defect.SAC_UNSIGNED, ""), r["unsigned"], r["n"]
+    unclear: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for _case_id, inst_id, m, bad in _unclear(inst, since, until):
+        unclear[(inst_id, m)][0] += bad
+        unclear[(inst_id, m)][1] += 1
+    for (inst_id, m), (bad, n) in unclear.items():
+        yield (inst_id, m, Defect.SAC_UNCLEAR, ""), bad, n
 
 
 def _batch_rows(
@@ -246,7 +279,7 @@ def defect_register(
             "defect": code,
             "defect_label": str(Defect(code).label),
             "detail": detail,
-            "detail_label": _detail_label(code, detail),
+            "detail_label": detail_label(code, detail),
             "denominator_label": str(DENOMINATORS[Defect(code)]),
             "count": count,
             "denominator": denominator,
@@ -258,7 +291,7 @@ def defect_register(
     return out
 
 
-def _detail_label(code: str, detail: str) -> str:
+def detail_label(code: str, detail: str) -> str:
     if code == Defect.SERVICE_ADDRESS and detail in AddressSource.values:
         return str(AddressSource(detail).label)
     return detail
@@ -294,6 +327,9 @@ def defect_cases(
         ids = _sacs(inst, since, until).filter(Q(address="") | Q(phone="")).values("case_id")
     elif defect == Defect.SAC_UNSIGNED:
         ids = _sacs(inst, since, until).filter(confirmed_by__isnull=True).values("case_id")
+    elif defect == Defect.SAC_UNCLEAR:
+        found = sorted({case_id for case_id, _i, _m, bad in _unclear(inst, since, until) if bad})
+        return Case.objects.filter(pk__in=found).order_by("submitted_at", "pk")
     elif defect == Defect.PLAN_DEFAULTED:
         ids = _plans(inst, since, until).filter(defaulted_at__isnull=False).values("case_id")
     else:  # refused batch rows never became cases

@@ -60,6 +60,65 @@ def court_settings(court: Organisation) -> CourtSuggestionSettings:
     return found or CourtSuggestionSettings(court=court, number_prefix=court.court_code)
 
 
+SIGNERS_GROUP = "司法建议签发人"  # created by migration 0003, with the permission suggestions.sign_suggestion
+SETTINGS_FIELDS = frozenset(
+    {
+        "number_prefix",
+        "number_template",
+        "reply_months",
+        "second_signer_required",
+        "escalate_after_days",
+        "review_months",
+    }
+)
+
+
+@transaction.atomic
+def court_settings_save(*, actor: Any, court: Organisation, **fields: Any) -> CourtSuggestionSettings:
+    """Set a court's settings for its suggestions (the back office does the same through the admin)."""
+    if court.kind != OrganisationKind.COURT:
+        raise DomainError(_("Judicial suggestions are drafted by the court's staff."), code="not_a_court")
+    unknown = set(fields) - SETTINGS_FIELDS
+    if unknown:
+        raise DomainError(f"unknown settings: {sorted(unknown)}", code="settings")
+    cfg, _created = CourtSuggestionSettings.objects.get_or_create(
+        court=court, defaults={"number_prefix": fields.get("number_prefix") or court.court_code}
+    )
+    before = {f: getattr(cfg, f) for f in sorted(SETTINGS_FIELDS)}
+    for name, value in fields.items():
+        setattr(cfg, name, value)
+    cfg.full_clean()
+    cfg.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.REFERENCE_CHANGE,
+        obj=cfg,
+        before=before,
+        after={f: getattr(cfg, f) for f in sorted(SETTINGS_FIELDS)},
+    )
+    return cfg
+
+
+def signers_group() -> Any:
+    """The group 司法建议签发人 with its permission (made by migration 0003; made again if it was removed)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=SIGNERS_GROUP)
+    group.permissions.add(Permission.objects.get(content_type__app_label="suggestions", codename="sign_suggestion"))
+    return group
+
+
+@transaction.atomic
+def signer_appoint(*, actor: Any, user: User) -> User:
+    """Put a division head or deputy president of a court in the group that signs off suggestions."""
+    if user.role not in (Role.JUDGE, Role.CENTER_ADMIN) or user.organisation is None:
+        raise DomainError(_("Suggestions are signed off by the court's judges (a division head or deputy president)."))
+    group = signers_group()
+    user.groups.add(group)
+    audit_record(actor=actor, action=AuditAction.USER_UPDATE, obj=user, after={"groups_added": [group.name]})
+    return user
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     y, m = divmod(day.month - 1 + months, 12)
     year, month = day.year + y, m + 1

@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
@@ -37,6 +37,7 @@ from .selectors import (
     REGISTER_ROLES,
     defect_register,
     defect_sources_measured,
+    detail_label,
     may_see_sources,
     register_of,
     register_scope,
@@ -105,8 +106,15 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     if actor_role(request.user) not in CANDIDATE_ROLES:
         raise PermissionDenied
     found = _candidates()
+    # A suggestion already made for the same institution and defect (the last year's): shown beside it.
+    earlier: dict[tuple[int, str], Suggestion] = {}
+    recent = suggestions_for(request.user).filter(created_at__gte=timezone.now() - dt.timedelta(days=366))
+    recent = recent.order_by("created_at")
+    for s in recent:
+        earlier[(s.institution_id, str(s.snapshot_query.get("defect", "")))] = s
     for c in found:
         c["defect_label"] = Defect(c["defect"]).label
+        c["earlier"] = earlier.get((c["institution_id"], c["defect"]))
     ctx = {
         "candidates": found,
         "rule": {
@@ -158,7 +166,7 @@ def draft(request: HttpRequest) -> HttpResponse:
             q = query_for(institution_id=int(inst), defect=str(defect), detail=str(form.initial.get("detail", "")))
             from .measure import run, source_case_ids
 
-            preview = {**run(q), "cases": len(source_case_ids(q)), "query": q}
+            preview = {**run(q), "cases": len(source_case_ids(q)), "query_text": _query_text(q)}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         query = (
@@ -275,7 +283,7 @@ def suggestion_export(request: HttpRequest) -> HttpResponseBase:
     stats.append(
         xlsx_row(
             stats,
-            [_("Year"), _("Institution"), _("Sent"), _("Due"), _("Answered"), _("On time"), _("Reply rate"),
+            [_("Year"), _("Institution"), _("Sent"), pgettext("suggestion", "Due"), _("Answered"), _("On time"), _("Reply rate"),
              _("Recommendations"), _("Adopted"), _("Partly adopted"), _("Not adopted"), _("Adoption rate")],
         )
     )  # fmt: skip
@@ -339,6 +347,20 @@ def _bars(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _query_text(q: Query | None) -> str:
+    """The stored query in words: the defect (and detail), the institution, the window."""
+    if q is None:
+        return ""
+    inst = Organisation.objects.filter(pk=q.institution_id).first()
+    parts = [str(Defect(q.defect).label)]
+    if q.detail:
+        parts.append(detail_label(q.defect, q.detail))
+    parts.append(inst.name if inst else str(q.institution_id))
+    since, until = timezone.localtime(q.since), timezone.localtime(q.until)
+    parts.append(f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M}")
+    return " · ".join(parts)
+
+
 def _detail_context(request: HttpRequest, s: Suggestion, answer_form: AnswerForm | None = None) -> dict[str, Any]:
     user = request.user
     answer = getattr(s, "answer", None)
@@ -368,6 +390,7 @@ def _detail_context(request: HttpRequest, s: Suggestion, answer_form: AnswerForm
         "bars": _bars(eff["series"]) if eff else [],
         "review_due_on": review_due_on(s),
         "query": Query.from_dict(s.snapshot_query),
+        "query_text": _query_text(Query.from_dict(s.snapshot_query)),
         "copies": list(s.copies_to.all()),
     }
 

@@ -215,3 +215,40 @@ def test_candidates_are_for_court_staff_and_show_the_figures(world, monkeypatch)
         other = Client()
         other.force_login(world.users[who])
         assert other.get("/suggestions/candidates/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("address", "name", "unclear"),
+    [
+        ("福建省龙岩市新罗区西城街道中山路36号3幢502室", "黄大明", False),
+        ("龙岩市新罗区小池镇培斜村3组12号", "林阿婆", False),
+        ("福建省龙岩市新罗区", "黄大明", True),  # a district, no house
+        ("龙岩市新罗区西城街道中山路", "黄大明", True),  # a street, no number
+        ("黄大明 龙岩市新罗区中山路36号", "黄大明", True),  # the name written into the address
+        ("见申请表", "", True),
+        ("万安镇溪口村十二组", "", False),
+    ],
+)
+def test_an_unclear_address(address, name, unclear):
+    from xietong.suggestions.selectors import address_is_unclear
+
+    assert address_is_unclear(address, name) is unclear
+
+
+def test_unclear_confirmations_are_counted_against_confirmations(world):
+    case = world.cases["bank"]
+    person = person_party(case).person
+    ServiceAddressConfirmation.objects.filter(case=case).delete()
+    ServiceAddressConfirmation.objects.create(case=case, person=person, address=f"{person.name}，新罗区", phone="1")
+    other = world.cases["other_bank"]
+    ServiceAddressConfirmation.objects.filter(case=other).delete()
+    ServiceAddressConfirmation.objects.create(
+        case=other, person=person_party(other).person, address="龙岩市新罗区中山路36号", phone="1"
+    )
+    rows = defect_register()
+    assert cell(rows, world.bank, Defect.SAC_UNCLEAR) == (1, 1)
+    assert cell(rows, world.other_bank, Defect.SAC_UNCLEAR)[0] == 0
+    from xietong.suggestions.selectors import defect_cases
+
+    found = defect_cases(defect=Defect.SAC_UNCLEAR, institution=world.bank, since=None, until=None)
+    assert list(found) == [case]
