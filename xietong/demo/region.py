@@ -71,6 +71,7 @@ from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
 from xietong.risk import demo as risk_demo
 from xietong.service import demo as service_demo
+from xietong.suggestions import demo as suggestions_demo
 from xietong.triage import demo as triage_demo
 from xietong.triage.services import case_triage_override
 
@@ -1622,6 +1623,7 @@ class _Region:
         self.story_colours()
         self.story_cluster()
         self.story_stations()
+        suggestions_demo.plan_story(self)  # story 5: the bank's cases in the history
 
     def result(self, seconds: float) -> LoadResult:
         stories: dict[str, list[int]] = {}
@@ -1677,6 +1679,7 @@ DEMO_EXTENSIONS: list[Callable[..., Any]] = [
     mediation_demo.seed,
     service_demo.seed,
     risk_demo.seed,
+    suggestions_demo.seed,
 ]
 
 

@@ -252,3 +252,15 @@ def test_unclear_confirmations_are_counted_against_confirmations(world):
 
     found = defect_cases(defect=Defect.SAC_UNCLEAR, institution=world.bank, since=None, until=None)
     assert list(found) == [case]
+
+
+def test_an_institution_never_sees_anothers_defects_on_the_page(world):
+    post(world, "bank", Outcome.MOVED)
+    post(world, "other_bank", Outcome.DELIVERED)
+    c = Client()
+    c.force_login(world.users["other_bank"])
+    body = c.get("/suggestions/defects/").content.decode()
+    assert world.other_bank.display_name in body and world.bank.display_name not in body
+    c.force_login(world.users["bank"])
+    body = c.get("/suggestions/defects/").content.decode()
+    assert world.bank.display_name in body and world.other_bank.display_name not in body
