@@ -17,6 +17,7 @@ from xietong.repayment.api import router as repayment_router
 from xietong.risk.api import router as risk_router
 from xietong.service.api import router as service_router
 from xietong.stats.api import router as stats_dashboard_router
+from xietong.suggestions.api import router as suggestions_router
 from xietong.triage.api import router as triage_router
 from xietong.webhooks.api import router as webhooks_router
 
@@ -49,3 +50,4 @@ api.add_router("/service", service_router)
 api.add_router("/cases", repayment_router)
 api.add_router("/repayment", repayment_files_router)
 api.add_router("/risk", risk_router)
+api.add_router("/suggestions", suggestions_router)

@@ -42,6 +42,7 @@ from xietong.mediation import demo as mediation_demo
 from xietong.outreach import demo as outreach_demo
 from xietong.risk import demo as risk_demo
 from xietong.service import demo as service_demo
+from xietong.suggestions import demo as suggestions_demo
 from xietong.triage import demo as triage_demo
 
 from .clock import SimulatedClock
@@ -95,6 +96,7 @@ DEMO_EXTENSIONS: list[Callable[..., Any]] = [
     mediation_demo.seed,
     service_demo.seed,
     risk_demo.seed,
+    suggestions_demo.seed,
 ]
 
 

@@ -47,7 +47,9 @@ def download_audited(
 ) -> HttpResponseBase:
     """Audit the download of `obj` (of `case`) by the request's user or `actor` (an API client), then send it.
 
-    `sha256` is the stored hash of the file; for content rendered on the fly it is computed here."""
+    `sha256` is the stored hash of the file; for content rendered on the fly it is computed here. A
+    document of no case (a judicial suggestion, the register's export) passes `case=None` and says what
+    it is in `details`."""
     if not sha256 and isinstance(content, bytes):
         sha256 = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
@@ -55,7 +57,7 @@ def download_audited(
             actor=actor if actor is not None else request.user,
             action=action,
             obj=obj,
-            after={"case": case.number, "sha256": sha256, **(details or {})},
+            after={**({"case": case.number} if case is not None else {}), "sha256": sha256, **(details or {})},
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     return file_response(content, filename=filename, content_type=content_type)

@@ -3,7 +3,7 @@
 Every case of the region past triage had a mediation notice (调解通知书) served on its debtor; many
 cases in later states are shown here with how that went: electronic service opened by the party
 (online applicants, who confirmed a service address and consented), letters delivered, institutions
-served in the platform. The Postal Savings Bank's credit-card cases (story 2, and story 5: its
+served in the platform. The Longyan Rural Commercial Bank's credit-card cases (story 5: its
 card-application address forms are often filled in wrongly) come back far more often with "address
 wrong" or "moved", so that bank stands out on /service/failures/.
 
@@ -43,7 +43,7 @@ LATER_STATES = (
     CaseState.ENFORCING,
     CaseState.CLOSED,
 )
-DEFECT_BANK = ("邮储", "邮政储蓄")  # the Postal Savings Bank, by its short or full name
+DEFECT_BANK = ("龙岩农商", "龙岩农村商业")  # the Longyan Rural Commercial Bank, by its short or full name
 DEFECT_SHARE = 0.36  # of its credit-card letters come back: wrong or stale address
 OTHER_FAILURE_SHARE = 0.1
 OTHER_SAMPLE = 0.25  # of the other institutions' later-state cases are shown with their service

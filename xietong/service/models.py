@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xietong.accounts.models import Organisation
 from xietong.cases.models import Case, CaseParty
 
 from .choices import (
@@ -115,6 +118,109 @@ class ServiceAttempt(models.Model):
         verbose_name = _("service attempt")
         verbose_name_plural = _("service attempts")
         indexes = [models.Index(fields=["outcome", "at"], name="serviceattempt_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.method} {self.outcome}"
+
+
+# Documents of no case, served on organisations ------------------------------------------------------
+
+
+class OrganisationDocument(models.Model):
+    """A document that belongs to no case (a judicial suggestion, say), served on organisations.
+
+    `subject` links to what it serves, whatever app it comes from: the service app knows nothing of it.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    sender = models.ForeignKey(
+        Organisation, verbose_name=_("sent by (court)"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="service/organisations/%Y/%m/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_by_label = models.CharField(_("sent by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("document served on organisations")
+        verbose_name_plural = _("documents served on organisations")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="orgdoc_subject_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OrganisationServiceRecord(models.Model):
+    """The service of one such document on one organisation: in the platform (served when one of its
+    people opens it) or by post (served when delivered). A copy (抄送) is for information."""
+
+    document = models.ForeignKey(
+        OrganisationDocument, verbose_name=_("document"), on_delete=models.CASCADE, related_name="records"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_copy = models.BooleanField(_("copy for information"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=RecordStatus.choices, default=RecordStatus.PENDING)
+    planned_method = models.CharField(_("planned method"), max_length=12, choices=AttemptMethod.choices)
+    served_by = models.CharField(_("served by"), max_length=16, choices=ServedBy.choices, blank=True)
+    served_at = models.DateTimeField(_("served"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    address = models.CharField(_("address used"), max_length=400, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "is_copy", "pk"]
+        verbose_name = _("service on an organisation")
+        verbose_name_plural = _("services on organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "organisation"], name="orgservice_one_per_recipient"),
+            models.CheckConstraint(
+                condition=~models.Q(status=RecordStatus.SERVED)
+                | (models.Q(served_at__isnull=False) & ~models.Q(served_by="")),
+                name="orgservice_served_has_time_and_way",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.organisation}"
+
+    @property
+    def tone(self) -> str:
+        return RECORD_TONE[RecordStatus(self.status)]
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RecordStatus.SERVED
+
+
+class OrganisationServiceAttempt(models.Model):
+    """One step of serving on an organisation: the notice or letter sent, the letter's outcome, the
+    opening. Appended, never changed."""
+
+    record = models.ForeignKey(
+        OrganisationServiceRecord, verbose_name=_("record"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    method = models.CharField(_("method"), max_length=12, choices=AttemptMethod.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.CharField(_("recorded by"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("service attempt on an organisation")
+        verbose_name_plural = _("service attempts on organisations")
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.method} {self.outcome}"

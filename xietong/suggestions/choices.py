@@ -10,6 +10,10 @@ class Defect(models.TextChoices):
     SAC_MISSING_BATCH = "sac_missing_batch", _("service-address confirmation missing (batches)")
     SAC_INCOMPLETE = "sac_incomplete", _("service-address confirmation incomplete (no address or phone)")
     SAC_UNSIGNED = "sac_unsigned", _("service-address confirmation not signed by the party or agent")
+    SAC_UNCLEAR = (
+        "sac_unclear",
+        _("service-address confirmation unclear (no house number, or the name written into the address)"),
+    )
     BATCH_REFUSED = "batch_refused", _("batch rows refused")
     PLAN_DEFAULTED = "plan_defaulted", _("repayment plans defaulted")
 
@@ -20,6 +24,7 @@ DENOMINATORS = {
     Defect.SAC_MISSING_BATCH: _("person parties of cases imported from batches"),
     Defect.SAC_INCOMPLETE: _("service-address confirmations"),
     Defect.SAC_UNSIGNED: _("service-address confirmations"),
+    Defect.SAC_UNCLEAR: _("service-address confirmations"),
     Defect.BATCH_REFUSED: _("batch rows checked"),
-    Defect.PLAN_DEFAULTED: _("repayment plans due"),
+    Defect.PLAN_DEFAULTED: _("repayment plans made"),
 }

@@ -34,6 +34,12 @@ def suggestion_docx(s: Suggestion) -> bytes:
         DocxBlock("title", "司法建议书"),
         DocxBlock("signature", s.number or "（草稿）"),
         DocxBlock("paragraph", f"{ctx['addressee']}："),
+        DocxBlock(
+            "paragraph",
+            "本院在审理和调解涉及你单位的金融纠纷案件中"
+            + (f"（经统计，涉及案件{s.source_case_count}件）" if s.source_case_count else "")
+            + "，发现以下问题：",
+        ),
         DocxBlock("heading", "一、发现的问题"),
         DocxBlock("paragraph", s.problems),
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from xietong.suggestions import demo as suggestions_demo
+
 from ..engine import Region
 from . import abroad, batch, cluster, colours, general, huang, stations
 
@@ -15,4 +17,5 @@ STORIES: list[Callable[[Region], None]] = [
     colours.plan,
     cluster.plan,
     stations.plan,
+    suggestions_demo.plan_story,  # story 5: the bank's credit-card cases in the history
 ]

@@ -291,6 +291,32 @@ class DemoRegionTests(TestCase):
         assert fast.institution is not None and fast.institution.short_name == "龙岩农商银行"
         assert fast.closed_at is not None and fast.closed_at - fast.submitted_at < dt.timedelta(days=7)
 
+    def test_story_5_the_rural_commercial_banks_address_forms_a_suggestion_and_after(self) -> None:
+        from xietong.suggestions.measure import Query, run
+        from xietong.suggestions.models import Suggestion, SuggestionState
+
+        s = Suggestion.objects.get()
+        assert s.institution.short_name == "龙岩农商银行" and s.court.court_code == "闽0802"
+        assert s.number == f"（{s.year}）闽0802司建1号" and s.state == SuggestionState.REVIEWED
+        assert s.drafted_by.username == "judge" and s.signed_by is not None and s.signed_by.username == "head"
+        assert s.signed_by.has_perm("suggestions.sign_suggestion")
+        assert {o.kind for o in s.copies_to.all()} == {
+            OrganisationKind.BANKING_REGULATOR,
+            OrganisationKind.FINANCIAL_REGULATOR,
+        }
+        # A candidate on the day it was drafted, and the stored query gives the same figures today.
+        f = s.snapshot
+        assert f["p_value"] < 0.01 and f["n"] >= 30 and f["rate"] >= 2 * f["others_rate"]
+        q = Query.from_dict(s.snapshot_query)
+        assert q is not None and run(q) == f
+        sources = list(s.source_cases.all())
+        assert sources and {(c.institution_id, c.product) for c in sources} == {(s.institution_id, Product.CREDIT_CARD)}
+        assert s.created_at < s.signed_at < s.sent_at <= s.served_at < s.answered_at < s.reviewed_at < timezone.now()
+        assert [i["verdict"] for i in s.answer.items] == ["adopted", "adopted", "partly"]
+        assert s.answer.attachments.get().detected_type == "pdf"
+        before, after = s.review["before"], s.review["after"]
+        assert after["complete"] and after["n"] >= 20 and after["rate"] < before["rate"] / 2
+
     def test_story_6_a_cluster_against_one_bank_and_product_in_two_weeks(self) -> None:
         cluster = self.story("cluster")
         assert len(cluster) == 12
@@ -353,7 +379,7 @@ class DemoRegionTests(TestCase):
 
     def test_every_person_has_a_valid_longyan_id_number(self) -> None:
         persons = list(Person.objects.all())
-        assert 300 <= len(persons) <= 340  # story 6 adds twenty villagers
+        assert 300 <= len(persons) <= 440  # story 6 adds twenty villagers, story 5 about eighty card holders
         for person in persons:
             rid = parse_resident_id(person.id_number)
             assert person.id_number[:6] in LONGYAN_CODES

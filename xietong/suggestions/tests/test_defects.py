@@ -110,21 +110,62 @@ def test_who_may_see_the_register(world, who, allowed):
     assert register_scope(world.users[who])[0] is allowed
 
 
-def test_the_plans_defaulted_hook_is_shown_as_not_measured_until_an_app_registers(world, monkeypatch):
+def plan(case, **kw):
+    from decimal import Decimal
+
+    from xietong.repayment.models import RepaymentPlan
+
+    return RepaymentPlan.objects.create(
+        case=case,
+        version=kw.pop("version", 1),
+        basis_kind="confirmation",
+        total=Decimal("1000.00"),
+        grace_days=15,
+        default_after_missed=1,
+        accelerate=False,
+        **kw,
+    )
+
+
+def test_plans_defaulted_are_counted_against_the_plans_made(world):
+    from django.utils import timezone
+
+    plan(world.cases["bank"], status="defaulted", defaulted_at=timezone.now())
+    plan(world.cases["other_court"], status="active")
+    plan(world.cases["other_bank"], status="superseded", version=1, defaulted_at=timezone.now())
+    plan(world.cases["other_bank"], status="active", version=2)
+    rows = defect_register()
+    assert cell(rows, world.bank, Defect.PLAN_DEFAULTED) == (1, 2)
+    assert cell(rows, world.other_bank, Defect.PLAN_DEFAULTED) == (0, 1)  # the replaced version is not counted
     c = Client()
     c.force_login(world.users["clerk"])
     body = c.get("/suggestions/defects/").content.decode()
-    assert 'data-testid="not-measured"' in body
+    assert 'data-testid="not-measured"' not in body
+    assert "还款计划违约" in body or str(Defect.PLAN_DEFAULTED.label) in body
+
+
+def test_another_app_may_add_a_source_and_a_window_bounds_every_source(world, monkeypatch):
+    from django.utils import timezone
+
     from xietong.suggestions import selectors
 
     monkeypatch.setattr(selectors, "_EXTRA_SOURCES", {})
     defect_source_register(
-        Defect.PLAN_DEFAULTED, lambda inst, since: [((world.bank.pk, "2026-11", "plan_defaulted", ""), 2, 5)]
+        Defect.PLAN_DEFAULTED, lambda inst, since, until: [((world.bank.pk, "2026-11", "plan_defaulted", ""), 2, 5)]
     )
-    rows = defect_register()
-    assert cell(rows, world.bank, Defect.PLAN_DEFAULTED) == (2, 5)
-    body = c.get("/suggestions/defects/").content.decode()
-    assert 'data-testid="not-measured"' not in body
+    assert cell(defect_register(), world.bank, Defect.PLAN_DEFAULTED) == (2, 5)
+    post(world, "bank", Outcome.MOVED)
+    assert cell(defect_register(), world.bank, Defect.SERVICE_ADDRESS) == (1, 1)
+    assert cell(
+        defect_register(until=timezone.now() - timezone.timedelta(days=1)), world.bank, Defect.SERVICE_ADDRESS
+    ) == (0, 0)
+
+
+def test_address_failures_say_where_the_address_came_from(world):
+    post(world, "bank", Outcome.ADDRESS_WRONG)
+    rows = defect_register(institution=world.bank)
+    assert cell(rows, world.bank, Defect.SERVICE_ADDRESS, "on_file") == (1, 1)
+    assert cell(rows, world.bank, Defect.SERVICE_ADDRESS) == (1, 1)
 
 
 @pytest.mark.parametrize("who", ["admin", "clerk", "regulator"])
@@ -174,3 +215,52 @@ def test_candidates_are_for_court_staff_and_show_the_figures(world, monkeypatch)
         other = Client()
         other.force_login(world.users[who])
         assert other.get("/suggestions/candidates/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("address", "name", "unclear"),
+    [
+        ("福建省龙岩市新罗区西城街道中山路36号3幢502室", "黄大明", False),
+        ("龙岩市新罗区小池镇培斜村3组12号", "林阿婆", False),
+        ("福建省龙岩市新罗区", "黄大明", True),  # a district, no house
+        ("龙岩市新罗区西城街道中山路", "黄大明", True),  # a street, no number
+        ("黄大明 龙岩市新罗区中山路36号", "黄大明", True),  # the name written into the address
+        ("见申请表", "", True),
+        ("万安镇溪口村十二组", "", False),
+    ],
+)
+def test_an_unclear_address(address, name, unclear):
+    from xietong.suggestions.selectors import address_is_unclear
+
+    assert address_is_unclear(address, name) is unclear
+
+
+def test_unclear_confirmations_are_counted_against_confirmations(world):
+    case = world.cases["bank"]
+    person = person_party(case).person
+    ServiceAddressConfirmation.objects.filter(case=case).delete()
+    ServiceAddressConfirmation.objects.create(case=case, person=person, address=f"{person.name}，新罗区", phone="1")
+    other = world.cases["other_bank"]
+    ServiceAddressConfirmation.objects.filter(case=other).delete()
+    ServiceAddressConfirmation.objects.create(
+        case=other, person=person_party(other).person, address="龙岩市新罗区中山路36号", phone="1"
+    )
+    rows = defect_register()
+    assert cell(rows, world.bank, Defect.SAC_UNCLEAR) == (1, 1)
+    assert cell(rows, world.other_bank, Defect.SAC_UNCLEAR)[0] == 0
+    from xietong.suggestions.selectors import defect_cases
+
+    found = defect_cases(defect=Defect.SAC_UNCLEAR, institution=world.bank, since=None, until=None)
+    assert list(found) == [case]
+
+
+def test_an_institution_never_sees_anothers_defects_on_the_page(world):
+    post(world, "bank", Outcome.MOVED)
+    post(world, "other_bank", Outcome.DELIVERED)
+    c = Client()
+    c.force_login(world.users["other_bank"])
+    body = c.get("/suggestions/defects/").content.decode()
+    assert world.other_bank.display_name in body and world.bank.display_name not in body
+    c.force_login(world.users["bank"])
+    body = c.get("/suggestions/defects/").content.decode()
+    assert world.bank.display_name in body and world.other_bank.display_name not in body

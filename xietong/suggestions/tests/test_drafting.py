@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from xietong.accounts.models import Organisation
@@ -14,12 +13,9 @@ from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.suggestions.models import CourtSuggestionSettings, Suggestion, SuggestionState
 from xietong.suggestions.services import add_months, suggestion_draft, suggestion_sign
 
+from .conftest import grant
+
 pytestmark = pytest.mark.django_db
-
-
-def grant(user):
-    user.user_permissions.add(Permission.objects.get(codename="sign_suggestion"))
-    return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached
 
 
 def draft(world, **kw):
