@@ -31,6 +31,10 @@ class RepaymentConfig(AppConfig):
             {
                 "repayment_plan_created": _("Repayment plan made"),
                 "payment_reported": _("Payment reported"),
+                "payment_declared": _("Payment declared by the debtor"),
+                "declaration_confirmed": _("Declared payment confirmed by the creditor"),
+                "declaration_disputed": _("Declared payment disputed by the creditor"),
+                "declaration_settled": _("Disputed payment settled"),
                 "instalment_state_changed": _("Instalment changed state"),
                 "reminder_sent": _("Reminder sent"),
                 "plan_defaulted": _("Repayment plan defaulted"),

@@ -108,8 +108,30 @@ PAYMENT_FILE_STATUS_TONE = {
 }
 
 
+class DeclarationStatus(models.TextChoices):
+    """A payment the debtor declares, with a voucher: the creditor confirms it or disputes it, and a
+    disputed one is settled by the case's mediator (or the court)."""
+
+    DECLARED = "declared", _("declared, awaiting the creditor")
+    CONFIRMED = "confirmed", _("confirmed by the creditor")
+    DISPUTED = "disputed", _("disputed, with the mediator")
+    SETTLED_PAID = "settled_paid", _("settled: paid")
+    SETTLED_UNPAID = "settled_unpaid", _("settled: not paid")
+
+
+DECLARATION_STATUS_TONE = {
+    DeclarationStatus.DECLARED: "work",
+    DeclarationStatus.CONFIRMED: "good",
+    DeclarationStatus.DISPUTED: "warn",
+    DeclarationStatus.SETTLED_PAID: "good",
+    DeclarationStatus.SETTLED_UNPAID: "bad",
+}
+OPEN_DECLARATIONS = frozenset({DeclarationStatus.DECLARED, DeclarationStatus.DISPUTED})
+
+
 # Webhook event types sent to the creditor.
 EVENT_INSTALMENT_PAID = "instalment.paid"
 EVENT_INSTALMENT_MISSED = "instalment.missed"
 EVENT_PLAN_DEFAULTED = "plan.defaulted"
 EVENT_PLAN_COMPLETED = "plan.completed"
+EVENT_PAYMENT_DECLARED = "payment.declared"

@@ -14,7 +14,7 @@ class PaymentForm(forms.Form):
         label=_("Amount (yuan)"),
         max_digits=14,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"max_decimal_places": _("An amount has at most two decimals (fen).")},
     )
     reference = forms.CharField(label=_("Your reference"), max_length=64)
@@ -60,3 +60,55 @@ class PaymentFileForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
         help_text=_("One payment a row: case number, date, amount, your reference. Up to 5,000 rows and 5 MB."),
     )
+
+
+class DeclarationForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"max_decimal_places": _("An amount has at most two decimals (fen).")},
+    )
+    voucher = forms.FileField(
+        label=_("Voucher (photo or PDF of the receipt)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+        help_text=_("JPG, PNG or PDF, up to 10 MB."),
+    )
+    note = forms.CharField(
+        label=_("How you paid (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. transfer from my bank card ending 1234")}),
+    )
+
+    def clean_amount(self) -> Decimal:
+        amount: Decimal = self.cleaned_data["amount"]
+        if amount < 0:
+            raise forms.ValidationError(_("A payment cannot be negative (%(amount)s yuan).") % {"amount": amount})
+        if amount == 0:
+            raise forms.ValidationError(_("A payment must be more than zero."))
+        return amount
+
+
+class ConfirmDeclarationForm(forms.Form):
+    reference = forms.CharField(label=_("Your reference (optional)"), required=False, max_length=64)
+
+
+class DisputeDeclarationForm(forms.Form):
+    reason = forms.CharField(label=_("Why you dispute it"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SettleDeclarationForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("paid", _("paid")), ("not_paid", _("not paid"))], widget=forms.RadioSelect
+    )
+    amount = forms.DecimalField(
+        label=_("Amount found paid (yuan; blank: as declared)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
+    note = forms.CharField(label=_("How it was settled"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

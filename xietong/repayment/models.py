@@ -15,11 +15,13 @@ from xietong.accounts.models import ApiClient, Organisation
 from xietong.cases.models import Case, money
 
 from .choices import (
+    DECLARATION_STATUS_TONE,
     INSTALMENT_STATE_TONE,
     PAYMENT_FILE_STATUS_TONE,
     PLAN_STATUS_TONE,
     ApplicationStatus,
     BasisKind,
+    DeclarationStatus,
     EnforcementResult,
     InstalmentState,
     PaymentFileStatus,
@@ -224,6 +226,67 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.paid_on} {self.amount}"
+
+
+class PaymentDeclaration(models.Model):
+    """A payment the debtor (or the relative acting for them) says they made, with a voucher (image or
+    PDF, checked by its content). The creditor confirms it (it becomes a Payment, allocated) or disputes
+    it; a disputed declaration goes to the case's mediator, who records how it was settled."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="declarations")
+    plan = models.ForeignKey(
+        RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    status = models.CharField(
+        _("status"), max_length=14, choices=DeclarationStatus.choices, default=DeclarationStatus.DECLARED
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount = money(_("amount"))
+    note = models.CharField(_("how it was paid"), max_length=300, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("declared by"), on_delete=models.PROTECT, related_name="+"
+    )
+    declared_by_label = models.CharField(_("declared by"), max_length=200)
+    voucher = models.FileField(_("voucher"), upload_to="repayment/vouchers/%Y/%m/")
+    voucher_name = models.CharField(_("voucher file name"), max_length=255)
+    voucher_type = models.CharField(_("voucher type"), max_length=8)
+    voucher_size = models.PositiveIntegerField(_("voucher size (bytes)"))
+    voucher_sha256 = models.CharField(_("voucher SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("declared"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered by the creditor"), null=True, blank=True)
+    answered_by_label = models.CharField(_("answered by"), max_length=200, blank=True)
+    dispute_reason = models.TextField(_("why the creditor disputes it"), blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    settled_by_label = models.CharField(_("settled by"), max_length=200, blank=True)
+    settlement_note = models.TextField(_("how it was settled"), blank=True)
+    payment = models.OneToOneField(
+        Payment,
+        verbose_name=_("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declaration",
+    )
+
+    class Meta:
+        ordering = ["case", "-created_at", "-pk"]
+        verbose_name = _("declared payment")
+        verbose_name_plural = _("declared payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="declaration_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.paid_on} {self.amount}"
+
+    @property
+    def status_tone(self) -> str:
+        return DECLARATION_STATUS_TONE[DeclarationStatus(self.status)]
+
+    @property
+    def reference(self) -> str:
+        """The payment's reference when confirmed without the creditor's own."""
+        return f"DECL-{self.pk}"
 
 
 class Reminder(models.Model):

@@ -14,9 +14,11 @@ from xietong.cases.panels import CasePanel
 from xietong.cases.permissions import actor_role
 
 from .choices import ApplicationStatus, PlanStatus
-from .forms import PaymentForm, ResultForm, SuspendForm
+from .declarations import may_settle_declarations
+from .forms import PaymentForm, ResultForm, SettleDeclarationForm, SuspendForm
 from .selectors import (
     applications_of,
+    declarations_of,
     enforceable_basis,
     limitation_clock,
     may_report_payments,
@@ -75,6 +77,10 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             and plan.status == PlanStatus.ACTIVE
             and case.state == CaseState.PERFORMING,
             "suspend_form": SuspendForm(),
+            "declarations": list(declarations_of(case)),
+            "may_answer": creditor,
+            "may_settle": may_settle_declarations(user, case),
+            "settle_form": SettleDeclarationForm(),
         },
         column="main",
         order=40,

@@ -15,8 +15,8 @@ from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 
-from .choices import BasisKind, PlanStatus
-from .models import EnforcementApplication, Payment, PaymentFile, RepaymentPlan
+from .choices import BasisKind, DeclarationStatus, PlanStatus
+from .models import EnforcementApplication, Payment, PaymentDeclaration, PaymentFile, RepaymentPlan
 
 
 def plan_current(case: Case | int) -> RepaymentPlan | None:
@@ -50,6 +50,27 @@ def may_report_payments(actor: Any, case: Case) -> bool:
         and case.institution_id is not None
         and getattr(actor, "organisation_id", None) == case.institution_id
     )
+
+
+def declarations_of(case: Case | int) -> QuerySet[PaymentDeclaration]:
+    """The payments declared in a case, newest first (everyone who may see the case sees them)."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return PaymentDeclaration.objects.filter(case_id=case_id).order_by("-created_at", "-pk")
+
+
+def declarations_waiting(*, actor: Any) -> QuerySet[PaymentDeclaration]:
+    """What waits for this actor: declared payments to answer (the creditor's operators), disputed ones
+    to settle (the case's mediator, the court's staff); nothing for anyone else."""
+    role = actor_role(actor)
+    cases = Case.objects.restrict(actor)
+    qs = PaymentDeclaration.objects.filter(case__in=cases).select_related("case").order_by("created_at", "pk")
+    if role == Role.INSTITUTION_OPERATOR:
+        return qs.filter(status=DeclarationStatus.DECLARED, case__institution_id=actor.organisation_id)
+    if role == Role.MEDIATOR:
+        return qs.filter(status=DeclarationStatus.DISPUTED, case__mediator_id=actor.pk)
+    if role in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+        return qs.filter(status=DeclarationStatus.DISPUTED)
+    return qs.none()
 
 
 def may_use_payment_files(actor: Any) -> bool:
@@ -161,6 +182,8 @@ class MyPlan:
     next_due: Any
     late: list[Any]
     creditor: str
+    declarations: list[PaymentDeclaration]
+    paid_count: int
 
 
 def my_plans(*, actor: Any) -> list[MyPlan]:
@@ -175,6 +198,9 @@ def my_plans(*, actor: Any) -> list[MyPlan]:
         .prefetch_related("instalments")
         .order_by("case_id")
     )
+    declared: dict[int, list[PaymentDeclaration]] = {}
+    for d in PaymentDeclaration.objects.filter(case__in=cases).order_by("-created_at", "-pk"):
+        declared.setdefault(d.case_id, []).append(d)
     result = []
     for plan in plans:
         rows = sorted(plan.instalments.all(), key=lambda i: i.seq)
@@ -188,6 +214,8 @@ def my_plans(*, actor: Any) -> list[MyPlan]:
                 next_due=unpaid[0] if unpaid else None,
                 late=late,
                 creditor=institution.display_name if institution else "",
+                declarations=declared.get(plan.case_id, []),
+                paid_count=len(rows) - len(unpaid),
             )
         )
     return result

@@ -22,7 +22,7 @@ from xietong.accounts.choices import Role
 from xietong.accounts.models import ApiClient, User
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
-from xietong.cases.choices import CaseState, PartyRole
+from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_event_record, case_lock, case_transition
@@ -358,10 +358,13 @@ class DailySummary:
     errors: list[str] = field(default_factory=list)
 
 
-def _debtor(case: Case) -> tuple[str, str]:
-    """(phone, time zone) of whoever answers for the debtor: the acting relative, else the debtor."""
+def debtor_contact(case: Case) -> tuple[str, str]:
+    """(phone, time zone) of whoever answers for the debtor: the acting relative, else the debtor.
+
+    The debtor is the case's first citizen party, whatever side opened the case (a citizen who applied
+    for mediation is its applicant; a guarantor comes after the borrower)."""
     party = (
-        CaseParty.objects.filter(case=case, person__isnull=False, role__in=[PartyRole.RESPONDENT, PartyRole.DEFENDANT])
+        CaseParty.objects.filter(case=case, person__isnull=False)
         .select_related("person", "agent")
         .order_by("pk")
         .first()
@@ -515,7 +518,7 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
 def _remind(
     case: Case, plan: RepaymentPlan, instalments: list[PlanInstalment], now: dt.datetime, summary: DailySummary
 ) -> list[str]:
-    phone, tz_name = _debtor(case)
+    phone, tz_name = debtor_contact(case)
     if not phone:
         return []
     local = now.astimezone(debtor_zone(tz_name))

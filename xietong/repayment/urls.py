@@ -1,8 +1,9 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import views, views_files
+from . import views, views_declarations, views_files
 
 R = "cases/<int:pk>/repayment/"
+D = f"{R}declarations/<int:declaration_pk>/"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("repayment/", views.repayment_worklist, name="repayment-worklist"),
     path("my/repayments/", views.my_repayments, name="my-repayments"),
@@ -13,6 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("repayment/files/<int:pk>/record/", views_files.payment_file_apply_view, name="repayment-file-apply"),
     path(f"{R}payments/", views.payment_report_view, name="repayment-payment"),
     path(f"{R}suspend/", views.plan_suspend_view, name="repayment-suspend"),
+    path(f"{R}declarations/", views_declarations.payment_declare_view, name="repayment-declare"),
+    path(f"{D}confirm/", views_declarations.declaration_confirm_view, name="repayment-declaration-confirm"),
+    path(f"{D}dispute/", views_declarations.declaration_dispute_view, name="repayment-declaration-dispute"),
+    path(f"{D}settle/", views_declarations.declaration_settle_view, name="repayment-declaration-settle"),
+    path(f"{D}voucher/", views_declarations.declaration_voucher, name="repayment-declaration-voucher"),
     path(f"{R}enforcement/apply/", views.enforcement_apply_view, name="repayment-enforcement-apply"),
     path(f"{R}enforcement/accept/", views.enforcement_accept_view, name="repayment-enforcement-accept"),
     path(f"{R}enforcement/result/", views.enforcement_result_view, name="repayment-enforcement-result"),

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,9 +24,16 @@ from xietong.core.errors import DomainError
 
 from .choices import PlanStatus
 from .documents import application_render_docx, application_render_pdf
-from .forms import PaymentForm, ResultForm, SuspendForm, form_errors
+from .forms import DeclarationForm, PaymentForm, ResultForm, SuspendForm, form_errors
 from .models import EnforcementApplication
-from .selectors import WORKLIST_ORDER, creditor_worklist, limitation_clock, my_plans, worklist_counts
+from .selectors import (
+    WORKLIST_ORDER,
+    creditor_worklist,
+    declarations_waiting,
+    limitation_clock,
+    my_plans,
+    worklist_counts,
+)
 from .services import (
     enforcement_accept,
     enforcement_apply,
@@ -171,11 +179,13 @@ def my_repayments(request: HttpRequest) -> HttpResponse:
     """The debtor's (or the acting relative's) phone page: next instalment, paid so far, what is late."""
     if actor_role(request.user) != Role.PARTY:
         raise PermissionDenied
-    return render(request, "repayment/my_repayments.html", {"plans": my_plans(actor=request.user)})
+    today = timezone.localdate()
+    context = {"plans": my_plans(actor=request.user), "declare_form": DeclarationForm(initial={"paid_on": today})}
+    return render(request, "repayment/my_repayments.html", context)
 
 
 WORKLIST_PAGE = 50
-WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE})
+WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE, Role.MEDIATOR})
 
 
 @login_required
@@ -189,4 +199,9 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     rows = [{"plan": p, "clock": limitation_clock(p)} for p in page.object_list]
     counts = worklist_counts(plans)
     summary = [(s, PlanStatus(s).label, counts[s]) for s in WORKLIST_ORDER if counts.get(s)]
-    return render(request, "repayment/worklist.html", {"rows": rows, "page": page, "summary": summary})
+    waiting = list(declarations_waiting(actor=request.user)[:100])
+    return render(
+        request,
+        "repayment/worklist.html",
+        {"rows": rows, "page": page, "summary": summary, "waiting": waiting},
+    )
