@@ -83,6 +83,7 @@ class AuditAction(models.TextChoices):
     REPAYMENT_FOLLOWUP = "repayment.followup", _("repayment followed up (states, default, reminders)")
     REPAYMENT_FILE = "repayment.file", _("payments file checked or recorded")
     REPAYMENT_DECLARATION = "repayment.declaration", _("payment declared by the debtor, answered or settled")
+    REPAYMENT_WAIVER = "repayment.waiver", _("instalment waived by the creditor")
     ENFORCEMENT_APPLY = "enforcement.apply", _("enforcement applied for")
     ENFORCEMENT_ACCEPT = "enforcement.accept", _("enforcement application accepted")
     ENFORCEMENT_RESULT = "enforcement.result", _("enforcement result recorded")

@@ -36,6 +36,7 @@ class RepaymentConfig(AppConfig):
                 "declaration_disputed": _("Declared payment disputed by the creditor"),
                 "declaration_settled": _("Disputed payment settled"),
                 "instalment_state_changed": _("Instalment changed state"),
+                "instalment_waived": _("Instalment waived by the creditor"),
                 "reminder_sent": _("Reminder sent"),
                 "plan_defaulted": _("Repayment plan defaulted"),
                 "plan_suspended": _("Repayment suspended for hardship"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -112,3 +113,32 @@ class SettleDeclarationForm(forms.Form):
         min_value=Decimal("0.01"),
     )
     note = forms.CharField(label=_("How it was settled"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WaiverForm(forms.Form):
+    seq = forms.TypedChoiceField(label=_("Instalment"), coerce=int)
+    amount = forms.DecimalField(
+        label=_("Amount waived (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason (e.g. the penalty interest of a seriously ill debtor)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, instalments: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["seq"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (
+                i.seq,
+                _("No. %(seq)s, due %(date)s, %(left)s yuan owed")
+                % {"seq": i.seq, "date": i.due_date.isoformat(), "left": i.outstanding},
+            )
+            for i in instalments
+            if i.outstanding > 0
+        ]

@@ -48,6 +48,7 @@ class RepaymentPlan(models.Model):
     basis_number = models.CharField(_("basis number"), max_length=64, blank=True)
     total = money(_("total to repay"))
     paid = money(_("paid"))
+    waived = money(_("waived by the creditor"))
     grace_days = models.PositiveSmallIntegerField(_("grace days"))
     default_after_missed = models.PositiveSmallIntegerField(_("missed instalments that default the plan"))
     accelerate = models.BooleanField(_("the whole balance falls due on default"))
@@ -74,6 +75,12 @@ class RepaymentPlan(models.Model):
                 condition=models.Q(total__gt=0, paid__gte=0, paid__lte=models.F("total")),
                 name="repaymentplan_paid_within_total",
             ),
+            # paid + waived <= total is kept by the services: SQLite compares decimals as floats, and a
+            # sum in a constraint would refuse 4000.00 + 266.83 = 4266.83.
+            models.CheckConstraint(
+                condition=models.Q(waived__gte=0, waived__lte=models.F("total")),
+                name="repaymentplan_waived_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,7 +88,8 @@ class RepaymentPlan(models.Model):
 
     @property
     def balance(self) -> Decimal:
-        return self.total - self.paid
+        """What is still owed: the total less what was paid and what the creditor waived."""
+        return self.total - self.paid - self.waived
 
     @property
     def status_tone(self) -> str:
@@ -96,6 +104,7 @@ class PlanInstalment(models.Model):
     due_date = models.DateField(_("due"))
     amount = money(_("amount"))
     paid = money(_("paid"))
+    waived = money(_("waived"))
     state = models.CharField(
         _("state"), max_length=10, choices=InstalmentState.choices, default=InstalmentState.SCHEDULED
     )
@@ -111,6 +120,10 @@ class PlanInstalment(models.Model):
                 condition=models.Q(amount__gt=0, paid__gte=0, paid__lte=models.F("amount")),
                 name="planinstalment_paid_within_amount",
             ),
+            models.CheckConstraint(
+                condition=models.Q(waived__gte=0, waived__lte=models.F("amount")),
+                name="planinstalment_waived_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +131,7 @@ class PlanInstalment(models.Model):
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount - self.paid
+        return self.amount - self.paid - self.waived
 
     def effective_due(self, plan: RepaymentPlan) -> dt.date:
         """The due date, or the end of a hardship suspension if that came later."""
@@ -177,6 +190,29 @@ class PaymentFile(models.Model):
     @property
     def status_tone(self) -> str:
         return PAYMENT_FILE_STATUS_TONE[PaymentFileStatus(self.status)]
+
+
+class Waiver(models.Model):
+    """The creditor gives up (part of) an instalment, with its reason: what the instalment still owes
+    falls by that much. Every waiver of a case counts against the one rule of what a creditor may give
+    up (xietong.cases.services.waiver_check: interest and penalty, never principal)."""
+
+    plan = models.ForeignKey(RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="waivers")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="waivers")
+    seq = models.PositiveSmallIntegerField(_("instalment"))
+    amount = money(_("amount waived"))
+    reason = models.TextField(_("reason"))
+    waived_by_label = models.CharField(_("waived by"), max_length=200)
+    created_at = models.DateTimeField(_("waived"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "created_at", "pk"]
+        verbose_name = _("waiver")
+        verbose_name_plural = _("waivers")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="waiver_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} #{self.seq} −{self.amount}"
 
 
 class Payment(models.Model):

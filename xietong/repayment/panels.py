@@ -15,7 +15,7 @@ from xietong.cases.permissions import actor_role
 
 from .choices import ApplicationStatus, PlanStatus
 from .declarations import may_settle_declarations
-from .forms import PaymentForm, ResultForm, SettleDeclarationForm, SuspendForm
+from .forms import PaymentForm, ResultForm, SettleDeclarationForm, SuspendForm, WaiverForm
 from .selectors import (
     applications_of,
     declarations_of,
@@ -78,6 +78,8 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             and case.state == CaseState.PERFORMING,
             "suspend_form": SuspendForm(),
             "declarations": list(declarations_of(case)),
+            "waivers": list(plan.waivers.order_by("created_at", "pk")) if plan else [],
+            "waiver_form": WaiverForm(instalments=list(plan.instalments.all())) if plan else None,
             "may_answer": creditor,
             "may_settle": may_settle_declarations(user, case),
             "settle_form": SettleDeclarationForm(),

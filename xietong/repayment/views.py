@@ -24,7 +24,7 @@ from xietong.core.errors import DomainError
 
 from .choices import PlanStatus
 from .documents import application_render_docx, application_render_pdf
-from .forms import DeclarationForm, PaymentForm, ResultForm, SuspendForm, form_errors
+from .forms import DeclarationForm, PaymentForm, ResultForm, SuspendForm, WaiverForm, form_errors
 from .models import EnforcementApplication
 from .selectors import (
     WORKLIST_ORDER,
@@ -32,12 +32,14 @@ from .selectors import (
     declarations_waiting,
     limitation_clock,
     my_plans,
+    plan_current,
     worklist_counts,
 )
 from .services import (
     enforcement_accept,
     enforcement_apply,
     enforcement_result_record,
+    instalment_waive,
     payment_report,
     plan_suspend,
 )
@@ -66,6 +68,29 @@ def payment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
         return _back(case)
     messages.success(request, _("%(amount)s yuan recorded.") % {"amount": payment.amount})
+    return _back(case)
+
+
+@login_required
+@require_POST
+def instalment_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    plan = plan_current(case)
+    form = WaiverForm(request.POST, instalments=list(plan.instalments.all()) if plan else [])
+    if not form.is_valid():
+        for text in form_errors(form):
+            messages.error(request, text)
+        messages.error(request, _("Nothing was changed."))
+        return _back(case)
+    d = form.cleaned_data
+    try:
+        waiver = instalment_waive(actor=request.user, case=case, seq=d["seq"], amount=d["amount"], reason=d["reason"])
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(
+        request, _("%(amount)s yuan of instalment %(seq)s waived.") % {"amount": waiver.amount, "seq": waiver.seq}
+    )
     return _back(case)
 
 
