@@ -18,6 +18,7 @@ POLICY: dict[str, Rule] = {
     "repayment-payment": Rule(method="POST", case=True),
     "repayment-suspend": Rule(method="POST", case=True),
     "repayment-waive": Rule(method="POST", case=True),
+    "repayment-acknowledgement": Rule(method="POST", case=True),
     # Declared payments: the empty form is refused with a message (302); declaration 0 does not exist (404).
     "repayment-declare": Rule(method="POST", case=True),
     "repayment-declaration-confirm": Rule(method="POST", case=True, ok=404),

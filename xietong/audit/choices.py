@@ -84,6 +84,7 @@ class AuditAction(models.TextChoices):
     REPAYMENT_FILE = "repayment.file", _("payments file checked or recorded")
     REPAYMENT_DECLARATION = "repayment.declaration", _("payment declared by the debtor, answered or settled")
     REPAYMENT_WAIVER = "repayment.waiver", _("instalment waived by the creditor")
+    REPAYMENT_ACKNOWLEDGEMENT = "repayment.acknowledgement", _("acknowledgement of the debt recorded")
     ENFORCEMENT_APPLY = "enforcement.apply", _("enforcement applied for")
     ENFORCEMENT_ACCEPT = "enforcement.accept", _("enforcement application accepted")
     ENFORCEMENT_RESULT = "enforcement.result", _("enforcement result recorded")

@@ -142,3 +142,14 @@ class WaiverForm(forms.Form):
             for i in instalments
             if i.outstanding > 0
         ]
+
+
+class AcknowledgementForm(forms.Form):
+    acknowledged_on = forms.DateField(
+        label=_("Acknowledged on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("What the debtor signed (e.g. a letter promising to repay)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -346,6 +346,47 @@ class Reminder(models.Model):
         return f"{self.instalment} {self.kind}"
 
 
+class Acknowledgement(models.Model):
+    """The debtor acknowledged the debt in writing (a letter, a signed repayment promise): recorded by
+    the creditor or the court, it interrupts the two-year limitation period like a part payment."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="acknowledgements")
+    acknowledged_on = models.DateField(_("acknowledged on"))
+    note = models.TextField(_("what the debtor signed"))
+    recorded_by_label = models.CharField(_("recorded by"), max_length=200)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "-acknowledged_on", "-pk"]
+        verbose_name = _("acknowledgement of the debt")
+        verbose_name_plural = _("acknowledgements of the debt")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.acknowledged_on}"
+
+
+class LimitationNotice(models.Model):
+    """The creditor was warned that the limitation period ends soon: once per threshold (90, 30, 7 days)
+    and end date; a period restarted by an interruption is warned about again when it nears its end."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    threshold = models.PositiveSmallIntegerField(_("days before the end"))
+    ends = models.DateField(_("the period ends"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(_("people told"), default=0)
+
+    class Meta:
+        ordering = ["case", "-sent_at"]
+        verbose_name = _("limitation warning")
+        verbose_name_plural = _("limitation warnings")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "threshold", "ends"], name="limitationnotice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.threshold}d {self.ends}"
+
+
 class EnforcementApplication(models.Model):
     """The creditor's application for enforcement (强制执行申请书), accepted by the court with an 执 number."""
 

@@ -15,12 +15,13 @@ from xietong.cases.permissions import actor_role
 
 from .choices import ApplicationStatus, PlanStatus
 from .declarations import may_settle_declarations
-from .forms import PaymentForm, ResultForm, SettleDeclarationForm, SuspendForm, WaiverForm
+from .forms import AcknowledgementForm, PaymentForm, ResultForm, SettleDeclarationForm, SuspendForm, WaiverForm
 from .selectors import (
     applications_of,
     declarations_of,
     enforceable_basis,
     limitation_clock,
+    limitation_interruptions,
     may_report_payments,
     payments_visible,
     plan_current,
@@ -41,6 +42,7 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
     if plan is None and not applications and case.state != CaseState.TRIED:
         return None
     creditor = may_report_payments(user, case)
+    clock = limitation_clock(case) if role != Role.PARTY else None
     open_app = next((a for a in applications if a.status != ApplicationStatus.CLOSED), None)
     may_apply = (
         creditor
@@ -54,7 +56,10 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
         template="repayment/_case_panel.html",
         context={
             "plan": plan,
-            "clock": limitation_clock(plan) if plan is not None and role != Role.PARTY else None,
+            "clock": clock,
+            "interruptions": [i for i in limitation_interruptions(case) if i.on > clock.starts][:10] if clock else [],
+            "may_acknowledge": clock is not None and (creditor or role in COURT),
+            "acknowledgement_form": AcknowledgementForm(),
             "instalments": list(plan.instalments.all()) if plan else [],
             "payments": list(payments_visible(actor=user, plan=plan)) if plan else [],
             "may_report": creditor

@@ -326,6 +326,11 @@ def payment_record(
         case_event_emit(case_id=case.pk, event_type=EVENT_INSTALMENT_PAID, data=_paid_event(plan, i))
     if plan.balance == 0:
         _complete(case, plan)
+    elif instalments and paid_on > max(i.due_date for i in instalments):
+        # paid after the last due date: the time limit to apply for enforcement runs again from it
+        from .limitation import interruption_note
+
+        interruption_note(case, on=paid_on, cause=_("a part payment"))
     return payment
 
 
@@ -469,6 +474,7 @@ class DailySummary:
     reminders: int = 0
     plans_made: int = 0
     held_back: int = 0  # reminders due but within the debtor's quiet hours
+    limitation_warnings: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -701,6 +707,9 @@ def repayment_daily(*, now: dt.datetime | None = None) -> DailySummary:
         except Exception as exc:
             logger.exception("repayment follow-up of plan %s failed", pk)
             summary.errors.append(f"plan {pk}: {exc}")
+    from .limitation import limitation_warnings_send
+
+    summary.limitation_warnings = limitation_warnings_send(now=now)
     return summary
 
 

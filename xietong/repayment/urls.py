@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{R}payments/", views.payment_report_view, name="repayment-payment"),
     path(f"{R}suspend/", views.plan_suspend_view, name="repayment-suspend"),
     path(f"{R}waive/", views.instalment_waive_view, name="repayment-waive"),
+    path(f"{R}acknowledgements/", views.acknowledgement_view, name="repayment-acknowledgement"),
     path(f"{R}declarations/", views_declarations.payment_declare_view, name="repayment-declare"),
     path(f"{D}confirm/", views_declarations.declaration_confirm_view, name="repayment-declaration-confirm"),
     path(f"{D}dispute/", views_declarations.declaration_dispute_view, name="repayment-declaration-dispute"),

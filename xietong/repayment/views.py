@@ -24,13 +24,23 @@ from xietong.core.errors import DomainError
 
 from .choices import PlanStatus
 from .documents import application_render_docx, application_render_pdf
-from .forms import DeclarationForm, PaymentForm, ResultForm, SuspendForm, WaiverForm, form_errors
-from .models import EnforcementApplication
+from .forms import (
+    AcknowledgementForm,
+    DeclarationForm,
+    PaymentForm,
+    ResultForm,
+    SuspendForm,
+    WaiverForm,
+    form_errors,
+)
+from .limitation import debt_acknowledge
+from .models import EnforcementApplication, RepaymentPlan
 from .selectors import (
+    JUDGMENT,
     WORKLIST_ORDER,
     creditor_worklist,
     declarations_waiting,
-    limitation_clock,
+    limitation_clocks,
     my_plans,
     plan_current,
     worklist_counts,
@@ -91,6 +101,26 @@ def instalment_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("%(amount)s yuan of instalment %(seq)s waived.") % {"amount": waiver.amount, "seq": waiver.seq}
     )
+    return _back(case)
+
+
+@login_required
+@require_POST
+def acknowledgement_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    form = AcknowledgementForm(request.POST)
+    if not form.is_valid():
+        for text in form_errors(form):
+            messages.error(request, text)
+        messages.error(request, _("Nothing was changed."))
+        return _back(case)
+    d = form.cleaned_data
+    try:
+        debt_acknowledge(actor=request.user, case=case, acknowledged_on=d["acknowledged_on"], note=d["note"])
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(request, _("The acknowledgement is recorded: the time limit runs again from its date."))
     return _back(case)
 
 
@@ -219,11 +249,17 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     """The creditor's (and the court's) plans: defaulted first, with the balance outstanding."""
     if actor_role(request.user) not in WORKLIST_ROLES:
         raise PermissionDenied
-    plans = creditor_worklist(actor=request.user)
-    page = Paginator(plans, WORKLIST_PAGE).get_page(request.GET.get("page"))
-    rows = [{"plan": p, "clock": limitation_clock(p)} for p in page.object_list]
-    counts = worklist_counts(plans)
-    summary = [(s, PlanStatus(s).label, counts[s]) for s in WORKLIST_ORDER if counts.get(s)]
+    cases = creditor_worklist(actor=request.user)
+    page = Paginator(cases, WORKLIST_PAGE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    plans = RepaymentPlan.objects.in_bulk([c.plan_id for c in listed if c.plan_id])
+    clocks = limitation_clocks([c.pk for c in listed])
+    rows = [{"case": c, "plan": plans.get(c.plan_id), "clock": clocks.get(c.pk)} for c in listed]
+    counts = worklist_counts(cases)
+    labels = {JUDGMENT: _("judgment, awaiting an application for enforcement"), **dict(PlanStatus.choices)}
+    summary = [
+        (s, labels[s], counts[s]) for s in (PlanStatus.DEFAULTED, JUDGMENT, *WORKLIST_ORDER[1:]) if counts.get(s)
+    ]
     waiting = list(declarations_waiting(actor=request.user)[:100])
     return render(
         request,
