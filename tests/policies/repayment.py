@@ -19,6 +19,13 @@ POLICY: dict[str, Rule] = {
     "repayment-suspend": Rule(method="POST", case=True),
     "repayment-waive": Rule(method="POST", case=True),
     "repayment-acknowledgement": Rule(method="POST", case=True),
+    # Changing the plan: empty forms refused with a message (302); request or revision 0: 404.
+    "repayment-time-request": Rule(method="POST", case=True),
+    "repayment-time-request-decline": Rule(method="POST", case=True, ok=404),
+    "repayment-revision-draft": Rule(method="POST", case=True),
+    "repayment-revision-code": Rule(method="POST", case=True, ok=404),
+    "repayment-revision-sign": Rule(method="POST", case=True, ok=404),
+    "repayment-revision-void": Rule(method="POST", case=True, ok=404),
     # Declared payments: the empty form is refused with a message (302); declaration 0 does not exist (404).
     "repayment-declare": Rule(method="POST", case=True),
     "repayment-declaration-confirm": Rule(method="POST", case=True, ok=404),

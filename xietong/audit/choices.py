@@ -85,6 +85,7 @@ class AuditAction(models.TextChoices):
     REPAYMENT_DECLARATION = "repayment.declaration", _("payment declared by the debtor, answered or settled")
     REPAYMENT_WAIVER = "repayment.waiver", _("instalment waived by the creditor")
     REPAYMENT_ACKNOWLEDGEMENT = "repayment.acknowledgement", _("acknowledgement of the debt recorded")
+    REPAYMENT_REVISION = "repayment.revision", _("more time asked for, or a new plan drafted, agreed or voided")
     ENFORCEMENT_APPLY = "enforcement.apply", _("enforcement applied for")
     ENFORCEMENT_ACCEPT = "enforcement.accept", _("enforcement application accepted")
     ENFORCEMENT_RESULT = "enforcement.result", _("enforcement result recorded")

@@ -129,9 +129,32 @@ DECLARATION_STATUS_TONE = {
 OPEN_DECLARATIONS = frozenset({DeclarationStatus.DECLARED, DeclarationStatus.DISPUTED})
 
 
+class TimeRequestStatus(models.TextChoices):
+    OPEN = "open", _("asked, with the mediator")
+    DRAFTED = "drafted", _("a new plan is proposed")
+    DECLINED = "declined", _("declined")
+
+
+class RevisionStatus(models.TextChoices):
+    """A new version of the plan drafted by the mediator: in force once the debtor and the creditor agree."""
+
+    SIGNING = "signing", _("proposed, awaiting agreement")
+    AGREED = "agreed", _("agreed: the new plan is in force")
+    VOID = "void", _("void")
+
+
+REVISION_STATUS_TONE = {
+    RevisionStatus.SIGNING: "work",
+    RevisionStatus.AGREED: "good",
+    RevisionStatus.VOID: "muted",
+}
+
+
 # Webhook event types sent to the creditor.
 EVENT_INSTALMENT_PAID = "instalment.paid"
 EVENT_INSTALMENT_MISSED = "instalment.missed"
 EVENT_PLAN_DEFAULTED = "plan.defaulted"
 EVENT_PLAN_COMPLETED = "plan.completed"
 EVENT_PAYMENT_DECLARED = "payment.declared"
+EVENT_PLAN_REVISION_PROPOSED = "plan.revision_proposed"
+EVENT_PLAN_REVISED = "plan.revised"

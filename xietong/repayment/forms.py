@@ -153,3 +153,39 @@ class AcknowledgementForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class TimeRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need more time?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    months = forms.IntegerField(
+        label=_("How many months would you need (optional)"), required=False, min_value=1, max_value=120
+    )
+
+
+class RevisionForm(forms.Form):
+    months = forms.IntegerField(label=_("Months"), required=False, min_value=1, max_value=120)
+    first_due = forms.DateField(
+        label=_("First instalment due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    day_of_month = forms.IntegerField(label=_("Then on day (optional)"), required=False, min_value=1, max_value=31)
+    lines = forms.CharField(
+        label=_("Or write the instalments: one a line, “date amount”"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2027-03-20 1500.00"}),
+    )
+    grace_days = forms.IntegerField(label=_("Grace days"), min_value=0, max_value=30)
+    default_after_missed = forms.IntegerField(label=_("Missed instalments that default the plan"), min_value=1)
+    accelerate = forms.BooleanField(label=_("The whole balance falls due on default"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code sent to your phone"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

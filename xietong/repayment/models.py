@@ -19,6 +19,7 @@ from .choices import (
     INSTALMENT_STATE_TONE,
     PAYMENT_FILE_STATUS_TONE,
     PLAN_STATUS_TONE,
+    REVISION_STATUS_TONE,
     ApplicationStatus,
     BasisKind,
     DeclarationStatus,
@@ -28,6 +29,8 @@ from .choices import (
     PaymentSource,
     PlanStatus,
     ReminderKind,
+    RevisionStatus,
+    TimeRequestStatus,
 )
 
 
@@ -344,6 +347,96 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instalment} {self.kind}"
+
+
+class TimeRequest(models.Model):
+    """The debtor asks for more time: on "My repayments", or through the mediator (by phone, at the
+    counter), who then drafts a new version of the plan or declines with a reason."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="time_requests")
+    plan = models.ForeignKey(RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=TimeRequestStatus.choices, default=TimeRequestStatus.OPEN
+    )
+    reason = models.TextField(_("why more time is needed"))
+    months = models.PositiveSmallIntegerField(_("months asked for"), null=True, blank=True)
+    requested_by_label = models.CharField(_("asked by"), max_length=200)
+    via_mediator = models.BooleanField(_("recorded by the mediator"), default=False)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-pk"]
+        verbose_name = _("request for more time")
+        verbose_name_plural = _("requests for more time")
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=models.Q(status="open"), name="timerequest_one_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.status}"
+
+
+class PlanRevision(models.Model):
+    """A new version of the plan: new instalments for the balance outstanding, drafted by the mediator
+    and agreed by the debtor (a one-time code, or on paper recorded by the mediator) and the creditor
+    (its operator). Agreed, it becomes the plan in force; the plan before is kept, superseded."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="plan_revisions")
+    plan = models.ForeignKey(
+        RepaymentPlan, verbose_name=_("plan revised"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    request = models.ForeignKey(
+        TimeRequest, verbose_name=_("request"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.SIGNING
+    )
+    balance = money(_("balance outstanding when drafted"))
+    instalments = models.JSONField(_("new instalments"), default=list)  # [["2026-03-20", "1500.00"], ...]
+    grace_days = models.PositiveSmallIntegerField(_("grace days"))
+    default_after_missed = models.PositiveSmallIntegerField(_("missed instalments that default the plan"))
+    accelerate = models.BooleanField(_("the whole balance falls due on default"))
+    note = models.TextField(_("note"), blank=True)
+    drafted_by_label = models.CharField(_("drafted by"), max_length=200)
+    created_at = models.DateTimeField(_("drafted"), default=timezone.now)
+    debtor_signed_at = models.DateTimeField(_("agreed by the debtor"), null=True, blank=True)
+    debtor_signer = models.CharField(_("signed for the debtor by"), max_length=200, blank=True)
+    creditor_signed_at = models.DateTimeField(_("agreed by the creditor"), null=True, blank=True)
+    creditor_signer = models.CharField(_("signed for the creditor by"), max_length=200, blank=True)
+    agreed_at = models.DateTimeField(_("in force from"), null=True, blank=True)
+    new_plan = models.OneToOneField(
+        RepaymentPlan,
+        verbose_name=_("new plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="made_by_revision",
+    )
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-pk"]
+        verbose_name = _("plan revision")
+        verbose_name_plural = _("plan revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="signing"), name="planrevision_one_signing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} revision of v{self.plan.version}"
+
+    @property
+    def status_tone(self) -> str:
+        return REVISION_STATUS_TONE[RevisionStatus(self.status)]
+
+    @property
+    def schedule(self) -> list[tuple[dt.date, Decimal]]:
+        return [(dt.date.fromisoformat(d), Decimal(a)) for d, a in self.instalments]
 
 
 class Acknowledgement(models.Model):

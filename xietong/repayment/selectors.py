@@ -16,14 +16,16 @@ from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 
-from .choices import BasisKind, DeclarationStatus, PlanStatus
+from .choices import BasisKind, DeclarationStatus, PlanStatus, RevisionStatus, TimeRequestStatus
 from .models import (
     Acknowledgement,
     EnforcementApplication,
     Payment,
     PaymentDeclaration,
     PaymentFile,
+    PlanRevision,
     RepaymentPlan,
+    TimeRequest,
 )
 
 
@@ -57,6 +59,54 @@ def may_report_payments(actor: Any, case: Case) -> bool:
         actor_role(actor) == Role.INSTITUTION_OPERATOR
         and case.institution_id is not None
         and getattr(actor, "organisation_id", None) == case.institution_id
+    )
+
+
+def plan_history(case: Case | int) -> list[RepaymentPlan]:
+    """Every version of the case's plan, newest first: the one in force and those it superseded."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return list(RepaymentPlan.objects.filter(case_id=case_id).prefetch_related("instalments").order_by("-version"))
+
+
+def revision_open(case: Case | int) -> PlanRevision | None:
+    """The new plan proposed and not yet agreed by both, if any."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return PlanRevision.objects.filter(case_id=case_id, status=RevisionStatus.SIGNING).first()
+
+
+def revisions_of(case: Case | int) -> QuerySet[PlanRevision]:
+    case_id = case.pk if isinstance(case, Case) else case
+    return PlanRevision.objects.filter(case_id=case_id).order_by("-created_at", "-pk")
+
+
+def time_requests_of(case: Case | int) -> QuerySet[TimeRequest]:
+    case_id = case.pk if isinstance(case, Case) else case
+    return TimeRequest.objects.filter(case_id=case_id).order_by("-created_at", "-pk")
+
+
+def time_requests_waiting(*, actor: Any) -> QuerySet[TimeRequest]:
+    """The open requests for more time on the mediator's own cases (none for anyone else)."""
+    if actor_role(actor) != Role.MEDIATOR:
+        return TimeRequest.objects.none()
+    return (
+        TimeRequest.objects.filter(status=TimeRequestStatus.OPEN, case__mediator_id=actor.pk)
+        .select_related("case")
+        .order_by("created_at", "pk")
+    )
+
+
+def revisions_waiting(*, actor: Any) -> QuerySet[PlanRevision]:
+    """New plans proposed on the creditor's cases that its institution has not agreed yet."""
+    if actor_role(actor) != Role.INSTITUTION_OPERATOR:
+        return PlanRevision.objects.none()
+    return (
+        PlanRevision.objects.filter(
+            status=RevisionStatus.SIGNING,
+            creditor_signed_at__isnull=True,
+            case__institution_id=actor.organisation_id,
+        )
+        .select_related("case")
+        .order_by("created_at", "pk")
     )
 
 
@@ -290,6 +340,9 @@ class MyPlan:
     creditor: str
     declarations: list[PaymentDeclaration]
     paid_count: int
+    revision: PlanRevision | None = None
+    time_request: TimeRequest | None = None
+    superseded: int = 0
 
 
 def my_plans(*, actor: Any) -> list[MyPlan]:
@@ -307,6 +360,16 @@ def my_plans(*, actor: Any) -> list[MyPlan]:
     declared: dict[int, list[PaymentDeclaration]] = {}
     for d in PaymentDeclaration.objects.filter(case__in=cases).order_by("-created_at", "-pk"):
         declared.setdefault(d.case_id, []).append(d)
+    proposed = {r.case_id: r for r in PlanRevision.objects.filter(case__in=cases, status=RevisionStatus.SIGNING)}
+    asked: dict[int, TimeRequest] = {}
+    for t in TimeRequest.objects.filter(case__in=cases).order_by("-created_at", "-pk"):
+        asked.setdefault(t.case_id, t)
+    older = dict(
+        RepaymentPlan.objects.filter(case__in=cases, status=PlanStatus.SUPERSEDED)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
     result = []
     for plan in plans:
         rows = sorted(plan.instalments.all(), key=lambda i: i.seq)
@@ -322,6 +385,9 @@ def my_plans(*, actor: Any) -> list[MyPlan]:
                 creditor=institution.display_name if institution else "",
                 declarations=declared.get(plan.case_id, []),
                 paid_count=len(rows) - len(unpaid),
+                revision=proposed.get(plan.case_id),
+                time_request=asked.get(plan.case_id),
+                superseded=older.get(plan.case_id, 0),
             )
         )
     return result

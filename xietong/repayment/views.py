@@ -26,10 +26,12 @@ from .choices import PlanStatus
 from .documents import application_render_docx, application_render_pdf
 from .forms import (
     AcknowledgementForm,
+    CodeForm,
     DeclarationForm,
     PaymentForm,
     ResultForm,
     SuspendForm,
+    TimeRequestForm,
     WaiverForm,
     form_errors,
 )
@@ -43,6 +45,8 @@ from .selectors import (
     limitation_clocks,
     my_plans,
     plan_current,
+    revisions_waiting,
+    time_requests_waiting,
     worklist_counts,
 )
 from .services import (
@@ -235,7 +239,12 @@ def my_repayments(request: HttpRequest) -> HttpResponse:
     if actor_role(request.user) != Role.PARTY:
         raise PermissionDenied
     today = timezone.localdate()
-    context = {"plans": my_plans(actor=request.user), "declare_form": DeclarationForm(initial={"paid_on": today})}
+    context = {
+        "plans": my_plans(actor=request.user),
+        "declare_form": DeclarationForm(initial={"paid_on": today}),
+        "time_form": TimeRequestForm(),
+        "code_form": CodeForm(),
+    }
     return render(request, "repayment/my_repayments.html", context)
 
 
@@ -261,8 +270,10 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
         (s, labels[s], counts[s]) for s in (PlanStatus.DEFAULTED, JUDGMENT, *WORKLIST_ORDER[1:]) if counts.get(s)
     ]
     waiting = list(declarations_waiting(actor=request.user)[:100])
+    asked = list(time_requests_waiting(actor=request.user)[:100])
+    proposed = list(revisions_waiting(actor=request.user)[:100])
     return render(
         request,
         "repayment/worklist.html",
-        {"rows": rows, "page": page, "summary": summary, "waiting": waiting},
+        {"rows": rows, "page": page, "summary": summary, "waiting": waiting, "asked": asked, "proposed": proposed},
     )
