@@ -11,10 +11,27 @@ from __future__ import annotations
 from tests.policies import Rule
 
 POLICY: dict[str, Rule] = {
-    "repayment-worklist": Rule(roles=frozenset({"admin", "clerk", "judge", "other_judge", "bank", "other_bank"})),
+    "repayment-worklist": Rule(
+        roles=frozenset({"admin", "clerk", "judge", "other_judge", "bank", "other_bank", "mediator", "other_mediator"})
+    ),
     "my-repayments": Rule(roles=frozenset({"party", "stranger"})),
     "repayment-payment": Rule(method="POST", case=True),
     "repayment-suspend": Rule(method="POST", case=True),
+    "repayment-waive": Rule(method="POST", case=True),
+    "repayment-acknowledgement": Rule(method="POST", case=True),
+    # Changing the plan: empty forms refused with a message (302); request or revision 0: 404.
+    "repayment-time-request": Rule(method="POST", case=True),
+    "repayment-time-request-decline": Rule(method="POST", case=True, ok=404),
+    "repayment-revision-draft": Rule(method="POST", case=True),
+    "repayment-revision-code": Rule(method="POST", case=True, ok=404),
+    "repayment-revision-sign": Rule(method="POST", case=True, ok=404),
+    "repayment-revision-void": Rule(method="POST", case=True, ok=404),
+    # Declared payments: the empty form is refused with a message (302); declaration 0 does not exist (404).
+    "repayment-declare": Rule(method="POST", case=True),
+    "repayment-declaration-confirm": Rule(method="POST", case=True, ok=404),
+    "repayment-declaration-dispute": Rule(method="POST", case=True, ok=404),
+    "repayment-declaration-settle": Rule(method="POST", case=True, ok=404),
+    "repayment-declaration-voucher": Rule(case=True, ok=404),
     "repayment-enforcement-apply": Rule(method="POST", case=True),
     "repayment-enforcement-accept": Rule(method="POST", case=True),
     "repayment-enforcement-result": Rule(method="POST", case=True),

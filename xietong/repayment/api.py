@@ -63,6 +63,7 @@ def plan_out(plan: RepaymentPlan, actor: Any) -> dict[str, Any]:
         "basis_number": plan.basis_number,
         "total": plan.total,
         "paid": plan.paid,
+        "waived": plan.waived,
         "balance": plan.balance,
         "default_terms": {
             "grace_days": plan.grace_days,
@@ -77,6 +78,7 @@ def plan_out(plan: RepaymentPlan, actor: Any) -> dict[str, Any]:
                 "due_date": i.due_date,
                 "amount": i.amount,
                 "paid": i.paid,
+                "waived": i.waived,
                 "outstanding": i.outstanding,
                 "state": i.state,
                 "state_label": str(InstalmentState(i.state).label),

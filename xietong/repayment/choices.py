@@ -108,8 +108,53 @@ PAYMENT_FILE_STATUS_TONE = {
 }
 
 
+class DeclarationStatus(models.TextChoices):
+    """A payment the debtor declares, with a voucher: the creditor confirms it or disputes it, and a
+    disputed one is settled by the case's mediator (or the court)."""
+
+    DECLARED = "declared", _("declared, awaiting the creditor")
+    CONFIRMED = "confirmed", _("confirmed by the creditor")
+    DISPUTED = "disputed", _("disputed, with the mediator")
+    SETTLED_PAID = "settled_paid", _("settled: paid")
+    SETTLED_UNPAID = "settled_unpaid", _("settled: not paid")
+
+
+DECLARATION_STATUS_TONE = {
+    DeclarationStatus.DECLARED: "work",
+    DeclarationStatus.CONFIRMED: "good",
+    DeclarationStatus.DISPUTED: "warn",
+    DeclarationStatus.SETTLED_PAID: "good",
+    DeclarationStatus.SETTLED_UNPAID: "bad",
+}
+OPEN_DECLARATIONS = frozenset({DeclarationStatus.DECLARED, DeclarationStatus.DISPUTED})
+
+
+class TimeRequestStatus(models.TextChoices):
+    OPEN = "open", _("asked, with the mediator")
+    DRAFTED = "drafted", _("a new plan is proposed")
+    DECLINED = "declined", _("declined")
+
+
+class RevisionStatus(models.TextChoices):
+    """A new version of the plan drafted by the mediator: in force once the debtor and the creditor agree."""
+
+    SIGNING = "signing", _("proposed, awaiting agreement")
+    AGREED = "agreed", _("agreed: the new plan is in force")
+    VOID = "void", _("void")
+
+
+REVISION_STATUS_TONE = {
+    RevisionStatus.SIGNING: "work",
+    RevisionStatus.AGREED: "good",
+    RevisionStatus.VOID: "muted",
+}
+
+
 # Webhook event types sent to the creditor.
 EVENT_INSTALMENT_PAID = "instalment.paid"
 EVENT_INSTALMENT_MISSED = "instalment.missed"
 EVENT_PLAN_DEFAULTED = "plan.defaulted"
 EVENT_PLAN_COMPLETED = "plan.completed"
+EVENT_PAYMENT_DECLARED = "payment.declared"
+EVENT_PLAN_REVISION_PROPOSED = "plan.revision_proposed"
+EVENT_PLAN_REVISED = "plan.revised"

@@ -15,17 +15,22 @@ from xietong.accounts.models import ApiClient, Organisation
 from xietong.cases.models import Case, money
 
 from .choices import (
+    DECLARATION_STATUS_TONE,
     INSTALMENT_STATE_TONE,
     PAYMENT_FILE_STATUS_TONE,
     PLAN_STATUS_TONE,
+    REVISION_STATUS_TONE,
     ApplicationStatus,
     BasisKind,
+    DeclarationStatus,
     EnforcementResult,
     InstalmentState,
     PaymentFileStatus,
     PaymentSource,
     PlanStatus,
     ReminderKind,
+    RevisionStatus,
+    TimeRequestStatus,
 )
 
 
@@ -46,6 +51,7 @@ class RepaymentPlan(models.Model):
     basis_number = models.CharField(_("basis number"), max_length=64, blank=True)
     total = money(_("total to repay"))
     paid = money(_("paid"))
+    waived = money(_("waived by the creditor"))
     grace_days = models.PositiveSmallIntegerField(_("grace days"))
     default_after_missed = models.PositiveSmallIntegerField(_("missed instalments that default the plan"))
     accelerate = models.BooleanField(_("the whole balance falls due on default"))
@@ -72,6 +78,12 @@ class RepaymentPlan(models.Model):
                 condition=models.Q(total__gt=0, paid__gte=0, paid__lte=models.F("total")),
                 name="repaymentplan_paid_within_total",
             ),
+            # paid + waived <= total is kept by the services: SQLite compares decimals as floats, and a
+            # sum in a constraint would refuse 4000.00 + 266.83 = 4266.83.
+            models.CheckConstraint(
+                condition=models.Q(waived__gte=0, waived__lte=models.F("total")),
+                name="repaymentplan_waived_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,7 +91,8 @@ class RepaymentPlan(models.Model):
 
     @property
     def balance(self) -> Decimal:
-        return self.total - self.paid
+        """What is still owed: the total less what was paid and what the creditor waived."""
+        return self.total - self.paid - self.waived
 
     @property
     def status_tone(self) -> str:
@@ -94,6 +107,7 @@ class PlanInstalment(models.Model):
     due_date = models.DateField(_("due"))
     amount = money(_("amount"))
     paid = money(_("paid"))
+    waived = money(_("waived"))
     state = models.CharField(
         _("state"), max_length=10, choices=InstalmentState.choices, default=InstalmentState.SCHEDULED
     )
@@ -109,6 +123,10 @@ class PlanInstalment(models.Model):
                 condition=models.Q(amount__gt=0, paid__gte=0, paid__lte=models.F("amount")),
                 name="planinstalment_paid_within_amount",
             ),
+            models.CheckConstraint(
+                condition=models.Q(waived__gte=0, waived__lte=models.F("amount")),
+                name="planinstalment_waived_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,7 +134,7 @@ class PlanInstalment(models.Model):
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount - self.paid
+        return self.amount - self.paid - self.waived
 
     def effective_due(self, plan: RepaymentPlan) -> dt.date:
         """The due date, or the end of a hardship suspension if that came later."""
@@ -177,6 +195,29 @@ class PaymentFile(models.Model):
         return PAYMENT_FILE_STATUS_TONE[PaymentFileStatus(self.status)]
 
 
+class Waiver(models.Model):
+    """The creditor gives up (part of) an instalment, with its reason: what the instalment still owes
+    falls by that much. Every waiver of a case counts against the one rule of what a creditor may give
+    up (xietong.cases.services.waiver_check: interest and penalty, never principal)."""
+
+    plan = models.ForeignKey(RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="waivers")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="waivers")
+    seq = models.PositiveSmallIntegerField(_("instalment"))
+    amount = money(_("amount waived"))
+    reason = models.TextField(_("reason"))
+    waived_by_label = models.CharField(_("waived by"), max_length=200)
+    created_at = models.DateTimeField(_("waived"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "created_at", "pk"]
+        verbose_name = _("waiver")
+        verbose_name_plural = _("waivers")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="waiver_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} #{self.seq} −{self.amount}"
+
+
 class Payment(models.Model):
     """A payment the creditor received, and how it was allocated (oldest instalment first): reported by
     the creditor (page, API, payments file), or declared by the debtor and confirmed."""
@@ -232,6 +273,67 @@ class Payment(models.Model):
         return f"{self.plan} {self.paid_on} {self.amount}"
 
 
+class PaymentDeclaration(models.Model):
+    """A payment the debtor (or the relative acting for them) says they made, with a voucher (image or
+    PDF, checked by its content). The creditor confirms it (it becomes a Payment, allocated) or disputes
+    it; a disputed declaration goes to the case's mediator, who records how it was settled."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="declarations")
+    plan = models.ForeignKey(
+        RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    status = models.CharField(
+        _("status"), max_length=14, choices=DeclarationStatus.choices, default=DeclarationStatus.DECLARED
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount = money(_("amount"))
+    note = models.CharField(_("how it was paid"), max_length=300, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("declared by"), on_delete=models.PROTECT, related_name="+"
+    )
+    declared_by_label = models.CharField(_("declared by"), max_length=200)
+    voucher = models.FileField(_("voucher"), upload_to="repayment/vouchers/%Y/%m/")
+    voucher_name = models.CharField(_("voucher file name"), max_length=255)
+    voucher_type = models.CharField(_("voucher type"), max_length=8)
+    voucher_size = models.PositiveIntegerField(_("voucher size (bytes)"))
+    voucher_sha256 = models.CharField(_("voucher SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("declared"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered by the creditor"), null=True, blank=True)
+    answered_by_label = models.CharField(_("answered by"), max_length=200, blank=True)
+    dispute_reason = models.TextField(_("why the creditor disputes it"), blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    settled_by_label = models.CharField(_("settled by"), max_length=200, blank=True)
+    settlement_note = models.TextField(_("how it was settled"), blank=True)
+    payment = models.OneToOneField(
+        Payment,
+        verbose_name=_("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declaration",
+    )
+
+    class Meta:
+        ordering = ["case", "-created_at", "-pk"]
+        verbose_name = _("declared payment")
+        verbose_name_plural = _("declared payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="declaration_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.paid_on} {self.amount}"
+
+    @property
+    def status_tone(self) -> str:
+        return DECLARATION_STATUS_TONE[DeclarationStatus(self.status)]
+
+    @property
+    def reference(self) -> str:
+        """The payment's reference when confirmed without the creditor's own."""
+        return f"DECL-{self.pk}"
+
+
 class Reminder(models.Model):
     """One reminder of one instalment: at most one of each kind, so at most four per instalment."""
 
@@ -251,6 +353,137 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instalment} {self.kind}"
+
+
+class TimeRequest(models.Model):
+    """The debtor asks for more time: on "My repayments", or through the mediator (by phone, at the
+    counter), who then drafts a new version of the plan or declines with a reason."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="time_requests")
+    plan = models.ForeignKey(RepaymentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=TimeRequestStatus.choices, default=TimeRequestStatus.OPEN
+    )
+    reason = models.TextField(_("why more time is needed"))
+    months = models.PositiveSmallIntegerField(_("months asked for"), null=True, blank=True)
+    requested_by_label = models.CharField(_("asked by"), max_length=200)
+    via_mediator = models.BooleanField(_("recorded by the mediator"), default=False)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-pk"]
+        verbose_name = _("request for more time")
+        verbose_name_plural = _("requests for more time")
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=models.Q(status="open"), name="timerequest_one_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.status}"
+
+
+class PlanRevision(models.Model):
+    """A new version of the plan: new instalments for the balance outstanding, drafted by the mediator
+    and agreed by the debtor (a one-time code, or on paper recorded by the mediator) and the creditor
+    (its operator). Agreed, it becomes the plan in force; the plan before is kept, superseded."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="plan_revisions")
+    plan = models.ForeignKey(
+        RepaymentPlan, verbose_name=_("plan revised"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    request = models.ForeignKey(
+        TimeRequest, verbose_name=_("request"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.SIGNING
+    )
+    balance = money(_("balance outstanding when drafted"))
+    instalments = models.JSONField(_("new instalments"), default=list)  # [["2026-03-20", "1500.00"], ...]
+    grace_days = models.PositiveSmallIntegerField(_("grace days"))
+    default_after_missed = models.PositiveSmallIntegerField(_("missed instalments that default the plan"))
+    accelerate = models.BooleanField(_("the whole balance falls due on default"))
+    note = models.TextField(_("note"), blank=True)
+    drafted_by_label = models.CharField(_("drafted by"), max_length=200)
+    created_at = models.DateTimeField(_("drafted"), default=timezone.now)
+    debtor_signed_at = models.DateTimeField(_("agreed by the debtor"), null=True, blank=True)
+    debtor_signer = models.CharField(_("signed for the debtor by"), max_length=200, blank=True)
+    creditor_signed_at = models.DateTimeField(_("agreed by the creditor"), null=True, blank=True)
+    creditor_signer = models.CharField(_("signed for the creditor by"), max_length=200, blank=True)
+    agreed_at = models.DateTimeField(_("in force from"), null=True, blank=True)
+    new_plan = models.OneToOneField(
+        RepaymentPlan,
+        verbose_name=_("new plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="made_by_revision",
+    )
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-pk"]
+        verbose_name = _("plan revision")
+        verbose_name_plural = _("plan revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="signing"), name="planrevision_one_signing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} revision of v{self.plan.version}"
+
+    @property
+    def status_tone(self) -> str:
+        return REVISION_STATUS_TONE[RevisionStatus(self.status)]
+
+    @property
+    def schedule(self) -> list[tuple[dt.date, Decimal]]:
+        return [(dt.date.fromisoformat(d), Decimal(a)) for d, a in self.instalments]
+
+
+class Acknowledgement(models.Model):
+    """The debtor acknowledged the debt in writing (a letter, a signed repayment promise): recorded by
+    the creditor or the court, it interrupts the two-year limitation period like a part payment."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="acknowledgements")
+    acknowledged_on = models.DateField(_("acknowledged on"))
+    note = models.TextField(_("what the debtor signed"))
+    recorded_by_label = models.CharField(_("recorded by"), max_length=200)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "-acknowledged_on", "-pk"]
+        verbose_name = _("acknowledgement of the debt")
+        verbose_name_plural = _("acknowledgements of the debt")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.acknowledged_on}"
+
+
+class LimitationNotice(models.Model):
+    """The creditor was warned that the limitation period ends soon: once per threshold (90, 30, 7 days)
+    and end date; a period restarted by an interruption is warned about again when it nears its end."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    threshold = models.PositiveSmallIntegerField(_("days before the end"))
+    ends = models.DateField(_("the period ends"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(_("people told"), default=0)
+
+    class Meta:
+        ordering = ["case", "-sent_at"]
+        verbose_name = _("limitation warning")
+        verbose_name_plural = _("limitation warnings")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "threshold", "ends"], name="limitationnotice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.threshold}d {self.ends}"
 
 
 class EnforcementApplication(models.Model):

@@ -3,6 +3,7 @@ and enforcement (the creditor's application; the court's acceptance and result).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,15 +14,30 @@ from xietong.cases.choices import CaseState
 from xietong.cases.panels import CasePanel
 from xietong.cases.permissions import actor_role
 
-from .choices import ApplicationStatus, PlanStatus
-from .forms import PaymentForm, ResultForm, SuspendForm
+from .choices import OPEN_PLAN_STATUSES, ApplicationStatus, PlanStatus, TimeRequestStatus
+from .declarations import may_settle_declarations
+from .forms import (
+    AcknowledgementForm,
+    PaymentForm,
+    ResultForm,
+    RevisionForm,
+    SettleDeclarationForm,
+    SuspendForm,
+    WaiverForm,
+)
+from .revisions import is_case_mediator
 from .selectors import (
     applications_of,
+    declarations_of,
     enforceable_basis,
     limitation_clock,
+    limitation_interruptions,
     may_report_payments,
     payments_visible,
     plan_current,
+    plan_history,
+    revision_open,
+    time_requests_of,
 )
 
 COURT = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
@@ -39,6 +55,10 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
     if plan is None and not applications and case.state != CaseState.TRIED:
         return None
     creditor = may_report_payments(user, case)
+    plan_open = plan is not None and plan.status in OPEN_PLAN_STATUSES and case.state == CaseState.PERFORMING
+    revision = revision_open(case)
+    time_request = time_requests_of(case).filter(status=TimeRequestStatus.OPEN).first()
+    clock = limitation_clock(case) if role != Role.PARTY else None
     open_app = next((a for a in applications if a.status != ApplicationStatus.CLOSED), None)
     may_apply = (
         creditor
@@ -52,7 +72,10 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
         template="repayment/_case_panel.html",
         context={
             "plan": plan,
-            "clock": limitation_clock(plan) if plan is not None and role != Role.PARTY else None,
+            "clock": clock,
+            "interruptions": [i for i in limitation_interruptions(case) if i.on > clock.starts][:10] if clock else [],
+            "may_acknowledge": clock is not None and (creditor or role in COURT),
+            "acknowledgement_form": AcknowledgementForm(),
             "instalments": list(plan.instalments.all()) if plan else [],
             "payments": list(payments_visible(actor=user, plan=plan)) if plan else [],
             "may_report": creditor
@@ -75,6 +98,30 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             and plan.status == PlanStatus.ACTIVE
             and case.state == CaseState.PERFORMING,
             "suspend_form": SuspendForm(),
+            "declarations": list(declarations_of(case)),
+            "history": [h for h in plan_history(case) if plan is None or h.pk != plan.pk],
+            "revision": revision,
+            "time_request": time_request,
+            "may_draft": plan_open and is_case_mediator(user, case),
+            "may_sign_creditor": revision is not None and creditor and revision.creditor_signed_at is None,
+            "may_sign_counter": revision is not None
+            and revision.debtor_signed_at is None
+            and (is_case_mediator(user, case) or role in (Role.CENTER_ADMIN, Role.CLERK)),
+            "may_void_revision": revision is not None and is_case_mediator(user, case),
+            "revision_form": RevisionForm(
+                initial={
+                    "months": (time_request.months if time_request and time_request.months else 12),
+                    "first_due": timezone.localdate() + dt.timedelta(days=30),
+                    "grace_days": plan.grace_days if plan else 15,
+                    "default_after_missed": plan.default_after_missed if plan else 1,
+                    "accelerate": plan.accelerate if plan else True,
+                }
+            ),
+            "waivers": list(plan.waivers.order_by("created_at", "pk")) if plan else [],
+            "waiver_form": WaiverForm(instalments=list(plan.instalments.all())) if plan else None,
+            "may_answer": creditor,
+            "may_settle": may_settle_declarations(user, case),
+            "settle_form": SettleDeclarationForm(),
         },
         column="main",
         order=40,

@@ -18,7 +18,10 @@ def _report_payments(actor: Any, case: Any = None) -> bool:
 
 
 PERMISSIONS: dict[str, Predicate] = {
-    "repayment.worklist": for_roles(Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE),
+    # The mediator's too: declarations disputed by a creditor and requests for more time come to them.
+    "repayment.worklist": for_roles(
+        Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.JUDGE, Role.MEDIATOR
+    ),
     "repayment.mine": for_roles(Role.PARTY),  # the debtor's (or the acting relative's) own plans
     "repayment.report_payments": _report_payments,  # and apply for enforcement: the creditor
     # The application for enforcement as a document: the creditor's and the court's, not the debtor's.

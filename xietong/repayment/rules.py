@@ -5,9 +5,9 @@
   payment exactly, and no instalment receives more than it still owes. A payment above the whole
   balance outstanding is refused (nothing is recorded): the creditor reports what it received against
   this plan, and a surplus is not a debt of the plan.
-- `instalment_state`: paid when nothing is owed; before the due date scheduled (part-paid when
-  something is paid); on the due date due; up to `grace_days` after it late; after that missed.
-  Suspended and waived instalments keep their state.
+- `instalment_state`: settled when nothing is owed (waived when the creditor gave up all of it, paid
+  otherwise); before the due date scheduled (part-paid when something is paid); on the due date due;
+  up to `grace_days` after it late; after that missed. A suspended instalment keeps its state.
 - `plan_defaults`: the plan is defaulted when `default_after_missed` instalments are missed.
 - `reminder_due`: which reminder (three days before, on the day, one and seven days after) falls on
   the debtor's own date. It is sent that day, outside quiet hours (the job runs every hour, so one
@@ -32,7 +32,7 @@ from .choices import QUIET_FROM_HOUR, QUIET_UNTIL_HOUR, REMINDER_OFFSETS, Instal
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
-KEPT_STATES = frozenset({InstalmentState.WAIVED, InstalmentState.SUSPENDED})
+KEPT_STATES = frozenset({InstalmentState.SUSPENDED})
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,19 @@ def allocate(owed: Sequence[Owed], amount: Decimal) -> list[tuple[int, Decimal]]
 
 
 def instalment_state(
-    *, current: str, due_date: dt.date, amount: Decimal, paid: Decimal, today: dt.date, grace_days: int
+    *,
+    current: str,
+    due_date: dt.date,
+    amount: Decimal,
+    paid: Decimal,
+    today: dt.date,
+    grace_days: int,
+    waived: Decimal = ZERO,
 ) -> InstalmentState:
     if current in KEPT_STATES:
         return InstalmentState(current)
-    if paid >= amount:
-        return InstalmentState.PAID
+    if paid + waived >= amount:
+        return InstalmentState.WAIVED if paid == 0 else InstalmentState.PAID
     if today < due_date:
         return InstalmentState.PART_PAID if paid > 0 else InstalmentState.SCHEDULED
     if today == due_date:

@@ -31,6 +31,7 @@ class InstalmentOut(Schema):
     due_date: dt.date
     amount: Decimal
     paid: Decimal
+    waived: Decimal
     outstanding: Decimal
     state: str
     state_label: str
@@ -51,6 +52,7 @@ class PlanOut(Schema):
     basis_number: str
     total: Decimal
     paid: Decimal
+    waived: Decimal
     balance: Decimal
     default_terms: DefaultTermsOut
     defaulted_at: dt.datetime | None

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, IntegerField, QuerySet, Value, When
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xietong.accounts.choices import Role
@@ -16,8 +17,17 @@ from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 
-from .choices import BasisKind, PlanStatus
-from .models import EnforcementApplication, Payment, PaymentFile, RepaymentPlan
+from .choices import BasisKind, DeclarationStatus, PlanStatus, RevisionStatus, TimeRequestStatus
+from .models import (
+    Acknowledgement,
+    EnforcementApplication,
+    Payment,
+    PaymentDeclaration,
+    PaymentFile,
+    PlanRevision,
+    RepaymentPlan,
+    TimeRequest,
+)
 
 
 def plan_current(case: Case | int) -> RepaymentPlan | None:
@@ -47,6 +57,75 @@ def payments_visible(*, actor: Any, plan: RepaymentPlan) -> QuerySet[Payment]:
 def may_report_payments(actor: Any, case: Case) -> bool:
     """The creditor: an operator (or API client) of the case's own institution."""
     return may(actor, "repayment.report_payments", case)
+
+
+def plan_history(case: Case | int) -> list[RepaymentPlan]:
+    """Every version of the case's plan, newest first: the one in force and those it superseded."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return list(RepaymentPlan.objects.filter(case_id=case_id).prefetch_related("instalments").order_by("-version"))
+
+
+def revision_open(case: Case | int) -> PlanRevision | None:
+    """The new plan proposed and not yet agreed by both, if any."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return PlanRevision.objects.filter(case_id=case_id, status=RevisionStatus.SIGNING).first()
+
+
+def revisions_of(case: Case | int) -> QuerySet[PlanRevision]:
+    case_id = case.pk if isinstance(case, Case) else case
+    return PlanRevision.objects.filter(case_id=case_id).order_by("-created_at", "-pk")
+
+
+def time_requests_of(case: Case | int) -> QuerySet[TimeRequest]:
+    case_id = case.pk if isinstance(case, Case) else case
+    return TimeRequest.objects.filter(case_id=case_id).order_by("-created_at", "-pk")
+
+
+def time_requests_waiting(*, actor: Any) -> QuerySet[TimeRequest]:
+    """The open requests for more time on the mediator's own cases (none for anyone else)."""
+    if actor_role(actor) != Role.MEDIATOR:
+        return TimeRequest.objects.none()
+    return (
+        TimeRequest.objects.filter(status=TimeRequestStatus.OPEN, case__mediator_id=actor.pk)
+        .select_related("case")
+        .order_by("created_at", "pk")
+    )
+
+
+def revisions_waiting(*, actor: Any) -> QuerySet[PlanRevision]:
+    """New plans proposed on the creditor's cases that its institution has not agreed yet."""
+    if actor_role(actor) != Role.INSTITUTION_OPERATOR:
+        return PlanRevision.objects.none()
+    return (
+        PlanRevision.objects.filter(
+            status=RevisionStatus.SIGNING,
+            creditor_signed_at__isnull=True,
+            case__institution_id=actor.organisation_id,
+        )
+        .select_related("case")
+        .order_by("created_at", "pk")
+    )
+
+
+def declarations_of(case: Case | int) -> QuerySet[PaymentDeclaration]:
+    """The payments declared in a case, newest first (everyone who may see the case sees them)."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return PaymentDeclaration.objects.filter(case_id=case_id).order_by("-created_at", "-pk")
+
+
+def declarations_waiting(*, actor: Any) -> QuerySet[PaymentDeclaration]:
+    """What waits for this actor: declared payments to answer (the creditor's operators), disputed ones
+    to settle (the case's mediator, the court's staff); nothing for anyone else."""
+    role = actor_role(actor)
+    cases = Case.objects.restrict(actor)
+    qs = PaymentDeclaration.objects.filter(case__in=cases).select_related("case").order_by("created_at", "pk")
+    if role == Role.INSTITUTION_OPERATOR:
+        return qs.filter(status=DeclarationStatus.DECLARED, case__institution_id=actor.organisation_id)
+    if role == Role.MEDIATOR:
+        return qs.filter(status=DeclarationStatus.DISPUTED, case__mediator_id=actor.pk)
+    if role in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+        return qs.filter(status=DeclarationStatus.DISPUTED)
+    return qs.none()
 
 
 def may_use_payment_files(actor: Any) -> bool:
@@ -103,52 +182,150 @@ WORKLIST_ORDER = (
 )
 
 
-def creditor_worklist(*, actor: Any) -> QuerySet[RepaymentPlan]:
-    """The current plans of the cases this actor may see, being repaid or in enforcement: defaulted
-    first (the longest defaulted first), then in enforcement, suspended, being repaid."""
-    cases = Case.objects.restrict(actor).filter(state__in=[CaseState.PERFORMING, CaseState.ENFORCING, CaseState.TRIED])
+JUDGMENT = "judgment"  # the worklist's name for a judgment without a plan, awaiting the creditor's application
+WORKLIST_STATES = (CaseState.PERFORMING, CaseState.ENFORCING, CaseState.TRIED)
+
+
+def creditor_worklist(*, actor: Any) -> QuerySet[Case]:
+    """The cases this actor may see that are being repaid or enforced: each with its current plan
+    (`plan_id`, `plan_status`, `defaulted_at`); a judgment without a plan and without an application
+    for enforcement is there too (`plan_status` "judgment"). Defaulted first (the longest defaulted
+    first), then judgments awaiting enforcement, in enforcement, suspended, being repaid."""
+    current = RepaymentPlan.objects.filter(case_id=OuterRef("pk")).exclude(status=PlanStatus.SUPERSEDED)
+    current = current.order_by("-version")
+    applied = EnforcementApplication.objects.filter(case_id=OuterRef("pk"))
+    order = [PlanStatus.DEFAULTED, JUDGMENT, *WORKLIST_ORDER[1:]]
+    cases = (
+        Case.objects.restrict(actor)
+        .filter(state__in=WORKLIST_STATES)
+        .annotate(
+            plan_id=Subquery(current.values("pk")[:1]),
+            plan_defaulted_at=Subquery(current.values("defaulted_at")[:1]),
+        )
+        .annotate(
+            plan_status=Coalesce(
+                Subquery(current.values("status")[:1]),
+                DbCase(
+                    When(Q(state=CaseState.TRIED) & ~Exists(applied), then=Value(JUDGMENT)),
+                    default=Value(""),
+                ),
+            )
+        )
+        .exclude(plan_status="")
+    )
     priority = DbCase(
-        *[When(status=s, then=Value(n)) for n, s in enumerate(WORKLIST_ORDER)],
-        default=Value(len(WORKLIST_ORDER)),
+        *[When(plan_status=s, then=Value(n)) for n, s in enumerate(order)],
+        default=Value(len(order)),
         output_field=IntegerField(),
     )
-    return (
-        RepaymentPlan.objects.filter(case__in=cases)
-        .exclude(status=PlanStatus.SUPERSEDED)
-        .select_related("case")
-        .annotate(priority=priority)
-        .order_by("priority", F("defaulted_at").asc(nulls_last=True), "case_id")
-    )
+    return cases.annotate(priority=priority).order_by("priority", F("plan_defaulted_at").asc(nulls_last=True), "pk")
 
 
-def worklist_counts(plans: QuerySet[RepaymentPlan]) -> dict[str, int]:
-    """How many plans of the worklist are in each status (one query)."""
-    rows = plans.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+def worklist_counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """How many cases of the worklist are in each plan status ("judgment": awaiting an application)."""
+    rows = cases.order_by().values("plan_status").annotate(n=Count("pk")).values_list("plan_status", "n")  # type: ignore[misc]
     return {str(status): int(n) for status, n in rows}
 
 
 @dataclass(frozen=True)
+class Interruption:
+    on: dt.date
+    kind: str  # "payment" or "acknowledgement"
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class LimitationClock:
+    """The two years to apply for enforcement (Civil Procedure Law, art. 250): from the day performance
+    was due (for instalments, the last instalment's due date), run again from the last interruption."""
+
+    starts: dt.date  # the due date it runs from
     ends: dt.date
     days_left: int
     warning: int | None  # 90, 30, 7; 0 once run out; None while far
+    restarted_on: dt.date | None = None  # the interruption it runs again from, if any
 
     @property
     def tone(self) -> str:
         return {None: "info", 90: "warn", 30: "bad", 7: "bad", 0: "bad"}[self.warning]
 
 
-def limitation_clock(plan: RepaymentPlan, *, today: dt.date | None = None) -> LimitationClock | None:
-    """The two years to apply for enforcement: from the last due date, restarted by the last payment."""
+# A judgment without a schedule takes effect when the appeal period has passed (15 days) and orders payment
+# within ten days of taking effect ("本判决生效之日起十日内"): the period runs from then.
+JUDGMENT_DUE_AFTER_DAYS = 15 + 10
+
+
+def limitation_clocks(case_ids: list[int], *, today: dt.date | None = None) -> dict[int, LimitationClock]:
+    """The clock of each case that has one, in five queries: a case with a current plan (not completed),
+    or a judgment or in-court settlement with an amount and no plan; none once enforcement is applied for."""
+    from xietong.judiciary.choices import OutcomeKind
+    from xietong.judiciary.models import TrialOutcome
+
     from .rules import limitation_ends, limitation_warning
 
-    last = plan.instalments.order_by("-due_date").values_list("due_date", flat=True).first()
-    if last is None or plan.status == PlanStatus.COMPLETED:
-        return None
-    paid = list(Payment.objects.filter(plan=plan).order_by("-paid_on").values_list("paid_on", flat=True)[:1])
+    if not case_ids:
+        return {}
     today = today or timezone.localdate()
-    ends = limitation_ends(last_due=last, interruptions=paid)
-    return LimitationClock(ends=ends, days_left=(ends - today).days, warning=limitation_warning(ends=ends, today=today))
+    applied = set(EnforcementApplication.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True))
+    starts: dict[int, dt.date] = {}
+    with_plan: set[int] = set()
+    for case_id, status, last_due in (
+        RepaymentPlan.objects.filter(case_id__in=case_ids)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .annotate(last_due=Max("instalments__due_date"))
+        .values_list("case_id", "status", "last_due")
+    ):
+        with_plan.add(case_id)
+        if status != PlanStatus.COMPLETED and last_due is not None:
+            starts[case_id] = last_due
+    for case_id, decided in TrialOutcome.objects.filter(
+        case_id__in=set(case_ids) - with_plan,
+        kind__in=[OutcomeKind.JUDGMENT, OutcomeKind.SETTLEMENT],
+        amount_awarded__gt=0,
+    ).values_list("case_id", "decided_at"):
+        starts[case_id] = timezone.localdate(decided) + dt.timedelta(days=JUDGMENT_DUE_AFTER_DAYS)
+    ids = [c for c in starts if c not in applied]
+    last: dict[int, dt.date] = {}
+    for model, field in ((Payment, "paid_on"), (Acknowledgement, "acknowledged_on")):
+        for case_id, day in (
+            model.objects.filter(case_id__in=ids).values("case_id").annotate(d=Max(field)).values_list("case_id", "d")
+        ):
+            if day is not None and day > last.get(case_id, dt.date.min):
+                last[case_id] = day
+    clocks = {}
+    for case_id in ids:
+        start = starts[case_id]
+        interrupted = last.get(case_id)
+        ends = limitation_ends(last_due=start, interruptions=[interrupted] if interrupted else [])
+        clocks[case_id] = LimitationClock(
+            starts=start,
+            ends=ends,
+            days_left=(ends - today).days,
+            warning=limitation_warning(ends=ends, today=today),
+            restarted_on=interrupted if interrupted is not None and interrupted > start else None,
+        )
+    return clocks
+
+
+def limitation_clock(case: Case | int, *, today: dt.date | None = None) -> LimitationClock | None:
+    """The case's clock (see `limitation_clocks`), None when it has none."""
+    case_id = case.pk if isinstance(case, Case) else case
+    return limitation_clocks([case_id], today=today).get(case_id)
+
+
+def limitation_interruptions(case: Case | int) -> list[Interruption]:
+    """What interrupted the period, newest first: payments (of every version of the plan) and
+    acknowledgements of the debt."""
+    case_id = case.pk if isinstance(case, Case) else case
+    found = [
+        Interruption(on=p.paid_on, kind="payment", note=f"{p.amount}")
+        for p in Payment.objects.filter(case_id=case_id).only("paid_on", "amount")
+    ]
+    found += [
+        Interruption(on=a.acknowledged_on, kind="acknowledgement", note=a.note)
+        for a in Acknowledgement.objects.filter(case_id=case_id)
+    ]
+    return sorted(found, key=lambda i: i.on, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -158,6 +335,11 @@ class MyPlan:
     next_due: Any
     late: list[Any]
     creditor: str
+    declarations: list[PaymentDeclaration]
+    paid_count: int
+    revision: PlanRevision | None = None
+    time_request: TimeRequest | None = None
+    superseded: int = 0
 
 
 def my_plans(*, actor: Any) -> list[MyPlan]:
@@ -172,6 +354,19 @@ def my_plans(*, actor: Any) -> list[MyPlan]:
         .prefetch_related("instalments")
         .order_by("case_id")
     )
+    declared: dict[int, list[PaymentDeclaration]] = {}
+    for d in PaymentDeclaration.objects.filter(case__in=cases).order_by("-created_at", "-pk"):
+        declared.setdefault(d.case_id, []).append(d)
+    proposed = {r.case_id: r for r in PlanRevision.objects.filter(case__in=cases, status=RevisionStatus.SIGNING)}
+    asked: dict[int, TimeRequest] = {}
+    for t in TimeRequest.objects.filter(case__in=cases).order_by("-created_at", "-pk"):
+        asked.setdefault(t.case_id, t)
+    older = dict(
+        RepaymentPlan.objects.filter(case__in=cases, status=PlanStatus.SUPERSEDED)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
     result = []
     for plan in plans:
         rows = sorted(plan.instalments.all(), key=lambda i: i.seq)
@@ -185,6 +380,11 @@ def my_plans(*, actor: Any) -> list[MyPlan]:
                 next_due=unpaid[0] if unpaid else None,
                 late=late,
                 creditor=institution.display_name if institution else "",
+                declarations=declared.get(plan.case_id, []),
+                paid_count=len(rows) - len(unpaid),
+                revision=proposed.get(plan.case_id),
+                time_request=asked.get(plan.case_id),
+                superseded=older.get(plan.case_id, 0),
             )
         )
     return result

@@ -25,7 +25,7 @@ from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState, PartyRole
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
-from xietong.cases.services import case_event_record, case_lock, case_transition
+from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
 from xietong.core.money import money_parse
@@ -46,7 +46,15 @@ from .choices import (
     PlanStatus,
     ReminderKind,
 )
-from .models import EnforcementApplication, Payment, PaymentFile, PlanInstalment, Reminder, RepaymentPlan
+from .models import (
+    EnforcementApplication,
+    Payment,
+    PaymentFile,
+    PlanInstalment,
+    Reminder,
+    RepaymentPlan,
+    Waiver,
+)
 from .rules import Owed, allocate, debtor_zone, instalment_state, plan_defaults, quiet_hours, reminder_due
 from .selectors import application_open, enforceable_basis, may_report_payments, plan_current
 
@@ -86,8 +94,9 @@ def _state_for(plan: RepaymentPlan, i: PlanInstalment, today: dt.date) -> str:
         paid=i.paid,
         today=today,
         grace_days=plan.grace_days,
+        waived=i.waived,
     )
-    if plan.status == PlanStatus.SUSPENDED and state != InstalmentState.PAID:
+    if plan.status == PlanStatus.SUSPENDED and state not in (InstalmentState.PAID, InstalmentState.WAIVED):
         return InstalmentState.SUSPENDED
     accelerated = plan.status == PlanStatus.DEFAULTED and plan.accelerate
     if accelerated and state in (InstalmentState.SCHEDULED, InstalmentState.PART_PAID):
@@ -317,12 +326,122 @@ def payment_record(
         case_event_emit(case_id=case.pk, event_type=EVENT_INSTALMENT_PAID, data=_paid_event(plan, i))
     if plan.balance == 0:
         _complete(case, plan)
+    elif instalments and paid_on > max(i.due_date for i in instalments):
+        # paid after the last due date: the time limit to apply for enforcement runs again from it
+        from .limitation import interruption_note
+
+        interruption_note(case, on=paid_on, cause=_("a part payment"))
     return payment
 
 
 def earliest_payment_date(plan: RepaymentPlan) -> dt.date:
     """A payment dated more than a year before the plan was made is a mistake."""
     return timezone.localdate(plan.created_at) - dt.timedelta(days=366)
+
+
+def waived_so_far(case: Case) -> Decimal:
+    """What the creditor has given up on this case: the waiver of the agreement it signed (interest and
+    penalty), and every instalment waived since, in every version of the plan."""
+    from django.db.models import Sum
+
+    first = RepaymentPlan.objects.filter(case=case).select_related("agreement").order_by("version").first()
+    signed = first.agreement.waived if first is not None and first.agreement is not None else Decimal("0.00")
+    later = Waiver.objects.filter(case=case).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    return signed + later
+
+
+@transaction.atomic
+def instalment_waive(
+    *,
+    actor: Any,
+    case: Case | int,
+    seq: int,
+    amount: Decimal | str,
+    reason: str,
+    today: dt.date | None = None,
+) -> Waiver:
+    """The creditor gives up (part of) what an instalment still owes, with a reason. The case's waivers
+    together stay within the one rule (cases.services.waiver_check: interest and penalty, never the
+    principal); the last fen waived completes the plan like the last fen paid."""
+    locked = case_lock(case)
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
+        raise NotFound(_("No such case."))
+    if not may_report_payments(actor, locked):
+        raise NotAllowed(_("Only the creditor institution of the case waives what is owed to it."), code="not_creditor")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the waiver."), code="note_required")
+    value = money_parse(amount, _("Amount"))
+    if value <= 0:
+        raise DomainError(_("The amount waived must be more than zero."), code="amount_not_positive")
+    current = plan_current(locked)
+    if current is None:
+        raise DomainError(_("The case has no repayment plan."), code="no_plan")
+    plan = _lock_plan(current)
+    if plan.status not in OPEN_PLAN_STATUSES or locked.state != CaseState.PERFORMING:
+        raise DomainError(
+            _("The repayment plan is closed (%(status)s): nothing more is waived on it.")
+            % {"status": PlanStatus(plan.status).label},
+            code="plan_closed",
+        )
+    instalments = _instalments(plan)
+    target = next((i for i in instalments if i.seq == seq), None)
+    if target is None:
+        raise DomainError(_("The plan has no instalment %(seq)s.") % {"seq": seq}, code="no_instalment")
+    if value > target.outstanding:
+        raise DomainError(
+            _("Instalment %(seq)d still owes %(left)s yuan: at most that can be waived.")
+            % {"seq": target.seq, "left": target.outstanding},
+            code="amount_above_outstanding",
+        )
+    waiver_check(case=locked, waived=waived_so_far(locked) + value, code="waived_too_much")
+    today = today or timezone.localdate()
+    before = {"state": target.state, "waived": target.waived, "plan_waived": plan.waived}
+    target.waived += value
+    target.state = _state_for(plan, target, today)
+    target.save(update_fields=["waived", "state"])
+    plan.waived += value
+    plan.save(update_fields=["waived"])
+    waiver = Waiver.objects.create(
+        plan=plan,
+        case=locked,
+        seq=target.seq,
+        amount=value,
+        reason=reason,
+        waived_by_label=actor_ref(actor).label[:200],
+    )
+    case_event_record(
+        locked,
+        actor=actor,
+        kind="instalment_waived",
+        note=_("%(amount)s yuan of instalment %(seq)d (%(date)s) waived: %(reason)s; balance %(balance)s yuan.")
+        % {
+            "amount": value,
+            "seq": target.seq,
+            "date": target.due_date.isoformat(),
+            "reason": reason,
+            "balance": plan.balance,
+        },
+        data={"waiver": waiver.pk, "seq": target.seq, "amount": str(value), "state": target.state},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.REPAYMENT_WAIVER,
+        obj=waiver,
+        before=before,
+        after={
+            "case": locked.number,
+            "seq": target.seq,
+            "amount": value,
+            "reason": reason,
+            "state": target.state,
+            "plan_waived": plan.waived,
+            "balance": plan.balance,
+        },
+    )
+    if plan.balance == 0:
+        _complete(locked, plan)
+    return waiver
 
 
 def _complete(case: Case, plan: RepaymentPlan) -> None:
@@ -355,14 +474,15 @@ class DailySummary:
     reminders: int = 0
     plans_made: int = 0
     held_back: int = 0  # reminders due but within the debtor's quiet hours
+    limitation_warnings: int = 0
     errors: list[str] = field(default_factory=list)
 
 
-def _debtor(case: Case) -> tuple[str, str]:
+def debtor_contact(case: Case) -> tuple[str, str]:
     """(phone, time zone) of whoever answers for the debtor: the acting relative, else the debtor.
 
-    The debtor is the case's first natural person, whichever side filed: the respondent of a bank's
-    claim, the applicant of a citizen's own application (a guarantor comes after them)."""
+    The debtor is the case's first citizen party, whatever side opened the case (a citizen who applied
+    for mediation is its applicant; a guarantor comes after the borrower)."""
     party = (
         CaseParty.objects.filter(case=case, person__isnull=False)
         .exclude(role=PartyRole.THIRD_PARTY)
@@ -519,7 +639,7 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
 def _remind(
     case: Case, plan: RepaymentPlan, instalments: list[PlanInstalment], now: dt.datetime, summary: DailySummary
 ) -> list[str]:
-    phone, tz_name = _debtor(case)
+    phone, tz_name = debtor_contact(case)
     if not phone:
         return []
     local = now.astimezone(debtor_zone(tz_name))
@@ -588,6 +708,9 @@ def repayment_daily(*, now: dt.datetime | None = None) -> DailySummary:
         except Exception as exc:
             logger.exception("repayment follow-up of plan %s failed", pk)
             summary.errors.append(f"plan {pk}: {exc}")
+    from .limitation import limitation_warnings_send
+
+    summary.limitation_warnings = limitation_warnings_send(now=now)
     return summary
 
 

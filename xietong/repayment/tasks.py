@@ -22,5 +22,6 @@ def repayment_daily_task() -> dict[str, int]:
         "reminders": s.reminders,
         "held_back": s.held_back,
         "plans_made": s.plans_made,
+        "limitation_warnings": s.limitation_warnings,
         "errors": len(s.errors),
     }

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,13 +23,36 @@ from xietong.core.errors import DomainError
 
 from .choices import PlanStatus
 from .documents import application_render_docx, application_render_pdf
-from .forms import PaymentForm, ResultForm, SuspendForm, form_errors
-from .models import EnforcementApplication
-from .selectors import WORKLIST_ORDER, creditor_worklist, limitation_clock, my_plans, worklist_counts
+from .forms import (
+    AcknowledgementForm,
+    CodeForm,
+    DeclarationForm,
+    PaymentForm,
+    ResultForm,
+    SuspendForm,
+    TimeRequestForm,
+    WaiverForm,
+    form_errors,
+)
+from .limitation import debt_acknowledge
+from .models import EnforcementApplication, RepaymentPlan
+from .selectors import (
+    JUDGMENT,
+    WORKLIST_ORDER,
+    creditor_worklist,
+    declarations_waiting,
+    limitation_clocks,
+    my_plans,
+    plan_current,
+    revisions_waiting,
+    time_requests_waiting,
+    worklist_counts,
+)
 from .services import (
     enforcement_accept,
     enforcement_apply,
     enforcement_result_record,
+    instalment_waive,
     payment_report,
     plan_suspend,
 )
@@ -57,6 +81,49 @@ def payment_report_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
         return _back(case)
     messages.success(request, _("%(amount)s yuan recorded.") % {"amount": payment.amount})
+    return _back(case)
+
+
+@login_required
+@require_POST
+def instalment_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    plan = plan_current(case)
+    form = WaiverForm(request.POST, instalments=list(plan.instalments.all()) if plan else [])
+    if not form.is_valid():
+        for text in form_errors(form):
+            messages.error(request, text)
+        messages.error(request, _("Nothing was changed."))
+        return _back(case)
+    d = form.cleaned_data
+    try:
+        waiver = instalment_waive(actor=request.user, case=case, seq=d["seq"], amount=d["amount"], reason=d["reason"])
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(
+        request, _("%(amount)s yuan of instalment %(seq)s waived.") % {"amount": waiver.amount, "seq": waiver.seq}
+    )
+    return _back(case)
+
+
+@login_required
+@require_POST
+def acknowledgement_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    form = AcknowledgementForm(request.POST)
+    if not form.is_valid():
+        for text in form_errors(form):
+            messages.error(request, text)
+        messages.error(request, _("Nothing was changed."))
+        return _back(case)
+    d = form.cleaned_data
+    try:
+        debt_acknowledge(actor=request.user, case=case, acknowledged_on=d["acknowledged_on"], note=d["note"])
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    messages.success(request, _("The acknowledgement is recorded: the time limit runs again from its date."))
     return _back(case)
 
 
@@ -170,7 +237,14 @@ def my_repayments(request: HttpRequest) -> HttpResponse:
     """The debtor's (or the acting relative's) phone page: next instalment, paid so far, what is late."""
     if not may(request.user, "repayment.mine"):
         raise PermissionDenied
-    return render(request, "repayment/my_repayments.html", {"plans": my_plans(actor=request.user)})
+    today = timezone.localdate()
+    context = {
+        "plans": my_plans(actor=request.user),
+        "declare_form": DeclarationForm(initial={"paid_on": today}),
+        "time_form": TimeRequestForm(),
+        "code_form": CodeForm(),
+    }
+    return render(request, "repayment/my_repayments.html", context)
 
 
 WORKLIST_PAGE = 50
@@ -182,9 +256,22 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     """The creditor's (and the court's) plans: defaulted first, with the balance outstanding."""
     if not may(request.user, "repayment.worklist"):
         raise PermissionDenied
-    plans = creditor_worklist(actor=request.user)
-    page = Paginator(plans, WORKLIST_PAGE).get_page(request.GET.get("page"))
-    rows = [{"plan": p, "clock": limitation_clock(p)} for p in page.object_list]
-    counts = worklist_counts(plans)
-    summary = [(s, PlanStatus(s).label, counts[s]) for s in WORKLIST_ORDER if counts.get(s)]
-    return render(request, "repayment/worklist.html", {"rows": rows, "page": page, "summary": summary})
+    cases = creditor_worklist(actor=request.user)
+    page = Paginator(cases, WORKLIST_PAGE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    plans = RepaymentPlan.objects.in_bulk([c.plan_id for c in listed if c.plan_id])
+    clocks = limitation_clocks([c.pk for c in listed])
+    rows = [{"case": c, "plan": plans.get(c.plan_id), "clock": clocks.get(c.pk)} for c in listed]
+    counts = worklist_counts(cases)
+    labels = {JUDGMENT: _("judgment, awaiting an application for enforcement"), **dict(PlanStatus.choices)}
+    summary = [
+        (s, labels[s], counts[s]) for s in (PlanStatus.DEFAULTED, JUDGMENT, *WORKLIST_ORDER[1:]) if counts.get(s)
+    ]
+    waiting = list(declarations_waiting(actor=request.user)[:100])
+    asked = list(time_requests_waiting(actor=request.user)[:100])
+    proposed = list(revisions_waiting(actor=request.user)[:100])
+    return render(
+        request,
+        "repayment/worklist.html",
+        {"rows": rows, "page": page, "summary": summary, "waiting": waiting, "asked": asked, "proposed": proposed},
+    )

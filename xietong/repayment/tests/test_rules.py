@@ -77,7 +77,29 @@ def test_instalment_state_at_the_grace_boundaries(today, paid, state):
 def test_zero_grace_days_and_kept_states():
     args = {"due_date": D0, "amount": Decimal("1.00"), "paid": Decimal("0"), "grace_days": 0}
     assert instalment_state(current=S.SCHEDULED, today=D0 + dt.timedelta(days=1), **args) == S.MISSED
-    assert instalment_state(current=S.WAIVED, today=D0 + dt.timedelta(days=99), **args) == S.WAIVED
+    assert instalment_state(current=S.SUSPENDED, today=D0 + dt.timedelta(days=99), **args) == S.SUSPENDED
+
+
+@pytest.mark.parametrize(
+    ("paid", "waived", "today", "state"),
+    [
+        ("0.00", "100.00", D0 + dt.timedelta(days=99), S.WAIVED),  # wholly waived: never late
+        ("40.00", "60.00", D0 + dt.timedelta(days=99), S.PAID),  # part paid, the rest waived: settled
+        ("0.00", "60.00", D0 + dt.timedelta(days=1), S.LATE),  # part waived: the rest is still owed
+        ("0.00", "60.00", D0 - dt.timedelta(days=1), S.SCHEDULED),
+    ],
+)
+def test_a_waived_instalment_is_settled_once_nothing_is_owed(paid, waived, today, state):
+    got = instalment_state(
+        current=S.SCHEDULED,
+        due_date=D0,
+        amount=Decimal("100.00"),
+        paid=Decimal(paid),
+        waived=Decimal(waived),
+        today=today,
+        grace_days=15,
+    )
+    assert got == state
 
 
 def test_default_after_so_many_missed():

@@ -33,7 +33,7 @@ def test_defaulted_plans_come_first_then_enforcement_then_the_ones_being_repaid(
     RepaymentPlan.objects.filter(pk=plans[3].pk).update(
         status=PlanStatus.DEFAULTED, defaulted_at=at(dt.date(2026, 3, 1), 10)
     )
-    order = [p.pk for p in creditor_worklist(actor=world.users["bank"])]
+    order = [c.plan_id for c in creditor_worklist(actor=world.users["bank"])]
     assert order == [plans[3].pk, plans[2].pk, plans[1].pk, plans[0].pk]
 
 

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         s = repayment_daily()
         self.stdout.write(
             f"plans {s.plans}, state changes {s.state_changes}, defaulted {s.defaulted}, reminders {s.reminders}, "
-            f"held back {s.held_back}, plans made {s.plans_made}, errors {len(s.errors)}"
+            f"held back {s.held_back}, plans made {s.plans_made}, limitation warnings {s.limitation_warnings}, "
+            f"errors {len(s.errors)}"
         )
         for e in s.errors:
             self.stderr.write(e)
