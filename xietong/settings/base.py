@@ -205,12 +205,9 @@ XIETONG_TASKS_KEEP_DAYS = int(os.environ.get("XIETONG_TASKS_KEEP_DAYS", "14"))
 XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "15"))
 XIETONG_WORKER_DEAD_SECONDS = float(os.environ.get("XIETONG_WORKER_DEAD_SECONDS", "120"))
 XIETONG_TASKS_RUNNING_MAX_SECONDS = float(os.environ.get("XIETONG_TASKS_RUNNING_MAX_SECONDS", "3600"))
-# Task paths that are safe to run twice: re-queued, not failed, when their worker dies.
-XIETONG_TASKS_REQUEUE_SAFE = [
-    "xietong.ops.tasks.prune_task_results",
-    "xietong.ops.tasks.fail_orphaned_tasks",
-    *[p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p],
-]
+# Tasks safe to run twice are declared with @retry_safe (xietong/ops/retry.py): retried with back-off
+# when they fail, re-queued when their worker dies. Task paths listed here get the default policy too.
+XIETONG_TASKS_REQUEUE_SAFE = [p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p]
 
 # An API token's last use is written at most once per this many seconds (a read does not write).
 XIETONG_API_LAST_USED_EVERY_SECONDS = float(os.environ.get("XIETONG_API_LAST_USED_EVERY_SECONDS", "300"))
