@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: demo test check lint typecheck pytest bench bench-smoke openapi messages install install-dev system-deps clean
+.PHONY: demo serve test check lint typecheck pytest bench bench-scale bench-smoke openapi messages install install-dev system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ demo: install system-deps messages
 	$(BIN)/python manage.py migrate -v0
 	$(BIN)/python manage.py load_demo
 	scripts/run-demo.sh
+
+## make serve: the production profile on PostgreSQL: WEB_CONCURRENCY gunicorn processes, TASK_WORKERS
+## task workers and the scheduler (DATABASE_URL and SECRET_KEY required; docs/operations.md).
+serve: install system-deps
+	scripts/serve.sh
 
 ## make test: every check. DATABASE_URL selects PostgreSQL; SQLite otherwise.
 test: install-dev messages

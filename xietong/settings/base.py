@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -188,8 +189,20 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "xietong" / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+
+def media_storage() -> dict[str, object]:
+    """Uploads and rendered documents: the file system under MEDIA_ROOT (a volume shared by every web
+    process and worker), or any Django storage backend named by XIETONG_MEDIA_STORAGE with its options
+    as JSON in XIETONG_MEDIA_STORAGE_OPTIONS (e.g. django-storages' S3 backend; docs/operations.md)."""
+    backend = os.environ.get("XIETONG_MEDIA_STORAGE", "").strip()
+    if not backend:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {"BACKEND": backend, "OPTIONS": json.loads(os.environ.get("XIETONG_MEDIA_STORAGE_OPTIONS", "") or "{}")}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
