@@ -66,6 +66,12 @@ bench: install-dev
 	$(BIN)/python -m bench.risk
 	$(BIN)/python -m bench.http
 
+## make bench-scale: 1,000,000 then 10,000,000 synthetic cases on PostgreSQL (DATABASE_URL naming a database
+## whose name contains "bench"; about 25 GB of disk and an hour): lookups, lists, dashboard, table sizes.
+bench-scale: install-dev
+	$(BIN)/python -m bench.scale --cases 1000000
+	$(BIN)/python -m bench.scale --cases 10000000
+
 # The smoke run never touches the test database: on PostgreSQL it uses its own (name containing "bench").
 BENCH_DATABASE_URL ?= $(if $(DATABASE_URL),$(dir $(DATABASE_URL))xietong_bench_smoke,)
 bench-smoke:
