@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: demo test check lint typecheck pytest bench bench-smoke openapi messages install install-dev system-deps assets clean
+.PHONY: demo serve test check lint typecheck pytest bench bench-scale bench-smoke openapi messages install install-dev system-deps assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ demo: install system-deps messages assets
 	$(BIN)/python manage.py load_demo
 	scripts/run-demo.sh
 
+## make serve: the production profile on PostgreSQL: WEB_CONCURRENCY gunicorn processes, TASK_WORKERS
+## task workers and the scheduler (DATABASE_URL and SECRET_KEY required; docs/operations.md).
+serve: install system-deps messages assets
+	scripts/serve.sh
+
 ## make test: every check. DATABASE_URL selects PostgreSQL; SQLite otherwise.
 test: install-dev messages assets
 	scripts/system-deps.sh test
@@ -69,6 +74,12 @@ bench: install-dev
 	$(BIN)/python -m bench.batches
 	$(BIN)/python -m bench.risk
 	$(BIN)/python -m bench.http
+
+## make bench-scale: 1,000,000 then 10,000,000 synthetic cases on PostgreSQL (DATABASE_URL naming a database
+## whose name contains "bench"; about 25 GB of disk and an hour): lookups, lists, dashboard, table sizes.
+bench-scale: install-dev
+	$(BIN)/python -m bench.scale --cases 1000000
+	$(BIN)/python -m bench.scale --cases 10000000
 
 # The smoke run never touches the test database: on PostgreSQL it uses its own (name containing "bench").
 BENCH_DATABASE_URL ?= $(if $(DATABASE_URL),$(dir $(DATABASE_URL))xietong_bench_smoke,)

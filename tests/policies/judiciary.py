@@ -27,6 +27,8 @@ POLICY: dict[str, Rule] = {
     "judiciary-outcome": Rule(method="POST", case=True, roles=JUDGES),
     # Whoever may see the case downloads its rulings; the world has none: 404 for ruling 0.
     "judiciary-ruling-pdf": Rule(case=True, ok=404),
+    # Likewise a hearing's notice (rendered on the spot while being prepared): no hearing 0, 404.
+    "judiciary-hearing-notice": Rule(case=True, ok=404),
     "api-1:judiciary_case": Rule(web=False, case=True),
     # Institutions ask for filing of their own failed mediations; the world's cases have not failed: 400.
     "api-1:judiciary_filing_request": Rule(method="POST", web=False, case=True, roles=INSTITUTIONS),

@@ -82,14 +82,24 @@ def serve_hearing_notice(case: Case | int, clerk: User) -> None:
             service_attempt_record(actor=clerk, record=rec, method=AttemptMethod.IN_PERSON, outcome=Outcome.DELIVERED)
 
 
+def after_commit() -> Any:
+    """Run what the service left for after its commit (the notice's or judgment's rendering and service)
+    when the block ends, as a worker would right after the commit."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def schedule_hearing(case: Case | int, clerk: User, judge: User, *, days: int = 7) -> Hearing:
-    return hearing_schedule(
-        actor=clerk,
-        case=case,
-        starts_at=timezone.now() + dt.timedelta(days=days),
-        place="龙岩市新罗区人民法院第三法庭",
-        judge=judge,
-    )
+    with after_commit():
+        hearing = hearing_schedule(
+            actor=clerk,
+            case=case,
+            starts_at=timezone.now() + dt.timedelta(days=days),
+            place="龙岩市新罗区人民法院第三法庭",
+            judge=judge,
+        )
+    return Hearing.objects.get(pk=hearing.pk)
 
 
 def try_case(
@@ -99,13 +109,14 @@ def try_case(
     hearing = schedule_hearing(case, clerk, judge)
     serve_hearing_notice(case, clerk)
     hearing_set_status(actor=judge, hearing=hearing, status=HearingStatus.HELD)
-    trial_outcome_record(
-        actor=judge,
-        case=case,
-        kind=kind,
-        summary=summary or "被告应偿还原告借款本息",
-        amount_awarded=_fresh(case).total if kind != OutcomeKind.WITHDRAWAL else None,
-    )
+    with after_commit():
+        trial_outcome_record(
+            actor=judge,
+            case=case,
+            kind=kind,
+            summary=summary or "被告应偿还原告借款本息",
+            amount_awarded=_fresh(case).total if kind != OutcomeKind.WITHDRAWAL else None,
+        )
     return _fresh(case)
 
 

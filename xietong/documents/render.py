@@ -24,11 +24,16 @@ def render_html(template_name: str, context: dict[str, Any], *, language: str = 
 
 
 def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "zh-hans") -> bytes:
+    return pdf_from_html(render_html(template_name, context, language=language))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A PDF of HTML rendered earlier: a document whose content was frozen in its transaction is
+    rendered after the commit, so no lock is held while WeasyPrint works."""
     from weasyprint import HTML  # imported here: it loads Pango, which only document work needs
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    html = render_html(template_name, context, language=language)
-    return HTML(string=html, base_url=None).write_pdf()
+    return bytes(HTML(string=html, base_url=None).write_pdf())
 
 
 def sha256(data: bytes) -> str:

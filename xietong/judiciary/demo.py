@@ -9,6 +9,8 @@ demo steps of their transitions in apps.py). Each handler ends with the transiti
 - "file": the plaintiff's filing request — by the institution's operator when the institution is the
   applicant, otherwise recorded on paper by the clerk — then the filing (民初 number); a hearing is
   scheduled two weeks later and its notice (a rendered PDF) sent for service.
+- Hearing notices and judgments are rendered and served in the step's own transaction (`inline`):
+  the history goes on at once; on the platform they render after the commit.
 - "try": the hearing notice is recorded as delivered by post (two days after it was sent, or now), the
   hearing is marked held, and the judgment is recorded with the step's note; its PDF is rendered and
   served on the parties.
@@ -87,7 +89,7 @@ def file_for_trial(*, case_id: int, actor: Any, note: str) -> None:
     judge = _hearing_judge(filed)
     local = timezone.localtime() + dt.timedelta(days=14)
     starts = local.replace(hour=9, minute=30, second=0, microsecond=0)
-    hearing_schedule(actor=actor, case=case_id, starts_at=starts, place=COURTROOM, judge=judge)
+    hearing_schedule(actor=actor, case=case_id, starts_at=starts, place=COURTROOM, judge=judge, inline=True)
 
 
 def try_case(*, case_id: int, actor: Any, note: str) -> None:
@@ -99,7 +101,12 @@ def try_case(*, case_id: int, actor: Any, note: str) -> None:
     hearing = Hearing.objects.filter(case=case, status=HearingStatus.SCHEDULED).order_by("-pk").first()
     if hearing is None:
         hearing = hearing_schedule(
-            actor=actor, case=case_id, starts_at=timezone.now() + dt.timedelta(hours=1), place=COURTROOM, judge=actor
+            actor=actor,
+            case=case_id,
+            starts_at=timezone.now() + dt.timedelta(hours=1),
+            place=COURTROOM,
+            judge=actor,
+            inline=True,
         )
     doc = ServedDocument.objects.filter(case=case, kind="hearing_notice").order_by("-created_at", "-pk").first()
     if doc is not None:
@@ -116,4 +123,5 @@ def try_case(*, case_id: int, actor: Any, note: str) -> None:
         kind=OutcomeKind.JUDGMENT,
         summary=note or "被告应偿还原告借款本息",
         amount_awarded=case.total,
+        inline=True,
     )

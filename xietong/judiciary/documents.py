@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from xietong.cases.choices import PartyRole
 from xietong.cases.models import Case, CaseParty
-from xietong.documents.render import render_html, render_pdf, sha256
+from xietong.documents.render import pdf_from_html, render_html, render_pdf, sha256
 
 from .choices import RulingKind
 from .models import Hearing, Ruling
@@ -103,20 +103,27 @@ def ruling_body(ruling: Ruling, *, agreement: Any = None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def ruling_render(ruling: Ruling, *, agreement: Any = None) -> bytes:
-    """Render the ruling to PDF, store it with its SHA-256. Returns the bytes."""
+def ruling_pdf_bytes(ruling: Ruling, *, agreement: Any = None) -> bytes:
+    """The ruling rendered to PDF (nothing stored)."""
     if agreement is None and ruling.review_id:
         agreement = ruling.review.agreement  # type: ignore[union-attr]
-    data = render_pdf(RULING_TEMPLATES[RulingKind(ruling.kind)], ruling_context(ruling, agreement=agreement))
+    return render_pdf(RULING_TEMPLATES[RulingKind(ruling.kind)], ruling_context(ruling, agreement=agreement))
+
+
+def ruling_render(ruling: Ruling, *, agreement: Any = None, data: bytes | None = None) -> bytes:
+    """Render the ruling to PDF (or take `data` rendered earlier), store it with its SHA-256. Returns the bytes."""
+    if data is None:
+        data = ruling_pdf_bytes(ruling, agreement=agreement)
     ruling.sha256 = sha256(data)
     ruling.pdf.save(f"ruling-{ruling.case_id}-{ruling.kind}.pdf", ContentFile(data), save=False)
     ruling.save(update_fields=["pdf", "sha256"])
     return data
 
 
-def hearing_notice_pdf(hearing: Hearing) -> bytes:
+def hearing_notice_html(hearing: Hearing) -> str:
+    """The notice (传票) as HTML, dated the day the hearing was scheduled: frozen in that transaction."""
     case = hearing.case
-    return render_pdf(
+    return render_html(
         "judiciary/hearing_notice_pdf.html",
         {
             "hearing": hearing,
@@ -126,6 +133,11 @@ def hearing_notice_pdf(hearing: Hearing) -> bytes:
             "parties": _party_rows(case, trial=True),
             "starts_at": timezone.localtime(hearing.starts_at),
             "judge": str(hearing.judge),
-            "date": timezone.localdate(),
+            "date": timezone.localtime(hearing.created_at).date(),
         },
     )
+
+
+def hearing_notice_pdf(hearing: Hearing) -> bytes:
+    """The notice's PDF, from the HTML frozen when the hearing was scheduled (or made now, for an older one)."""
+    return pdf_from_html(hearing.notice_html or hearing_notice_html(hearing))

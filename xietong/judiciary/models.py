@@ -164,6 +164,8 @@ class Hearing(models.Model):
         _("status"), max_length=10, choices=HearingStatus.choices, default=HearingStatus.SCHEDULED
     )
     notice_id = models.PositiveIntegerField(_("served notice"), null=True, blank=True)  # the service app's document
+    # The notice's content, frozen when the hearing is scheduled; its PDF is rendered and served after the commit.
+    notice_html = models.TextField(_("notice"), blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

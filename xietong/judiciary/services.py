@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xietong.accounts.choices import Role
 from xietong.audit.choices import AuditAction
@@ -29,7 +30,7 @@ from xietong.core.money import money_parse
 from xietong.documents.render import sha256
 
 from .choices import CHECKLIST, FilingChannel, HearingStatus, OutcomeKind, ReviewDecision, RulingKind
-from .documents import hearing_notice_pdf, ruling_body, ruling_render
+from .documents import hearing_notice_html, hearing_notice_pdf, ruling_body, ruling_pdf_bytes, ruling_render
 from .models import ConfirmationReview, FilingRequest, Hearing, Ruling, TrialOutcome
 
 COURT_STAFF = frozenset({Role.CLERK, Role.JUDGE})
@@ -210,6 +211,14 @@ def ruling_deliver_enqueue(*, ruling_id: int, judge_id: int) -> None:
         logger.exception("ruling %s: the rendering task could not be queued; it renders on first download", ruling_id)
 
 
+# How each kind of ruling is served once rendered: service kind and title. A mediation statement
+# of a settlement in court is rendered but not served through the platform.
+SERVED_AS = {
+    RulingKind.CONFIRMATION: ("ruling", _lazy("Ruling %(number)s")),
+    RulingKind.JUDGMENT: ("judgment", _lazy("Judgment %(number)s")),
+}
+
+
 def ruling_deliver(*, ruling_id: int, judge_id: int) -> Ruling:
     """Render the ruling's PDF (its hash recorded) and serve it on every party, once."""
     from xietong.accounts.models import User
@@ -217,37 +226,47 @@ def ruling_deliver(*, ruling_id: int, judge_id: int) -> Ruling:
     from xietong.service.services import service_send
 
     ruling = ruling_ensure_pdf(ruling=Ruling.objects.select_related("case").get(pk=ruling_id))
+    served_as = SERVED_AS.get(RulingKind(ruling.kind))
+    if served_as is None:
+        return ruling
+    kind, title = served_as
     with transaction.atomic():
         case = case_lock(ruling.case_id)
-        if ServedDocument.objects.filter(case=case, kind="ruling", sha256=ruling.sha256).exists():
+        if ServedDocument.objects.filter(case=case, kind=kind, sha256=ruling.sha256).exists():
             return ruling  # served already (the task ran twice)
         with ruling.pdf.open("rb") as fh:
             pdf = fh.read()
         service_send(
             actor=User.objects.get(pk=judge_id),
             case=case,
-            kind="ruling",
-            title=_("Ruling %(number)s") % {"number": ruling.number},
+            kind=kind,
+            title=str(title) % {"number": ruling.number},
             content=pdf,
-            filename=f"ruling-{case.pk}.pdf",
+            filename=f"{kind}-{case.pk}.pdf",
         )
     return ruling
 
 
-@transaction.atomic
 def ruling_ensure_pdf(*, ruling: Ruling) -> Ruling:
-    """The ruling's PDF, rendered now if it was left for its first download (the demo); hash recorded then."""
-    locked = Ruling.objects.select_for_update().select_related("case").get(pk=ruling.pk)
-    if locked.pdf:
-        return locked
-    agreement = locked.review.agreement if locked.review_id and locked.review else None
-    ruling_render(locked, agreement=agreement)
-    audit_record(
-        actor=SYSTEM,
-        action=AuditAction.JUDICIARY_RULING,
-        obj=locked,
-        after={"case": locked.case.number, "rendered": True, "sha256": locked.sha256},
-    )
+    """The ruling's PDF, rendered now if it is not yet (after the commit, or on first download); hash
+    recorded then. The PDF renders outside any transaction; storing it is a short one, and when two
+    processes render at once the first to store wins."""
+    current = Ruling.objects.select_related("case").get(pk=ruling.pk)
+    if current.pdf:
+        return current
+    agreement = current.review.agreement if current.review_id and current.review else None
+    data = ruling_pdf_bytes(current, agreement=agreement)
+    with transaction.atomic():
+        locked = Ruling.objects.select_for_update().select_related("case").get(pk=ruling.pk)
+        if locked.pdf:
+            return locked
+        ruling_render(locked, data=data)
+        audit_record(
+            actor=SYSTEM,
+            action=AuditAction.JUDICIARY_RULING,
+            obj=locked,
+            after={"case": locked.case.number, "rendered": True, "sha256": locked.sha256},
+        )
     return locked
 
 
@@ -395,8 +414,14 @@ def hearing_schedule(
     place: str = "",
     online_link: str = "",
     judge: Any = None,
+    inline: bool = False,
 ) -> Hearing:
-    """Schedule a hearing of a filed case and send its notice (传票) for service on every party."""
+    """Schedule a hearing of a filed case and send its notice (传票) for service on every party.
+
+    The notice's content is frozen here (its HTML kept with the hearing, its hash audited); its PDF
+    is rendered and served after the commit, in the background, so no lock is held while it renders.
+    Until then the case page says it is being prepared; opening it renders it at once. `inline=True`
+    renders and serves it in this transaction (the demo's history, which goes on at once)."""
     locked = _visible_case(actor, case)
     _court_member(actor, locked, COURT_STAFF, _("Only the court's clerks and judges schedule hearings."))
     if locked.state != CaseState.FILED:
@@ -418,20 +443,8 @@ def hearing_schedule(
     hearing = Hearing.objects.create(
         case=locked, starts_at=starts_at, place=place, online_link=online_link, judge=judge
     )
-    from xietong.service.services import service_send
-
-    content = hearing_notice_pdf(hearing)
-    served = service_send(
-        actor=actor,
-        case=locked,
-        kind="hearing_notice",
-        title=_("Hearing notice %(number)s, hearing on %(when)s")
-        % {"number": locked.number, "when": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}"},
-        content=content,
-        filename=f"hearing-notice-{locked.pk}-{hearing.pk}.pdf",
-    )
-    hearing.notice_id = getattr(served, "pk", None)
-    hearing.save(update_fields=["notice_id", "updated_at"])
+    hearing.notice_html = hearing_notice_html(hearing)
+    hearing.save(update_fields=["notice_html", "updated_at"])
     local = timezone.localtime(starts_at)
     case_event_record(
         locked,
@@ -451,8 +464,55 @@ def hearing_schedule(
             "online_link": online_link,
             "judge": judge.pk,
             "status": hearing.status,
+            "notice_sha256": sha256(hearing.notice_html.encode("utf-8")),
         },
     )
+    hearing_id, actor_id = hearing.pk, actor.pk
+    if inline:
+        hearing_notice_deliver(hearing_id=hearing_id, actor_id=actor_id)
+    else:
+        transaction.on_commit(lambda: _enqueue_after_commit("hearing_notice_deliver", hearing_id, actor_id))
+    return hearing
+
+
+def _enqueue_after_commit(task_name: str, object_id: int, actor_id: int) -> None:
+    """Queue a document's rendering; never lost: a document without its PDF is rendered when opened."""
+    from . import tasks
+
+    try:
+        getattr(tasks, task_name).enqueue(object_id, actor_id)
+    except Exception:
+        logger.exception("%s %s: the task could not be queued; it renders when opened", task_name, object_id)
+
+
+def hearing_notice_deliver(*, hearing_id: int, actor_id: int) -> Hearing:
+    """Render the hearing's notice from its frozen HTML and serve it on every party, once.
+
+    The PDF renders outside any transaction; serving it (its file, hash and one record per party)
+    is a short one. A hearing no longer scheduled is not noticed."""
+    from xietong.accounts.models import User
+    from xietong.service.services import service_send
+
+    hearing = Hearing.objects.select_related("case__court", "judge").get(pk=hearing_id)
+    if hearing.notice_id or hearing.status != HearingStatus.SCHEDULED:
+        return hearing
+    content = hearing_notice_pdf(hearing)
+    with transaction.atomic():
+        case = case_lock(hearing.case_id)
+        hearing = Hearing.objects.select_for_update().get(pk=hearing_id)
+        if hearing.notice_id or hearing.status != HearingStatus.SCHEDULED:
+            return hearing  # served meanwhile (the task ran twice, or the page rendered it)
+        served = service_send(
+            actor=User.objects.get(pk=actor_id),
+            case=case,
+            kind="hearing_notice",
+            title=_("Hearing notice %(number)s, hearing on %(when)s")
+            % {"number": case.number, "when": f"{timezone.localtime(hearing.starts_at):%Y-%m-%d %H:%M}"},
+            content=content,
+            filename=f"hearing-notice-{case.pk}-{hearing.pk}.pdf",
+        )
+        hearing.notice_id = served.pk
+        hearing.save(update_fields=["notice_id", "updated_at"])
     return hearing
 
 
@@ -518,9 +578,15 @@ def trial_outcome_record(
     summary: str,
     amount_awarded: Decimal | str | None = None,
     render: bool = True,
+    inline: bool = False,
 ) -> TrialOutcome:
     """The judge records how the trial ended. A judgment: "try" (TRIED), its PDF served on the parties.
-    A settlement in court or a withdrawal: "try" then "close" (CLOSED), in this one service."""
+    A settlement in court or a withdrawal: "try" then "close" (CLOSED), in this one service.
+
+    The judgment's (or mediation statement's) text is frozen here with its hash; its PDF is rendered
+    (hash recorded) and the judgment served after the commit, in the background: no lock is held while
+    a PDF renders. `render=False` leaves a settlement's PDF to its first download; `inline=True` renders
+    and serves in this transaction (the demo's history)."""
     locked = _visible_case(actor, case)
     _court_member(actor, locked, frozenset({Role.JUDGE}), _("Only a judge of the court records the outcome."))
     if TrialOutcome.objects.filter(case=locked).exists():
@@ -569,19 +635,12 @@ def trial_outcome_record(
         )
         ruling.body = ruling_body(ruling)
         ruling.save()
-        pdf = ruling_render(ruling) if render or kind == OutcomeKind.JUDGMENT else b""
         _ruling_recorded(actor, ruling)
-        if kind == OutcomeKind.JUDGMENT:
-            from xietong.service.services import service_send
-
-            service_send(
-                actor=actor,
-                case=tried,
-                kind="judgment",
-                title=_("Judgment %(number)s") % {"number": ruling.number},
-                content=pdf,
-                filename=f"judgment-{tried.pk}.pdf",
-            )
+        ruling_id, judge_id = ruling.pk, actor.pk
+        if inline:
+            ruling_deliver(ruling_id=ruling_id, judge_id=judge_id)
+        elif render or kind == OutcomeKind.JUDGMENT:
+            transaction.on_commit(lambda: ruling_deliver_enqueue(ruling_id=ruling_id, judge_id=judge_id))
     if kind != OutcomeKind.JUDGMENT:
         case_transition(case=tried, code="close", actor=actor, note=str(label))
     return outcome

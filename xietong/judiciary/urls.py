@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.hearing_status,
         name="judiciary-hearing-status",
     ),
+    path(
+        "cases/<int:pk>/judiciary/hearings/<int:hearing_pk>/notice/",
+        views.hearing_notice,
+        name="judiciary-hearing-notice",
+    ),
     path("cases/<int:pk>/judiciary/outcome/", views.outcome, name="judiciary-outcome"),
     path("cases/<int:pk>/judiciary/rulings/<int:ruling_pk>/", views.ruling_pdf, name="judiciary-ruling-pdf"),
 ]

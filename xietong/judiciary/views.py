@@ -32,6 +32,7 @@ from .services import (
     case_file_for_trial,
     confirmation_decide,
     filing_request_create,
+    hearing_notice_deliver,
     hearing_schedule,
     hearing_set_status,
     ruling_ensure_pdf,
@@ -242,4 +243,33 @@ def ruling_pdf(request: HttpRequest, pk: int, ruling_pk: int) -> HttpResponseBas
         filename=f"{ruling.number}.pdf",
         sha256=ruling.sha256,
         details={"number": ruling.number},
+    )
+
+
+@login_required
+def hearing_notice(request: HttpRequest, pk: int, hearing_pk: int) -> HttpResponseBase:
+    """Download a hearing's notice (传票); one still being prepared is rendered and served now."""
+    from xietong.service.models import ServedDocument
+
+    case = _case(request, pk)
+    hearing = Hearing.objects.filter(case=case, pk=hearing_pk).first()
+    if hearing is None:
+        raise Http404(_("No such hearing."))
+    if not hearing.notice_id:
+        hearing = hearing_notice_deliver(hearing_id=hearing.pk, actor_id=hearing.judge_id)
+    document = (
+        ServedDocument.objects.filter(case=case, pk=hearing.notice_id, kind="hearing_notice").first()
+        if hearing.notice_id
+        else None
+    )
+    if document is None:
+        raise Http404(_("This hearing has no notice."))
+    return download_audited(
+        request,
+        obj=document,
+        case=case,
+        content=document.file.open("rb"),
+        filename=f"hearing-notice-{case.pk}-{hearing.pk}.pdf",
+        sha256=document.sha256,
+        details={"hearing": hearing.pk},
     )

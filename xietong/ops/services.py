@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from .models import ScheduledRun, SchedulerLease, WorkerHeartbeat
+from .retry import retry_policy
 
 if TYPE_CHECKING:
     from .periodic import PeriodicJob
@@ -132,14 +133,14 @@ def tasks_fail_orphaned(*, now: dt.datetime | None = None) -> dict[str, list[str
 
     A worker is dead when its heartbeat is older than XIETONG_WORKER_DEAD_SECONDS. A task whose
     worker never sent one (a worker started without the heartbeat) counts as orphaned once it has
-    run longer than XIETONG_TASKS_RUNNING_MAX_SECONDS. Tasks whose path is listed in
-    XIETONG_TASKS_REQUEUE_SAFE (idempotent, safe to run twice) go back to READY; the rest fail
-    with `xietong.ops.exceptions.WorkerLost`.
+    run longer than XIETONG_TASKS_RUNNING_MAX_SECONDS. Such tasks fail with
+    `xietong.ops.exceptions.WorkerLost`, except tasks declared retry-safe (`xietong.ops.retry`, or listed in XIETONG_TASKS_REQUEUE_SAFE): they go
+    back to READY with their policy's back-off, until they have been attempted `max_attempts` times (one
+    attempt per claim in `worker_ids`); then they fail like the others.
     """
     now = now or timezone.now()
     dead_after = dt.timedelta(seconds=float(settings.XIETONG_WORKER_DEAD_SECONDS))
     running_max = dt.timedelta(seconds=float(settings.XIETONG_TASKS_RUNNING_MAX_SECONDS))
-    requeue_safe = set(settings.XIETONG_TASKS_REQUEUE_SAFE)
     running = list(DBTaskResult.objects.filter(status="RUNNING").values("id", "task_path", "worker_ids", "started_at"))
     workers = {row["worker_ids"][-1] for row in running if row["worker_ids"]}
     seen = dict(WorkerHeartbeat.objects.filter(worker_id__in=workers).values_list("worker_id", "last_seen_at"))
@@ -156,11 +157,19 @@ def tasks_fail_orphaned(*, now: dt.datetime | None = None) -> dict[str, list[str
         if not dead:
             continue
         still_running = DBTaskResult.objects.filter(pk=row["id"], status="RUNNING")
-        if row["task_path"] in requeue_safe:
-            if still_running.update(status="READY", started_at=None):
+        policy = retry_policy(row["task_path"])
+        attempts = len(row["worker_ids"] or [])
+        if policy is not None and policy.allows_another(attempts):
+            run_after = now + policy.delay(attempts)
+            if still_running.update(status="READY", started_at=None, run_after=run_after):
                 outcome["requeued"].append(str(row["id"]))
-                logger.warning("task %s (%s) re-queued: %s", row["id"], row["task_path"], why)
+                logger.warning(
+                    "task %s (%s) re-queued after attempt %d of %d, to run after %s: %s",
+                    row["id"], row["task_path"], attempts, policy.max_attempts, run_after.isoformat(), why,
+                )  # fmt: skip
             continue
+        if policy is not None:
+            why += f"; {attempts} attempts, the most its policy allows"
         if still_running.update(
             status="FAILED",
             finished_at=now,
@@ -171,3 +180,30 @@ def tasks_fail_orphaned(*, now: dt.datetime | None = None) -> dict[str, list[str
             outcome["failed"].append(str(row["id"]))
             logger.warning("task %s (%s) failed: %s", row["id"], row["task_path"], why)
     return outcome
+
+
+def task_retry(*, task_id: str, now: dt.datetime | None = None) -> bool:
+    """A FAILED retry-safe task back to READY after its back-off, unless its attempts ran out.
+
+    Conditional on the row still being FAILED (nobody re-ran or pruned it meanwhile). Returns whether
+    it was put back."""
+    row = DBTaskResult.objects.filter(pk=task_id, status="FAILED").values("task_path", "worker_ids").first()
+    if row is None:
+        return False
+    policy = retry_policy(row["task_path"])
+    attempts = len(row["worker_ids"] or [])
+    if policy is None:
+        return False
+    if not policy.allows_another(attempts):
+        logger.error("task %s (%s) failed for good after %d attempts", task_id, row["task_path"], attempts)
+        return False
+    run_after = (now or timezone.now()) + policy.delay(attempts)
+    back = DBTaskResult.objects.filter(pk=task_id, status="FAILED").update(
+        status="READY", run_after=run_after, started_at=None, finished_at=None
+    )
+    if back:
+        logger.warning(
+            "task %s (%s) failed on attempt %d of %d; retried after %s",
+            task_id, row["task_path"], attempts, policy.max_attempts, run_after.isoformat(),
+        )  # fmt: skip
+    return bool(back)

@@ -43,3 +43,14 @@ def forget_request_id(sender: Any, task_result: Any, **kwargs: Any) -> None:
     token = _tokens.pop(str(task_result.id), None)
     if token is not None:
         request_id_var.reset(token)
+
+
+@receiver(task_finished)
+def retry_failed_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """A retry-safe task that failed goes back to the queue with back-off, until its attempts run out."""
+    db_result = getattr(task_result, "db_result", None)
+    if db_result is None or str(getattr(task_result.status, "value", task_result.status)) != "FAILED":
+        return
+    from .services import task_retry
+
+    task_retry(task_id=str(db_result.pk))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django_tasks import task
 
 from xietong.ops.periodic import periodic
+from xietong.ops.retry import retry_safe
 
 
 # Hourly: idempotent per day; a reminder held back by quiet hours goes out at 08:00 in the debtor's zone.
 @periodic("5 * * * *", once_per="hour")
+@retry_safe(max_attempts=3, backoff_seconds=300)  # idempotent per day
 @task()
 def repayment_daily_task() -> dict[str, int]:
     """The daily follow-up of every open plan (safe to run every hour: idempotent per day)."""

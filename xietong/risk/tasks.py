@@ -7,9 +7,11 @@ import datetime as dt
 from django_tasks import task
 
 from xietong.ops.periodic import periodic
+from xietong.ops.retry import retry_safe
 
 
 @periodic("10 0 * * *", once_per="day")  # the day just ended, idempotent per day
+@retry_safe(max_attempts=4, backoff_seconds=300)
 @task()
 def risk_detect_daily(day: str | None = None) -> dict[str, int | str]:
     """The daily run for `day` (default: the day just ended). Idempotent per day."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -189,8 +190,20 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "xietong" / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+
+def media_storage() -> dict[str, object]:
+    """Uploads and rendered documents: the file system under MEDIA_ROOT (a volume shared by every web
+    process and worker), or any Django storage backend named by XIETONG_MEDIA_STORAGE with its options
+    as JSON in XIETONG_MEDIA_STORAGE_OPTIONS (e.g. django-storages' S3 backend; docs/operations.md)."""
+    backend = os.environ.get("XIETONG_MEDIA_STORAGE", "").strip()
+    if not backend:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {"BACKEND": backend, "OPTIONS": json.loads(os.environ.get("XIETONG_MEDIA_STORAGE_OPTIONS", "") or "{}")}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -206,12 +219,9 @@ XIETONG_TASKS_KEEP_DAYS = int(os.environ.get("XIETONG_TASKS_KEEP_DAYS", "14"))
 XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "15"))
 XIETONG_WORKER_DEAD_SECONDS = float(os.environ.get("XIETONG_WORKER_DEAD_SECONDS", "120"))
 XIETONG_TASKS_RUNNING_MAX_SECONDS = float(os.environ.get("XIETONG_TASKS_RUNNING_MAX_SECONDS", "3600"))
-# Task paths that are safe to run twice: re-queued, not failed, when their worker dies.
-XIETONG_TASKS_REQUEUE_SAFE = [
-    "xietong.ops.tasks.prune_task_results",
-    "xietong.ops.tasks.fail_orphaned_tasks",
-    *[p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p],
-]
+# Tasks safe to run twice are declared with @retry_safe (xietong/ops/retry.py): retried with back-off
+# when they fail, re-queued when their worker dies. Task paths listed here get the default policy too.
+XIETONG_TASKS_REQUEUE_SAFE = [p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p]
 
 # An API token's last use is written at most once per this many seconds (a read does not write).
 XIETONG_API_LAST_USED_EVERY_SECONDS = float(os.environ.get("XIETONG_API_LAST_USED_EVERY_SECONDS", "300"))

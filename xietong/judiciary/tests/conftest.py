@@ -20,6 +20,7 @@ def fast_pdf(request: Any, monkeypatch: Any, settings: Any, tmp_path: Any) -> No
     settings.MEDIA_ROOT = str(tmp_path / "media")
     if request.node.get_closest_marker("real_pdf") is None:
         monkeypatch.setattr("xietong.judiciary.documents.render_pdf", lambda *a, **k: FAKE_PDF)
+        monkeypatch.setattr("xietong.judiciary.documents.pdf_from_html", lambda *a, **k: FAKE_PDF)
 
 
 def fresh(case: Case) -> Case:

@@ -50,19 +50,20 @@ def test_a_ruling_left_unrendered_is_rendered_on_first_use(world, agreed):
         assert ruling.number in text_of(f.read())
 
 
-def test_the_hearing_notice_and_the_judgment(world, filed):
+def test_the_hearing_notice_and_the_judgment(world, filed, django_capture_on_commit_callbacks):
     hearing = schedule_hearing(filed, world.users["clerk"], world.users["judge"])
     text = text_of(hearing_notice_pdf(Hearing.objects.get(pk=hearing.pk)))
     assert "传票" in text and filed.number in text and "黄大明" in text and world.bank.name in text
     serve_hearing_notice(filed, world.users["clerk"])
     hearing_set_status(actor=world.users["judge"], hearing=hearing, status=HearingStatus.HELD)
-    trial_outcome_record(
-        actor=world.users["judge"],
-        case=filed,
-        kind=OutcomeKind.JUDGMENT,
-        summary="原告诉请有事实依据",
-        amount_awarded="12800.50",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        trial_outcome_record(
+            actor=world.users["judge"],
+            case=filed,
+            kind=OutcomeKind.JUDGMENT,
+            summary="原告诉请有事实依据",
+            amount_awarded="12800.50",
+        )
     ruling = Ruling.objects.get(case=filed, kind=RulingKind.JUDGMENT)
     with ruling.pdf.open("rb") as f:
         text = text_of(f.read())

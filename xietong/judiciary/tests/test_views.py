@@ -139,6 +139,17 @@ def test_hearing_and_outcome_from_the_panel(world, filed):
     hearing = Hearing.objects.get(case=filed)
     assert hearing.judge == world.users["judge"]
     assert hearing.starts_at.strftime("%Y-%m-%d %H:%M") == when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    # The notice renders after the commit (never run here): the page says it is being prepared,
+    # and opening it renders and serves it at once.
+    assert hearing.notice_id is None and hearing.notice_html
+    assert 'data-testid="hearing-notice-preparing"' in page(clerk, filed)
+    notice = clerk.get(reverse("judiciary-hearing-notice", args=[filed.pk, hearing.pk]))
+    assert notice.status_code == 200 and notice["Content-Type"] == "application/pdf"
+    hearing.refresh_from_db()
+    assert hearing.notice_id is not None
+    assert 'data-testid="hearing-notice"' in page(clerk, filed)
+    again = clerk.get(reverse("judiciary-hearing-notice", args=[filed.pk, hearing.pk]))
+    assert Hearing.objects.get(pk=hearing.pk).notice_id == hearing.notice_id and again.status_code == 200
     url = reverse("judiciary-hearing-status", args=[filed.pk, hearing.pk])
     judge.post(url, {"status": "held"})
     assert Hearing.objects.get(pk=hearing.pk).status == "scheduled"  # the notice is not served yet
@@ -155,6 +166,8 @@ def test_hearing_and_outcome_from_the_panel(world, filed):
         {"kind": "judgment", "summary": "被告应还款", "amount_awarded": "13000.00"},
     )
     assert fresh(filed).state == S.TRIED
+    ruling = Ruling.objects.get(case=filed, kind="judgment")
+    assert not ruling.pdf and 'data-testid="pdf-preparing"' in page(judge, filed)  # rendered after the commit
     assert TrialOutcome.objects.get(case=filed).amount_awarded == 13000
 
 
