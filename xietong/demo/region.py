@@ -42,7 +42,6 @@ from xietong.mediation import demo as mediation_demo
 from xietong.outreach import demo as outreach_demo
 from xietong.risk import demo as risk_demo
 from xietong.service import demo as service_demo
-from xietong.triage import demo as triage_demo
 
 from .clock import SimulatedClock
 from .data import (
@@ -88,7 +87,6 @@ def region_is_loaded() -> bool:
 # The steps other apps take through their own services are their registered demo steps
 # (cases.registry.registry.demo_steps).
 DEMO_EXTENSIONS: list[Callable[..., Any]] = [
-    triage_demo.seed,
     lookup_demo.seed,
     intake_demo.seed,
     outreach_demo.seed,

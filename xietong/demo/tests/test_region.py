@@ -291,6 +291,31 @@ class DemoRegionTests(TestCase):
         assert fast.institution is not None and fast.institution.short_name == "龙岩农商银行"
         assert fast.closed_at is not None and fast.closed_at - fast.submitted_at < dt.timedelta(days=7)
 
+    def test_the_colour_rules_hold_for_every_coloured_dispute(self) -> None:
+        from xietong.triage.choices import DecisionKind
+        from xietong.triage.models import TriageDecision
+
+        channel_of = {
+            Colour.GREEN: Channel.MEDIABLE,
+            Colour.YELLOW: Channel.HARD_TO_ENFORCE,
+            Colour.RED: Channel.GROUP_RISK,
+        }
+        coloured = Case.objects.exclude(category__colour="").exclude(category=None).exclude(channel="")
+        assert {c.category.colour for c in coloured} == set(channel_of)
+        assert [c for c in coloured if c.channel != channel_of[c.category.colour]] == []
+        # Triaged by the rules at every door (a batch's cases by its import), never overridden by hand.
+        triaged = Case.objects.exclude(channel="")
+        assert set(triaged.values_list("door", flat=True)) >= {Door.ONLINE, Door.COUNTER, Door.STATION, Door.API}
+        assert not TriageDecision.objects.filter(kind=DecisionKind.OVERRIDE).exists()
+        auto = set(TriageDecision.objects.filter(kind=DecisionKind.AUTO).values_list("case_id", flat=True))
+        assert auto == set(triaged.values_list("pk", flat=True))
+        # The category comes from the rules: the loan programme in the facts, else the product.
+        for case in coloured.select_related("category"):
+            decision = TriageDecision.objects.filter(case=case).first()
+            assert decision is not None and decision.category_id == case.category_id
+            fields = {r["field"]: r for r in decision.reasons}
+            assert fields["category"]["rule"], case
+
     def test_story_6_a_cluster_against_one_bank_and_product_in_two_weeks(self) -> None:
         cluster = self.story("cluster")
         assert len(cluster) == 12
