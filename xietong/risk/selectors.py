@@ -69,7 +69,7 @@ def stratum_label(warning: RiskWarning, actor: Any) -> str:
 
 
 def warning_window(warning: RiskWarning) -> tuple[dt.date, dt.date]:
-    days = 30 if warning.detector == Detector.CLUSTER else 7
+    days = 30 if warning.detector in (Detector.CLUSTER, Detector.FACTS) else 7
     return warning.reading_on - dt.timedelta(days=days - 1), warning.reading_on
 
 
@@ -81,6 +81,8 @@ def cases_behind(warning: RiskWarning) -> QuerySet[Case]:
         door__in=[Door.BATCH, Door.API], institution__isnull=False
     )
     dim, key = warning.dimension, warning.key
+    if dim == Dimension.FACTS:
+        return Case.objects.filter(pk__in=warning.case_ids or [])
     if dim == Dimension.INSTITUTION:
         return qs.filter(institution_id=int(key))
     if dim == Dimension.PRODUCT:
@@ -131,10 +133,32 @@ def case_open_warnings(case: Case) -> list[RiskWarning]:
     strata = case_strata_for(case)
     open_ = open_warning_strata()
     hit = [s for s in strata if s in open_]
-    if not hit:
-        return []
-    qs = RiskWarning.objects.filter(state__in=sorted(OPEN_STATES))
-    return [w for w in qs if (w.dimension, w.key) in hit]
+    found = []
+    if hit:
+        qs = RiskWarning.objects.filter(state__in=sorted(OPEN_STATES))
+        found = [w for w in qs if (w.dimension, w.key) in hit]
+    if any(d == Dimension.FACTS for d, _k in open_) and (Dimension.COLLECTION, str(case.institution_id)) not in strata:
+        found += facts_leads_of(case)
+    return found
+
+
+FACTS_COMPARED = 50  # a new dispute is compared with this many of a lead's disputes at most
+
+
+def facts_leads_of(case: Case) -> list[RiskWarning]:
+    """The open leads on near-identical facts this dispute is one of, or whose facts it repeats."""
+    from .similarity import resembles
+
+    out = []
+    for w in RiskWarning.objects.filter(dimension=Dimension.FACTS, state__in=sorted(OPEN_STATES)).order_by("pk"):
+        ids = list(w.case_ids or [])
+        if case.pk in ids:
+            out.append(w)
+            continue
+        facts = Case.objects.filter(pk__in=ids[:FACTS_COMPARED]).values_list("facts", flat=True)
+        if resembles(case.facts, facts):
+            out.append(w)
+    return out
 
 
 VIEW_ROLES = frozenset({*COURT_SIDE, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
