@@ -20,7 +20,9 @@ The stories of DESIGN.md are seeded on purpose (`story_case_ids` of the result n
 2 `batch` — the Postal Savings Bank's 89 credit-card cases, 82 closed within the month;
 3 `abroad` — a debtor working in Indonesia, mediated online up to judicial confirmation;
 4 `colours` and `fast_track` — green/yellow/red disputes in their channels, a small claim closed in days;
-6 `cluster` — twelve similar disputes against one bank's consumer loans in the last two weeks;
+6 `cluster` — twelve consumer-loan disputes against one bank telling one intermediary's story in the
+  last two weeks (a lead on near-identical facts); with them the risk app's twenty villagers naming
+  one unlicensed "investment" company (a claimant-cluster lead), which `pboc` sees on arrival;
 7 `station` — a rural station files for villagers.
 """
 
