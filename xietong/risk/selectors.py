@@ -218,3 +218,87 @@ def warning_detail(warning: RiskWarning, actor: Any) -> dict[str, Any]:
         ],
         "breakdown": breakdown(warning, suppress=not may_open_cases(actor)),
     }
+
+
+# Counts per stratum over recent weeks ---------------------------------------------------------------
+
+COUNT_WEEKS = 8
+COUNT_ROWS = 40
+COUNT_ROLES = frozenset({*COURT_SIDE, Role.REGULATOR})
+
+
+def may_view_counts(actor: Any) -> bool:
+    return actor_role(actor) in COUNT_ROLES
+
+
+def count_dimensions(actor: Any) -> list[str]:
+    """The dimensions an actor may see counted: court staff every one, a regulator those in its remit
+    (and the institutions' own deliveries, which are counts of collection work, no complaint)."""
+    if actor_role(actor) in COURT_SIDE:
+        return [d for d in Dimension.values if d != Dimension.FACTS]
+    org = getattr(actor, "organisation", None)
+    remit = REMIT.get(org.kind, frozenset()) if org is not None else frozenset()
+    return [d for d in Dimension.values if d != Dimension.FACTS and (d in remit or d == Dimension.COLLECTION)]
+
+
+def _count_label(dimension: str, key: str, label: str, *, names: bool, persons: set[str]) -> str:
+    if dimension == Dimension.PRODUCT and key in Product.values:
+        return str(Product(key).label)
+    if dimension == Dimension.DOOR and key in Door.values:
+        return str(Door(key).label)
+    if dimension == Dimension.RESPONDENT and key in persons and not names:
+        return mask_name(label)
+    return label or key
+
+
+def weekly_counts(*, actor: Any, dimension: str, today: dt.date, weeks: int = COUNT_WEEKS) -> dict[str, Any]:
+    """New disputes per stratum of one dimension in the last `weeks` rolling weeks (ending `today`).
+
+    For regulators (suppress): a cell of 1 to 4 disputes is shown as "under 5"; strata with fewer than
+    five disputes in all the weeks are merged into one row; a row's total is not shown when one of its
+    cells is suppressed (it would give the suppressed cell away).
+    """
+    from .models import DailyCount, NamedRespondent
+
+    suppress = actor_role(actor) not in COURT_SIDE
+    first = today - dt.timedelta(days=7 * weeks - 1)
+    spans = [(first + dt.timedelta(days=7 * i), first + dt.timedelta(days=7 * i + 6)) for i in range(weeks)]
+    table: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for key, label, day, n in (
+        DailyCount.objects.filter(dimension=dimension, day__gte=first, day__lte=today)
+        .order_by("day")
+        .values_list("key", "label", "day", "cases")
+    ):
+        table.setdefault(key, [0] * weeks)[(day - first).days // 7] += n
+        labels[key] = label
+    persons: set[str] = set()
+    if dimension == Dimension.RESPONDENT:
+        persons = set(
+            NamedRespondent.objects.filter(key__in=list(table), kind=RespondentKind.PERSON).values_list(
+                "key", flat=True
+            )
+        )
+    rows: list[tuple[str, list[int]]] = [
+        (_count_label(dimension, key, labels[key], names=not suppress, persons=persons), counts)
+        for key, counts in table.items()
+    ]
+    rows.sort(key=lambda r: (-sum(r[1]), r[0]))
+    if suppress:
+        small = [r for r in rows if sum(r[1]) < SMALL_CELL]
+        rows = [r for r in rows if sum(r[1]) >= SMALL_CELL]
+        if small:
+            merged = [sum(r[1][i] for r in small) for i in range(weeks)]
+            label = _("%(n)s other strata, each under %(limit)s") % {"n": len(small), "limit": SMALL_CELL}
+            rows.append((label, merged))
+    more = max(0, len(rows) - COUNT_ROWS)
+    out_rows = []
+    for label, counts in rows[:COUNT_ROWS]:
+        total = sum(counts)
+        cells = [
+            {"n": n, "hidden": suppress and 0 < n < SMALL_CELL, "week": f"{a:%m-%d}–{b:%m-%d}"}
+            for n, (a, b) in zip(counts, spans, strict=True)
+        ]
+        hidden = any(c["hidden"] for c in cells) or (suppress and 0 < total < SMALL_CELL)
+        out_rows.append({"label": label, "cells": cells, "total": total, "total_hidden": hidden})
+    return {"weeks": spans, "rows": out_rows, "more": more, "suppressed": suppress}
