@@ -11,7 +11,7 @@ from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Door, PartyRole, Product
 from xietong.cases.models import Case, Category, Team
 from xietong.cases.services import PersonParty, case_assign_mediator, case_create
-from xietong.triage.demo import seed as triage_seed
+from xietong.triage.demo import rules_seed
 from xietong.triage.services import case_auto_triage
 
 from .conftest import PHONE, login
@@ -38,7 +38,7 @@ def test_colours_sit_in_their_channels_and_a_small_claim_closes_fast(live_world,
     w = live_world
     Category.objects.create(name="乡村振兴", code="rural", colour="yellow")
     Category.objects.create(name="青年创业金", code="youth", colour="red")
-    triage_seed(actor=SYSTEM)  # the demo's rules and the Rural Commercial Bank's memorandum
+    rules_seed(actor=SYSTEM)  # the demo's rules and the Rural Commercial Bank's memorandum
     team = Team.objects.create(name="调裁一体团队", kind="integrated", court=w.court)
     cats = {c.code: c for c in Category.objects.all()}
     green = dispute(w, person="other", institution=w.bank, category=cats["eco"])

@@ -14,6 +14,7 @@ NO_SUCH_WARNING = frozenset({302, 403, 404})
 
 POLICY: dict[str, Rule] = {
     "risk-warnings": Rule(roles=VIEWERS),
+    "risk-counts": Rule(roles=frozenset({"admin", "clerk", "judge", "other_judge", "regulator"})),
     "risk-warning": Rule(public=True, status=NO_SUCH_WARNING),
     "risk-warning-step": Rule(method="POST", public=True, status=NO_SUCH_WARNING),
     "risk-warning-notice": Rule(public=True, status=NO_SUCH_WARNING),

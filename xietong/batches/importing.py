@@ -182,7 +182,10 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
             out.new_persons.append(NewPerson(name, idn, birth, sex, phone, "", str(d.get("address") or "").strip()))
         p, interest, pen = Decimal(d["principal"]), Decimal(d["interest"]), Decimal(d["penalty"])
         total = p + interest + pen
-        draft = Draft(court=court, institution=institution, product=d["product"], total=total, submitted_at=now)
+        text = dispute_facts(d, facts_text)
+        draft = Draft(
+            court=court, institution=institution, product=d["product"], total=total, submitted_at=now, facts=text
+        )
         case = cast(Case, draft)
         facts = Facts(
             case=case,
@@ -196,7 +199,7 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
         out.persons.append((person_id, new_i))
         out.amounts.append((p, interest, pen, total))
         out.products.append(d["product"])
-        out.facts.append(dispute_facts(d, facts_text))
+        out.facts.append(text)
         out.triage.append(
             AutoDecision(
                 ev.category.pk if ev.category else None,
@@ -237,7 +240,7 @@ class Draft:
     """What the triage rules read of a case about to be opened: a Model instance per row would cost
     more than the decision itself (Model.__init__ was the top of the profile)."""
 
-    __slots__ = ("court", "court_id", "institution", "institution_id", "product", "submitted_at", "total")
+    __slots__ = ("court", "court_id", "facts", "institution", "institution_id", "product", "submitted_at", "total")
     category = None
     category_id = None
     team = None
@@ -246,9 +249,17 @@ class Draft:
     wishes: list[str] = []
 
     def __init__(
-        self, *, court: Organisation, institution: Organisation, product: str, total: Decimal, submitted_at: dt.datetime
+        self,
+        *,
+        court: Organisation,
+        institution: Organisation,
+        product: str,
+        total: Decimal,
+        submitted_at: dt.datetime,
+        facts: str = "",
     ) -> None:
         self.court, self.court_id = court, court.pk
+        self.facts = facts
         self.institution, self.institution_id = institution, institution.pk
         self.product, self.total, self.submitted_at = product, total, submitted_at
 

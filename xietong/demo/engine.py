@@ -46,7 +46,8 @@ from xietong.intake.services import person_link_account
 from xietong.mediation import demo as mediation_demo
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import person_create
-from xietong.triage.services import case_triage_override
+from xietong.triage import demo as triage_demo
+from xietong.triage.services import case_auto_triage
 
 from .clock import SimulatedClock
 from .data import (
@@ -78,7 +79,6 @@ from .words import agreement_note, claims_text, facts_text, judgment_note
 
 # Time -----------------------------------------------------------------------------------------
 
-CLASSIFY_REASON = "书记员结合当事人意愿与争议焦点复核分流"
 ANY, WAKING, OFFICE = "any", "waking", "office"
 OFFICE_WINDOWS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 30), dt.time(17, 30)))
 WAKING_WINDOWS = ((dt.time(7, 0), dt.time(23, 0)),)
@@ -283,6 +283,7 @@ class Region:
                 actor=a, court=self.orgs["xl"], name=name, kind=kind, members=[self.users[m] for m in members]
             )
         mediation_demo.profiles_seed(actor=a)
+        triage_demo.rules_seed(actor=a)
         self.citizens_create()
 
     def person(self, c: Citizen) -> Person:
@@ -437,6 +438,7 @@ class Region:
         bank_applies: bool = True,
         triaged_at_filing: bool = False,
         work: tuple[Any, Any] | None = None,
+        expect: tuple[str, str, str] = ("", "", ""),
     ) -> list[Step]:
         """The steps from filing to `target`. `work`: (the debtor's side, the bank's operator) who bargain
         in the mediation before the agreement, with the mediator's contacts and session around it."""
@@ -453,7 +455,7 @@ class Region:
             automatic = isinstance(who.triager, ActorRef)
             if not triaged_at_filing:
                 add("triage", who.triager, *((0.002, 0.02) if automatic else (0.05, 1.5)), rng.choice(TRIAGE_NOTES))
-            add("classify", who.clerk, 0.002, 0.4, channel=who.channel, track=who.track, team=who.team)
+            add("team", who.clerk, 0.002, 0.4, team=who.team, expect=expect)
             if assign:
                 add("assign", who.clerk, 0.002, 1.0, mediator=who.mediator)
 
@@ -624,19 +626,18 @@ class Region:
         case_id = plan.ref.id
         assert case_id is not None
         actor = resolve(step.actor)
-        if step.code == "classify":
-            # The clerk reviews the rules' triage with the parties' wishes and the dispute's focus.
-            case = Case.objects.select_related("category").get(pk=case_id)
-            case_triage_override(
-                case=case_id,
-                actor=actor,
-                category=case.category,
-                channel=step.kwargs["channel"],
-                track=step.kwargs["track"],
-                team=step.kwargs["team"],
-                reason=CLASSIFY_REASON,
-            )
+        if step.code == "triage":
+            # The rules triage the dispute (category, channel, track), as at every door.
+            note = step.note() if callable(step.note) else step.note
+            case_auto_triage(case=case_id, actor=actor, note=note)
         elif step.code == "team":
+            # The clerk gives the triaged dispute to a team; the rules' triage is what the story meant.
+            expect = step.kwargs.get("expect")
+            if expect:
+                case = Case.objects.select_related("category").get(pk=case_id)
+                got = (case.category.code if case.category else "", case.channel, case.track)
+                if got != expect:
+                    raise RuntimeError(f"demo case {plan.key}: the rules triaged it {got}, the story meant {expect}")
             case_assign_team(case=case_id, actor=actor, team=step.kwargs["team"])
         elif step.code in mediation_demo.STEPS:
             # Mediation's own steps, through its services: the assignment, contacts, session and offers.
@@ -666,7 +667,7 @@ class Region:
         return None
 
     def dispute(
-        self,
+        self,  # `category`: the one the triage rules will give it (the filer chooses none)
         key: str,
         rng: random.Random,
         *,
@@ -680,7 +681,6 @@ class Region:
         bank_applies: bool = True,
         guarantor: Person | None = None,
         amounts: tuple[Decimal, Decimal, Decimal] | None = None,
-        channel: str | None = None,
         triager: Any = None,
         station: Organisation | None = None,
         via: str = "",
@@ -701,18 +701,11 @@ class Region:
         colour = category.colour if category else ""
         amounts = amounts or amounts_for(rng, product, colour)
         total = sum(amounts, Decimal(0))
-        track = Track.FAST if inst == "rcb" and total < FAST_TRACK_LIMIT else Track.NORMAL
+        # What the rules will give it: the category its product and facts name, the channel of that
+        # category's colour, and the fast track under the Rural Commercial Bank's memorandum.
+        track = Track.FAST if inst == "rcb" and total <= FAST_TRACK_LIMIT else Track.NORMAL
+        channel = triage_demo.COLOUR_CHANNEL.get(colour, Channel.MEDIABLE)
         S = CaseState
-        if channel is None:
-            troubled = target in (S.FAILED, S.FILED, S.TRIED, S.ENFORCING) or via in (
-                "tried",
-                "enforcing",
-                "performing",
-            )
-            if troubled:
-                channel = Channel.HARD_TO_ENFORCE if rng.random() < 0.6 else Channel.MEDIABLE
-            else:
-                channel = Channel.HARD_TO_ENFORCE if rng.random() < 0.08 else Channel.MEDIABLE
         if months is None:
             if target == S.FULFILLED or via == "fulfilled":
                 months = 1 if rng.random() < 0.75 else rng.randint(2, 3)
@@ -742,6 +735,7 @@ class Region:
             bank_applies=bank_applies,
             triaged_at_filing=opened_by_batch,
             work=(party, self.users[inst]) if bargain and party is not None else None,
+            expect=(category.code if category else "", channel, track),
         )
         tz = mediation_demo.time_zone_of(debtor)
         if tz and party is not None:
@@ -785,7 +779,6 @@ class Region:
                 "principal": amounts[0],
                 "interest": amounts[1],
                 "penalty": amounts[2],
-                "category": category,
                 "station": station,
                 "facts": facts_prefix + text,
                 "claims": claims_text(

@@ -20,7 +20,9 @@ The stories of DESIGN.md are seeded on purpose (`story_case_ids` of the result n
 2 `batch` — the Postal Savings Bank's 89 credit-card cases, 82 closed within the month;
 3 `abroad` — a debtor working in Indonesia, mediated online up to judicial confirmation;
 4 `colours` and `fast_track` — green/yellow/red disputes in their channels, a small claim closed in days;
-6 `cluster` — twelve similar disputes against one bank's consumer loans in the last two weeks;
+6 `cluster` — twelve consumer-loan disputes against one bank telling one intermediary's story in the
+  last two weeks (a lead on near-identical facts); with them the risk app's twenty villagers naming
+  one unlicensed "investment" company (a claimant-cluster lead), which `pboc` sees on arrival;
 7 `station` — a rural station files for villagers.
 """
 
@@ -43,7 +45,6 @@ from xietong.outreach import demo as outreach_demo
 from xietong.risk import demo as risk_demo
 from xietong.service import demo as service_demo
 from xietong.suggestions import demo as suggestions_demo
-from xietong.triage import demo as triage_demo
 
 from .clock import SimulatedClock
 from .data import (
@@ -89,7 +90,6 @@ def region_is_loaded() -> bool:
 # The steps other apps take through their own services are their registered demo steps
 # (cases.registry.registry.demo_steps).
 DEMO_EXTENSIONS: list[Callable[..., Any]] = [
-    triage_demo.seed,
     lookup_demo.seed,
     intake_demo.seed,
     outreach_demo.seed,

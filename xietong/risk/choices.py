@@ -14,6 +14,7 @@ class Dimension(models.TextChoices):
     DOOR = "door", _("door")
     RESPONDENT = "respondent", _("named respondent (not a licensed institution)")
     COLLECTION = "collection", _("institution's own deliveries (collection work)")
+    FACTS = "facts", _("near-identical facts")
 
 
 # Dimensions the detectors watch. Collection work is counted and shown, never detected.
@@ -36,6 +37,7 @@ class Detector(models.TextChoices):
     EARS = "ears_poisson", _("EARS-style Poisson exceedance")
     FARRINGTON = "farrington_glm", _("quasi-Poisson GLM baseline (Farrington/Noufaily)")
     CLUSTER = "respondent_cluster", _("claimant cluster against a named respondent")
+    FACTS = "facts_cluster", _("near-identical facts in new disputes")
 
 
 class WarningKind(models.TextChoices):
@@ -73,13 +75,24 @@ SEVERITY_TONE = {1: "info", 2: "warn", 3: "bad"}
 # Which strata each regulator watches (its remit). The PBoC branch and the local financial
 # regulator watch everything, the illegal fund-raising leads included; the banking regulator the
 # licensed institutions and their products; the justice bureau the districts, doors and leads.
+# Leads on near-identical facts go to every regulator: they may concern an institution's product as
+# much as an unlicensed fund-raiser.
 REMIT: dict[str, frozenset[str]] = {
-    OrganisationKind.PBOC_BRANCH: frozenset(DETECTED),
-    OrganisationKind.FINANCIAL_REGULATOR: frozenset(DETECTED),
+    OrganisationKind.PBOC_BRANCH: frozenset({*DETECTED, Dimension.FACTS}),
+    OrganisationKind.FINANCIAL_REGULATOR: frozenset({*DETECTED, Dimension.FACTS}),
     OrganisationKind.BANKING_REGULATOR: frozenset(
-        {Dimension.INSTITUTION, Dimension.PRODUCT, Dimension.CATEGORY, Dimension.DISTRICT, Dimension.DOOR}
+        {
+            Dimension.INSTITUTION,
+            Dimension.PRODUCT,
+            Dimension.CATEGORY,
+            Dimension.DISTRICT,
+            Dimension.DOOR,
+            Dimension.FACTS,
+        }
     ),
-    OrganisationKind.JUSTICE_BUREAU: frozenset({Dimension.DISTRICT, Dimension.DOOR, Dimension.RESPONDENT}),
+    OrganisationKind.JUSTICE_BUREAU: frozenset(
+        {Dimension.DISTRICT, Dimension.DOOR, Dimension.RESPONDENT, Dimension.FACTS}
+    ),
 }
 
 # Why a warning fired, in words (stored as codes with values; rendered in the reader's language).
@@ -95,5 +108,10 @@ WHY_TEXT = {
     "cluster": _(
         "%(claimants)s different claimants named the same respondent in the last %(days)s days (at least "
         "%(limit)s). This is a lead to verify, not a finding about anyone."
+    ),
+    "facts": _(
+        "%(claimants)s different claimants filed %(disputes)s new disputes in the last %(days)s days whose facts "
+        "are near-identical (shingle similarity at least %(threshold)s; at least %(limit)s claimants). This is a "
+        "lead to verify, not a finding about anyone."
     ),
 }

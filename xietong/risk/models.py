@@ -84,6 +84,9 @@ class RiskWarning(models.Model):
     why = models.JSONField(_("why"), default=dict)
     # [{"day": "2026-11-01", "cases": 3, "claimants": 3}, ...] — the daily series the reading saw.
     series = models.JSONField(_("series"), default=list)
+    # The disputes behind a lead on near-identical facts (it has no stratum to count them by).
+    # Nullable so that the release still running during the upgrade can insert warnings without it.
+    case_ids = models.JSONField(_("disputes"), null=True, blank=True, default=list)
     escalated_to = models.ForeignKey(
         Organisation,
         verbose_name=_("escalated to"),

@@ -70,7 +70,7 @@ def stratum_label(warning: RiskWarning, actor: Any) -> str:
 
 
 def warning_window(warning: RiskWarning) -> tuple[dt.date, dt.date]:
-    days = 30 if warning.detector == Detector.CLUSTER else 7
+    days = 30 if warning.detector in (Detector.CLUSTER, Detector.FACTS) else 7
     return warning.reading_on - dt.timedelta(days=days - 1), warning.reading_on
 
 
@@ -82,6 +82,8 @@ def cases_behind(warning: RiskWarning) -> QuerySet[Case]:
         door__in=[Door.BATCH, Door.API], institution__isnull=False
     )
     dim, key = warning.dimension, warning.key
+    if dim == Dimension.FACTS:
+        return Case.objects.filter(pk__in=warning.case_ids or [])
     if dim == Dimension.INSTITUTION:
         return qs.filter(institution_id=int(key))
     if dim == Dimension.PRODUCT:
@@ -132,10 +134,32 @@ def case_open_warnings(case: Case) -> list[RiskWarning]:
     strata = case_strata_for(case)
     open_ = open_warning_strata()
     hit = [s for s in strata if s in open_]
-    if not hit:
-        return []
-    qs = RiskWarning.objects.filter(state__in=sorted(OPEN_STATES))
-    return [w for w in qs if (w.dimension, w.key) in hit]
+    found = []
+    if hit:
+        qs = RiskWarning.objects.filter(state__in=sorted(OPEN_STATES))
+        found = [w for w in qs if (w.dimension, w.key) in hit]
+    if any(d == Dimension.FACTS for d, _k in open_) and (Dimension.COLLECTION, str(case.institution_id)) not in strata:
+        found += facts_leads_of(case)
+    return found
+
+
+FACTS_COMPARED = 50  # a new dispute is compared with this many of a lead's disputes at most
+
+
+def facts_leads_of(case: Case) -> list[RiskWarning]:
+    """The open leads on near-identical facts this dispute is one of, or whose facts it repeats."""
+    from .similarity import resembles
+
+    out = []
+    for w in RiskWarning.objects.filter(dimension=Dimension.FACTS, state__in=sorted(OPEN_STATES)).order_by("pk"):
+        ids = list(w.case_ids or [])
+        if case.pk in ids:
+            out.append(w)
+            continue
+        facts = Case.objects.filter(pk__in=ids[:FACTS_COMPARED]).values_list("facts", flat=True)
+        if resembles(case.facts, facts):
+            out.append(w)
+    return out
 
 
 def may_view_warnings(actor: Any) -> bool:
@@ -192,3 +216,87 @@ def warning_detail(warning: RiskWarning, actor: Any) -> dict[str, Any]:
         ],
         "breakdown": breakdown(warning, suppress=not may_open_cases(actor)),
     }
+
+
+# Counts per stratum over recent weeks ---------------------------------------------------------------
+
+COUNT_WEEKS = 8
+COUNT_ROWS = 40
+COUNT_ROLES = frozenset({*COURT_SIDE, Role.REGULATOR})
+
+
+def may_view_counts(actor: Any) -> bool:
+    return actor_role(actor) in COUNT_ROLES
+
+
+def count_dimensions(actor: Any) -> list[str]:
+    """The dimensions an actor may see counted: court staff every one, a regulator those in its remit
+    (and the institutions' own deliveries, which are counts of collection work, no complaint)."""
+    if actor_role(actor) in COURT_SIDE:
+        return [d for d in Dimension.values if d != Dimension.FACTS]
+    org = getattr(actor, "organisation", None)
+    remit = REMIT.get(org.kind, frozenset()) if org is not None else frozenset()
+    return [d for d in Dimension.values if d != Dimension.FACTS and (d in remit or d == Dimension.COLLECTION)]
+
+
+def _count_label(dimension: str, key: str, label: str, *, names: bool, persons: set[str]) -> str:
+    if dimension == Dimension.PRODUCT and key in Product.values:
+        return str(Product(key).label)
+    if dimension == Dimension.DOOR and key in Door.values:
+        return str(Door(key).label)
+    if dimension == Dimension.RESPONDENT and key in persons and not names:
+        return mask_name(label)
+    return label or key
+
+
+def weekly_counts(*, actor: Any, dimension: str, today: dt.date, weeks: int = COUNT_WEEKS) -> dict[str, Any]:
+    """New disputes per stratum of one dimension in the last `weeks` rolling weeks (ending `today`).
+
+    For regulators (suppress): a cell of 1 to 4 disputes is shown as "under 5"; strata with fewer than
+    five disputes in all the weeks are merged into one row; a row's total is not shown when one of its
+    cells is suppressed (it would give the suppressed cell away).
+    """
+    from .models import DailyCount, NamedRespondent
+
+    suppress = actor_role(actor) not in COURT_SIDE
+    first = today - dt.timedelta(days=7 * weeks - 1)
+    spans = [(first + dt.timedelta(days=7 * i), first + dt.timedelta(days=7 * i + 6)) for i in range(weeks)]
+    table: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for key, label, day, n in (
+        DailyCount.objects.filter(dimension=dimension, day__gte=first, day__lte=today)
+        .order_by("day")
+        .values_list("key", "label", "day", "cases")
+    ):
+        table.setdefault(key, [0] * weeks)[(day - first).days // 7] += n
+        labels[key] = label
+    persons: set[str] = set()
+    if dimension == Dimension.RESPONDENT:
+        persons = set(
+            NamedRespondent.objects.filter(key__in=list(table), kind=RespondentKind.PERSON).values_list(
+                "key", flat=True
+            )
+        )
+    rows: list[tuple[str, list[int]]] = [
+        (_count_label(dimension, key, labels[key], names=not suppress, persons=persons), counts)
+        for key, counts in table.items()
+    ]
+    rows.sort(key=lambda r: (-sum(r[1]), r[0]))
+    if suppress:
+        small = [r for r in rows if sum(r[1]) < SMALL_CELL]
+        rows = [r for r in rows if sum(r[1]) >= SMALL_CELL]
+        if small:
+            merged = [sum(r[1][i] for r in small) for i in range(weeks)]
+            label = _("%(n)s other strata, each under %(limit)s") % {"n": len(small), "limit": SMALL_CELL}
+            rows.append((label, merged))
+    more = max(0, len(rows) - COUNT_ROWS)
+    out_rows = []
+    for label, counts in rows[:COUNT_ROWS]:
+        total = sum(counts)
+        cells = [
+            {"n": n, "hidden": suppress and 0 < n < SMALL_CELL, "week": f"{a:%m-%d}–{b:%m-%d}"}
+            for n, (a, b) in zip(counts, spans, strict=True)
+        ]
+        hidden = any(c["hidden"] for c in cells) or (suppress and 0 < total < SMALL_CELL)
+        out_rows.append({"label": label, "cells": cells, "total": total, "total_hidden": hidden})
+    return {"weeks": spans, "rows": out_rows, "more": more, "suppressed": suppress}

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
-from django.utils import timezone
+from django.db.models import Count, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +26,7 @@ from xietong.accounts.models import Organisation, User
 from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
+from xietong.cases.choices import PartyRole, Product
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError, NotAllowed, NotFound
@@ -42,14 +44,17 @@ from .choices import (
     WarningKind,
     WarningState,
 )
-from .counting import day_bounds, risk_counts_rollup
+from .counting import OWN_DOORS, day_bounds, local_tz, risk_counts_rollup
 from .detectors import Reading, detect_series, severity_of
 from .models import DailyCount, NamedRespondent, RiskWarning, WarningNotice, WarningStep
+from .similarity import SimilarityParams, similar_groups
 
 HISTORY_DAYS = 3 * 364 + 7  # what the GLM baseline reads at most (156 weeks) plus the current week
 SERIES_DAYS = 91  # the daily series stored with a warning (13 weeks)
 CLUSTER_DAYS = 30
 CLUSTER_MIN_CLAIMANTS = 5
+FACTS_DAYS = 30
+FACTS_MIN_CLAIMANTS = 5
 
 
 # Named respondents ----------------------------------------------------------------------------
@@ -163,6 +168,97 @@ def respondent_clusters(*, day: dt.date) -> list[tuple[str, int, int]]:
     return [(r["case__named_respondent__key"], r["claimants"], r["disputes"]) for r in rows]
 
 
+def complaints(*, start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
+    """The disputes claimants brought in [start, end): the citizen side applies. An institution's own
+    deliveries (batch, API) and the claims it files itself at the counter or online are its collection
+    work: their facts are its own boilerplate, near-identical by design."""
+    bank_applies = CaseParty.objects.filter(organisation__isnull=False, role=PartyRole.APPLICANT).values("case_id")
+    return (
+        Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .exclude(door__in=sorted(OWN_DOORS), institution__isnull=False)
+        .exclude(pk__in=bank_applies)
+    )
+
+
+@dataclass
+class FactsCluster:
+    case_ids: list[int]
+    claimants: int
+
+
+def facts_clusters(
+    *, day: dt.date, params: SimilarityParams | None = None, skip_respondents: frozenset[str] = frozenset()
+) -> list[FactsCluster]:
+    """Groups of new disputes (30 days ending on `day`) with near-identical facts and at least
+    FACTS_MIN_CLAIMANTS distinct claimants, whatever respondent they name. A group whose disputes all
+    name one respondent already in a claimant cluster (`skip_respondents`) is that lead already."""
+    start, end = day_bounds(day - dt.timedelta(days=FACTS_DAYS - 1), day)
+    rows = complaints(start=start, end=end).values_list("pk", "facts")
+    groups = [g for g in similar_groups(rows.iterator(chunk_size=2000), params) if len(g) >= FACTS_MIN_CLAIMANTS]
+    if not groups:
+        return []
+    ids = [pk for g in groups for pk in g]
+    persons: dict[int, set[int]] = defaultdict(set)
+    for case_id, person_id in CaseParty.objects.filter(case_id__in=ids, person__isnull=False).values_list(
+        "case_id", "person_id"
+    ):
+        persons[case_id].add(person_id)
+    named = dict(NamedRespondent.objects.filter(case_id__in=ids).values_list("case_id", "key"))
+    out = []
+    for g in groups:
+        claimants = set().union(*(persons[pk] for pk in g))
+        if len(claimants) < FACTS_MIN_CLAIMANTS:
+            continue
+        keys = {named.get(pk) for pk in g}
+        if len(keys) == 1 and next(iter(keys)) in skip_respondents:
+            continue
+        out.append(FactsCluster(case_ids=g, claimants=len(claimants)))
+    return out
+
+
+def _facts_series(case_ids: list[int], day: dt.date) -> list[dict[str, Any]]:
+    """The daily series of a facts cluster's own disputes (it has no DailyCount stratum)."""
+    tz = local_tz()
+    first = day - dt.timedelta(days=SERIES_DAYS - 1)
+    cases: dict[dt.date, int] = defaultdict(int)
+    claimants: dict[dt.date, set[int]] = defaultdict(set)
+    submitted = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "submitted_at"))
+    for case_id, person_id in CaseParty.objects.filter(case_id__in=case_ids, person__isnull=False).values_list(
+        "case_id", "person_id"
+    ):
+        claimants[submitted[case_id].astimezone(tz).date()].add(person_id)
+    for at in submitted.values():
+        cases[at.astimezone(tz).date()] += 1
+    out = []
+    for i in range(SERIES_DAYS):
+        d = first + dt.timedelta(days=i)
+        out.append({"day": d.isoformat(), "cases": cases.get(d, 0), "claimants": len(claimants.get(d, ()))})
+    return out
+
+
+def _facts_label(case_ids: list[int]) -> str:
+    """What the disputes share, without personal data: the product, and the institution if all name one."""
+    with translation.override(settings.LANGUAGE_CODE):
+        cases = list(Case.objects.filter(pk__in=case_ids).select_related("institution"))
+        product = Counter(c.product for c in cases).most_common(1)[0][0]
+        parts = [str(Product(product).label) if product in Product.values else product]
+        institutions = {c.institution.display_name for c in cases if c.institution is not None}
+        if len(institutions) == 1 and all(c.institution is not None for c in cases):
+            parts.append(institutions.pop())
+        return " · ".join(parts)
+
+
+def _facts_key(case_ids: list[int]) -> str:
+    """The stratum key of a facts cluster: the open lead it continues (sharing a dispute), else its first dispute."""
+    members = set(case_ids)
+    for key, ids in RiskWarning.objects.filter(
+        dimension=Dimension.FACTS, detector=Detector.FACTS, state__in=sorted(OPEN_STATES)
+    ).values_list("key", "case_ids"):
+        if members & set(ids or []):
+            return key
+    return f"case:{min(case_ids)}"
+
+
 def risk_detect(*, day: dt.date | None = None, rollup: bool = True) -> DetectResult:
     """The daily run: recount the day (idempotent), read every active stratum, raise or update warnings.
 
@@ -181,6 +277,7 @@ def risk_detect(*, day: dt.date | None = None, rollup: bool = True) -> DetectRes
             outcome = warning_raise(dimension=dim, key=key, day=day, reading=reading)
             result.raised += outcome == "raised"
             result.worse += outcome == "worse"
+    cluster_keys: set[str] = set()
     for key, claimants, disputes in respondent_clusters(day=day):
         threshold = float(CLUSTER_MIN_CLAIMANTS)
         reading = Reading(
@@ -197,6 +294,39 @@ def risk_detect(*, day: dt.date | None = None, rollup: bool = True) -> DetectRes
             },
         )
         outcome = warning_raise(dimension=Dimension.RESPONDENT, key=key, day=day, reading=reading, claimants=claimants)
+        result.raised += outcome == "raised"
+        result.worse += outcome == "worse"
+        cluster_keys.add(key)
+    params = SimilarityParams()
+    for cluster in facts_clusters(day=day, params=params, skip_respondents=frozenset(cluster_keys)):
+        threshold = float(FACTS_MIN_CLAIMANTS)
+        reading = Reading(
+            detector=Detector.FACTS,
+            observed=len(cluster.case_ids),
+            baseline=0.0,
+            threshold=threshold,
+            exceeds=True,
+            severity=severity_of(cluster.claimants, threshold, True),
+            params={"days": FACTS_DAYS, "min_claimants": FACTS_MIN_CLAIMANTS, **params.as_dict()},
+            why={
+                "code": "facts",
+                "params": {
+                    "claimants": cluster.claimants,
+                    "disputes": len(cluster.case_ids),
+                    "days": FACTS_DAYS,
+                    "threshold": params.threshold,
+                    "limit": FACTS_MIN_CLAIMANTS,
+                },
+            },
+        )
+        outcome = warning_raise(
+            dimension=Dimension.FACTS,
+            key=_facts_key(cluster.case_ids),
+            day=day,
+            reading=reading,
+            claimants=cluster.claimants,
+            case_ids=cluster.case_ids,
+        )
         result.raised += outcome == "raised"
         result.worse += outcome == "worse"
     return result
@@ -220,10 +350,23 @@ def _label(dimension: str, key: str) -> tuple[str, str, Organisation | None]:
 
 
 @transaction.atomic
-def warning_raise(*, dimension: str, key: str, day: dt.date, reading: Reading, claimants: int | None = None) -> str:
-    """Open a warning for the stratum, or update the open one. Returns "raised", "worse" or "same"."""
-    series = series_snapshot(dimension=dimension, key=key, day=day)
-    window = series[-7:] if reading.detector != Detector.CLUSTER else series[-CLUSTER_DAYS:]
+def warning_raise(
+    *,
+    dimension: str,
+    key: str,
+    day: dt.date,
+    reading: Reading,
+    claimants: int | None = None,
+    case_ids: list[int] | None = None,
+) -> str:
+    """Open a warning for the stratum, or update the open one. Returns "raised", "worse" or "same".
+
+    A lead on near-identical facts names its disputes (`case_ids`): its series is theirs."""
+    if case_ids is not None:
+        series = _facts_series(case_ids, day)
+    else:
+        series = series_snapshot(dimension=dimension, key=key, day=day)
+    window = series[-7:] if reading.detector not in (Detector.CLUSTER, Detector.FACTS) else series[-CLUSTER_DAYS:]
     n_claimants = claimants if claimants is not None else sum(p["claimants"] for p in window)
     reading_fields = {
         "observed": reading.observed,
@@ -235,13 +378,15 @@ def warning_raise(*, dimension: str, key: str, day: dt.date, reading: Reading, c
         "reading_on": day,
         "claimants": n_claimants,
     }
+    if case_ids is not None:
+        reading_fields["case_ids"] = sorted(case_ids)
     warning = (
         RiskWarning.objects.select_for_update()
         .filter(dimension=dimension, key=key, detector=reading.detector, state__in=OPEN_STATES)
         .first()
     )
     if warning is None:
-        label, kind, org = _label(dimension, key)
+        label, kind, org = _label(dimension, key) if case_ids is None else (_facts_label(case_ids), "", None)
         warning = RiskWarning.objects.create(
             dimension=dimension,
             key=key,
@@ -249,7 +394,7 @@ def warning_raise(*, dimension: str, key: str, day: dt.date, reading: Reading, c
             respondent_kind=kind,
             institution=org,
             detector=reading.detector,
-            kind=WarningKind.LEAD if reading.detector == Detector.CLUSTER else WarningKind.SIGNAL,
+            kind=WarningKind.LEAD if reading.detector in (Detector.CLUSTER, Detector.FACTS) else WarningKind.SIGNAL,
             severity=reading.severity,
             opened_on=day,
             **reading_fields,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,12 +24,16 @@ from .choices import Dimension, WarningState
 from .forms import StepForm
 from .models import RiskWarning
 from .selectors import (
+    SMALL_CELL,
     cases_behind,
+    count_dimensions,
     may_open_cases,
+    may_view_counts,
     may_view_warnings,
     warning_detail,
     warning_summary,
     warnings_visible,
+    weekly_counts,
 )
 from .services import in_remit, warning_step
 
@@ -66,6 +71,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "states": WarningState.choices,
         "dimension": dimension,
         "dimensions": Dimension.choices,
+        "may_view_counts": may_view_counts(user),
     }
     return render(request, "risk/list.html", ctx)
 
@@ -161,3 +167,25 @@ def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="risk-notice-{warning.pk}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def counts_page(request: HttpRequest) -> HttpResponse:
+    """New disputes per stratum over recent weeks: court staff see every count, regulators their remit
+    with small cells suppressed."""
+    user: Any = request.user
+    if not may_view_counts(user):
+        raise PermissionDenied
+    dimensions = count_dimensions(user)
+    dimension = request.GET.get("dimension", "")
+    if dimension not in dimensions:
+        dimension = Dimension.INSTITUTION if Dimension.INSTITUTION in dimensions else dimensions[0]
+    table = weekly_counts(actor=user, dimension=dimension, today=timezone.localdate())
+    labels = dict(Dimension.choices)
+    ctx = {
+        "table": table,
+        "dimension": dimension,
+        "dimensions": [(d, labels[d]) for d in dimensions],
+        "small": SMALL_CELL,
+    }
+    return render(request, "risk/counts.html", ctx)

@@ -31,6 +31,7 @@ class TriageRuleAdmin(AuditedModelAdmin[TriageRule]):
                     ("min_parties", "max_parties"),
                     "has_overseas_party",
                     "wishes",
+                    "keywords",
                     "in_risk_stratum",
                 ]
             },

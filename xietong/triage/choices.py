@@ -20,6 +20,7 @@ REASON_TEXT = {
     "overseas_yes": _("a party lives abroad (%(value)s)"),
     "overseas_no": _("no party lives abroad"),
     "wishes": _("the applicant asks: %(value)s"),
+    "keywords": _("the facts mention %(value)s"),
     "risk_warning": _("belongs to the stratum of an open risk warning: %(value)s"),
     "no_risk_warning": _("belongs to no stratum of an open risk warning"),
     "memorandum": _(

@@ -11,7 +11,9 @@ How rules decide (`xietong.triage.services.triage_evaluate`):
 * The built-in **small-claims memorandum** rule comes before all configured rules for the
   track: a total of at most the memorandum's limit (100,000.00 by default) with an institution
   whose memorandum is in force on the case's submission date puts the case on the fast track.
-* Conditions look at the case as it was submitted (its own category, not one a rule sets).
+* Conditions look at the case as it was submitted (its own category, not one a rule sets). The
+  keyword condition reads the facts as written: a rule can give the category of a loan programme
+  (e.g. "水土保持" → the green water-and-soil category) at every door, whatever the filer chose.
 * The group-risk condition (`in_risk_stratum`) asks the risk app whether the case belongs to the
   stratum of an open warning or claimant cluster; it replaced the old "surge" condition (open
   disputes with one institution in N days), which counted an institution's own batch against it.
@@ -61,6 +63,13 @@ def validate_wishes(value: Any) -> None:
     _codes(value, list(Wish.values), str(_("wishes")))
 
 
+def validate_keywords(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+        raise ValidationError(_("Keywords must be a list of words or phrases."))
+
+
 class TriageRule(models.Model):
     """One ordered rule: conditions (all must hold) and outcomes. See the module docstring."""
 
@@ -97,6 +106,18 @@ class TriageRule(models.Model):
         blank=True,
         validators=[validate_wishes],
         help_text=format_lazy("{} {}", _("Wish codes, any of:"), ", ".join(Wish.values)),
+    )
+    # Nullable so that the release still running during the upgrade can insert rules without it.
+    keywords = models.JSONField(
+        _("facts mention any of"),
+        null=True,
+        blank=True,
+        default=list,
+        validators=[validate_keywords],
+        help_text=_(
+            "Words or phrases, e.g. the name of a loan programme; the rule matches when the dispute's facts "
+            "contain any of them."
+        ),
     )
     in_risk_stratum = models.BooleanField(
         _("belongs to the stratum of an open risk warning or lead"),

@@ -24,6 +24,7 @@ from xietong.cases.choices import CaseState, Channel, Product, Track, Wish
 from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Case, CaseParty, Category, Team
 from xietong.cases.services import case_assign_team, case_event_record, case_lock, case_snapshot, case_triage
+from xietong.core.admin import snapshot
 from xietong.core.bulk import BulkWriter
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.parties.models import Address
@@ -95,6 +96,12 @@ def rule_match(rule: TriageRule, facts: Facts) -> list[dict[str, Any]] | None:
         if case.category_id not in category_ids:
             return None
         reasons.append(_r("category", value=case.category.name if case.category else ""))
+    if rule.keywords:
+        text: str = getattr(case, "facts", "") or ""
+        found = [k for k in rule.keywords if k in text]
+        if not found:
+            return None
+        reasons.append(_r("keywords", value="、".join(found)))
     if rule.min_parties is not None:
         if facts.party_count < rule.min_parties:
             return None
@@ -266,8 +273,8 @@ def _record(
 
 
 @transaction.atomic
-def case_auto_triage(*, case: Case | int, actor: Any = SYSTEM) -> Case:
-    """Triage a submitted case by the configured rules and take the `triage` step."""
+def case_auto_triage(*, case: Case | int, actor: Any = SYSTEM, note: str = "") -> Case:
+    """Triage a submitted case by the configured rules and take the `triage` step (with the note, if any)."""
     locked = case_lock(case, related=("institution", "category", "team"))
     if locked.state != CaseState.SUBMITTED:
         raise DomainError(_("Only a submitted case is triaged automatically."), code="illegal_transition")
@@ -294,7 +301,7 @@ def case_auto_triage(*, case: Case | int, actor: Any = SYSTEM) -> Case:
             "reasons": result.reasons,
         },
     )
-    return case_triage(case=locked, actor=actor)
+    return case_triage(case=locked, actor=actor, note=note)
 
 
 class AutoDecision(NamedTuple):
@@ -412,6 +419,57 @@ def case_triage_override(
         after={**_outcome(locked), "triage": DecisionKind.OVERRIDE.value, "decision_id": decision.pk, "reason": reason},
     )
     return locked
+
+
+@transaction.atomic
+def triage_rule_create(
+    *,
+    actor: Any,
+    name: str,
+    position: int = 100,
+    categories: Sequence[Category] = (),
+    institutions: Sequence[Any] = (),
+    **fields: Any,
+) -> TriageRule:
+    """A new rule (conditions and outcomes as the model's fields), checked and recorded."""
+    rule = TriageRule(name=name, position=position, **fields)
+    rule.full_clean(exclude=["categories", "institutions"])
+    rule.save()
+    if categories:
+        rule.categories.set(categories)
+    if institutions:
+        rule.institutions.set(institutions)
+    audit_record(
+        actor=actor,
+        action=AuditAction.REFERENCE_CHANGE,
+        obj=rule,
+        after={
+            **snapshot(rule),
+            "categories": [c.code for c in categories],
+            "institutions": [o.pk for o in institutions],
+        },
+    )
+    return rule
+
+
+@transaction.atomic
+def memorandum_create(
+    *,
+    actor: Any,
+    institution: Any,
+    signed_on: dt.date,
+    valid_until: dt.date,
+    amount_limit: Any = None,
+    note: str = "",
+) -> SmallClaimsMemorandum:
+    """An institution's signed small-claims memorandum, checked and recorded."""
+    memo = SmallClaimsMemorandum(institution=institution, signed_on=signed_on, valid_until=valid_until, note=note)
+    if amount_limit is not None:
+        memo.amount_limit = amount_limit
+    memo.full_clean()
+    memo.save()
+    audit_record(actor=actor, action=AuditAction.REFERENCE_CHANGE, obj=memo, after=snapshot(memo))
+    return memo
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ import random
 
 from django.utils import timezone
 
-from xietong.cases.choices import CaseState, Channel, Door, Product
+from xietong.cases.choices import CaseState, Door, Product
 
 from ..data import amounts_for
 from ..engine import Region
@@ -39,7 +39,6 @@ def plan(region: Region) -> None:
         filer=region.party(wang),
         bank_applies=False,
         amounts=amounts,
-        channel=Channel.MEDIABLE,
         months=24,
         facts=facts,
         tags=("abroad",),

@@ -9,7 +9,7 @@ from functools import partial
 
 from django.utils import timezone
 
-from xietong.cases.choices import CaseState, Channel, Door, Product
+from xietong.cases.choices import CaseState, Door, Product
 
 from ..data import amounts_for
 from ..engine import Region
@@ -47,7 +47,6 @@ def plan(region: Region) -> None:
             filer=region.party(debtor) if online else region.users["clerk"],
             bank_applies=False,
             amounts=amounts,
-            channel=Channel.GROUP_RISK,
             facts=facts,
             tags=("cluster",),
             before=partial(region.register, debtor) if online else None,

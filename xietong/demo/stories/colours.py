@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from xietong.cases.choices import CaseState, Channel, Door, Product
+from xietong.cases.choices import CaseState, Door, Product
 from xietong.cases.models import Category
 
 from ..data import amounts_for
@@ -17,18 +17,17 @@ from ..engine import Region, is_workday, local_tz
 
 
 def plan(region: Region) -> None:
-    """4. Green, yellow and red disputes in their channels, and a fast-track small claim closed in days."""
+    """4. Green, yellow and red disputes, in the channels the rules give their colours, and a fast-track small claim closed in days."""
     S = CaseState
     c = region.categories
-    showcase: list[tuple[str, str, str, Category, str, str, tuple[int, int], str]] = [
-        ("green", "abc", Product.BUSINESS_LOAN, c["eco"], S.MEDIATING, Channel.MEDIABLE, (200_000, 400_000), ""),
+    showcase: list[tuple[str, str, str, Category, str, tuple[int, int], str]] = [
+        ("green", "abc", Product.BUSINESS_LOAN, c["eco"], S.MEDIATING, (200_000, 400_000), ""),
         (
             "yellow",
             "rcb",
             Product.BUSINESS_LOAN,
             c["rural"],
             S.FAILED,
-            Channel.HARD_TO_ENFORCE,
             (60_000, 85_000),
             "",
         ),
@@ -38,12 +37,11 @@ def plan(region: Region) -> None:
             Product.BUSINESS_LOAN,
             c["youth"],
             S.TRIAGED,
-            Channel.GROUP_RISK,
             (150_000, 200_000),
             "同一创业园区另有多名创业青年的同类贷款集中逾期，存在群体性风险。",
         ),
     ]
-    for key, inst, product, category, target, channel, between, extra in showcase:
+    for key, inst, product, category, target, between, extra in showcase:
         rng = random.Random(f"{region.seed}:colour:{key}")
         plan = region.dispute(
             f"colour-{key}",
@@ -57,7 +55,6 @@ def plan(region: Region) -> None:
             filer=region.users["clerk"],
             guarantor=region.take() if key != "red" else None,
             amounts=amounts_for(rng, product, between=between),
-            channel=channel,
             tags=("colours",),
             notes={"fail_mediation": "被申请人的生猪养殖场受洪灾损毁，暂无还款能力，双方未能达成一致。"}
             if key == "yellow"
@@ -90,7 +87,6 @@ def plan(region: Region) -> None:
         door=Door.ONLINE,
         filer=region.users["rcb"],
         amounts=amounts_for(rng, Product.CONSUMER_LOAN, between=(22_000, 30_000)),
-        channel=Channel.MEDIABLE,
         months=1,
         tags=("fast_track",),
         who_kwargs={"mediator": "mediator", "judge": "judge"},

@@ -8,7 +8,7 @@ import random
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from xietong.cases.choices import CaseState, Channel, Door, Product
+from xietong.cases.choices import CaseState, Door, Product
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.services import authorisation_create
 
@@ -64,7 +64,6 @@ def plan(region: Region) -> None:
             filer=region.party(agent),
             bank_applies=False,
             amounts=amounts,
-            channel=Channel.MEDIABLE,
             agent=agent,
             authorisation=lambda: region.authorisation,
             months=rng.choice((12, 18, 24)),

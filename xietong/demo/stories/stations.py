@@ -7,7 +7,7 @@ import random
 
 from django.utils import timezone
 
-from xietong.cases.choices import CaseState, Channel, Door, Product
+from xietong.cases.choices import CaseState, Door, Product
 
 from ..data import amounts_for
 from ..engine import Region
@@ -70,7 +70,6 @@ def plan(region: Region) -> None:
             bank_applies=False,
             station=org,
             amounts=amounts,
-            channel=Channel.MEDIABLE,
             months=1 if target == S.FULFILLED else 12,
             facts=facts,
             tags=("station",),

@@ -317,11 +317,65 @@ class DemoRegionTests(TestCase):
         before, after = s.review["before"], s.review["after"]
         assert after["complete"] and after["n"] >= 20 and after["rate"] < before["rate"] / 2
 
+    def test_the_colour_rules_hold_for_every_coloured_dispute(self) -> None:
+        from xietong.triage.choices import DecisionKind
+        from xietong.triage.models import TriageDecision
+
+        channel_of = {
+            Colour.GREEN: Channel.MEDIABLE,
+            Colour.YELLOW: Channel.HARD_TO_ENFORCE,
+            Colour.RED: Channel.GROUP_RISK,
+        }
+        coloured = Case.objects.exclude(category__colour="").exclude(category=None).exclude(channel="")
+        assert {c.category.colour for c in coloured} == set(channel_of)
+        assert [c for c in coloured if c.channel != channel_of[c.category.colour]] == []
+        # Triaged by the rules at every door (a batch's cases by its import), never overridden by hand.
+        triaged = Case.objects.exclude(channel="")
+        assert set(triaged.values_list("door", flat=True)) >= {Door.ONLINE, Door.COUNTER, Door.STATION, Door.API}
+        assert not TriageDecision.objects.filter(kind=DecisionKind.OVERRIDE).exists()
+        auto = set(TriageDecision.objects.filter(kind=DecisionKind.AUTO).values_list("case_id", flat=True))
+        assert auto == set(triaged.values_list("pk", flat=True))
+        # The category comes from the rules: the loan programme in the facts, else the product.
+        for case in coloured.select_related("category"):
+            decision = TriageDecision.objects.filter(case=case).first()
+            assert decision is not None and decision.category_id == case.category_id
+            fields = {r["field"]: r for r in decision.reasons}
+            assert fields["category"]["rule"], case
+
     def test_story_6_a_cluster_against_one_bank_and_product_in_two_weeks(self) -> None:
         cluster = self.story("cluster")
         assert len(cluster) == 12
         assert len({(c.institution_id, c.product) for c in cluster}) == 1
         assert all(timezone.now() - c.submitted_at < dt.timedelta(days=14) for c in cluster)
+
+    def test_story_6_raises_its_leads_and_the_ordinary_batches_raise_nothing(self) -> None:
+        from xietong.risk.choices import Detector, Dimension, WarningKind, WarningState
+        from xietong.risk.models import RiskWarning
+        from xietong.risk.selectors import cases_behind, warnings_visible
+
+        pboc = User.objects.get(username="pboc")
+        seen = warnings_visible(pboc)
+        # The villagers naming the unlicensed company: the claimant cluster, a lead, new on arrival.
+        lead = seen.get(detector=Detector.CLUSTER)
+        assert (lead.kind, lead.state, lead.dimension) == (WarningKind.LEAD, WarningState.NEW, Dimension.RESPONDENT)
+        assert lead.label == "龙岩鑫汇投资咨询有限公司" and lead.claimants == 20
+        # The twelve consumer-loan disputes telling one intermediary's story: a lead on near-identical facts.
+        facts = seen.get(detector=Detector.FACTS)
+        assert facts.kind == WarningKind.LEAD and set(self.result.story_case_ids["cluster"]) <= set(facts.case_ids)
+        assert "兴业银行" in facts.label and facts.claimants >= 12
+        # The same villagers are not raised a second time as a facts lead.
+        villagers = set(cases_behind(lead).values_list("pk", flat=True))
+        assert len(villagers) == 20
+        assert all(not villagers & set(w.case_ids or []) for w in RiskWarning.objects.filter(detector=Detector.FACTS))
+        # The banks' batches and API deliveries are collection work: no warning about them or their cases.
+        batch = set(self.result.batch_case_ids)
+        own = set(Case.objects.filter(door__in=[Door.BATCH, Door.API]).values_list("pk", flat=True))
+        assert batch <= own
+        psbc = Organisation.objects.get(short_name="邮储银行龙岩市分行")
+        for w in RiskWarning.objects.all():
+            assert w.dimension != Dimension.COLLECTION
+            assert not (w.dimension == Dimension.INSTITUTION and w.institution_id == psbc.pk)
+            assert not set(cases_behind(w).values_list("pk", flat=True)) & own, w
 
     def test_story_7_a_station_files_for_a_villager(self) -> None:
         cases = self.story("station")

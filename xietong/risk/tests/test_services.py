@@ -187,7 +187,8 @@ def test_workflow_ack_verify_escalate_resolve_all_audited(world):
     ("who", "step", "kwargs", "error"),
     [
         ("regulator", "snooze", {"note": "节后再看"}, DomainError),  # no date
-        ("regulator", "snooze", {"until": TODAY + dt.timedelta(days=9999)}, DomainError),  # no reason
+        ("regulator", "snooze", {"until": TODAY + dt.timedelta(days=9999), "note": "x"}, DomainError),  # too far
+        ("regulator", "snooze", {"until": timezone.localdate() + dt.timedelta(days=10)}, DomainError),  # no reason
         ("regulator", "escalate", {"note": "x"}, DomainError),  # not acknowledged yet
         ("regulator", "resolve", {"resolution": "maybe"}, DomainError),
         ("clerk", "acknowledge", {}, NotAllowed),
@@ -244,3 +245,29 @@ def test_snooze_then_a_reading_after_it_ends_reopens_and_notifies(world):
     risk_detect(day=TODAY, rollup=False)
     w.refresh_from_db()
     assert w.state == WarningState.NEW and WarningNotice.objects.filter(warning=w).count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"note": "节后再看"}, "until_required"),
+        ({"until": "past", "note": "节后再看"}, "until_past"),
+        ({"until": "far", "note": "节后再看"}, "until_far"),
+        ({"until": "soon"}, "reason_required"),
+        ({"until": "soon", "note": "   "}, "reason_required"),
+    ],
+)
+def test_a_snooze_needs_an_end_date_within_180_days_and_a_reason(world, kwargs, code):
+    w = open_warning(world)
+    today = timezone.localdate()
+    dates = {"past": today, "far": today + dt.timedelta(days=181), "soon": today + dt.timedelta(days=10)}
+    if "until" in kwargs:
+        kwargs = {**kwargs, "until": dates[kwargs["until"]]}
+    before = AuditEntry.objects.count()
+    with pytest.raises(DomainError) as refused:
+        warning_step(actor=world.users["regulator"], warning=w.pk, step="snooze", **kwargs)
+    assert refused.value.code == code
+    w.refresh_from_db()
+    assert w.state == WarningState.NEW and w.snoozed_until is None and w.snooze_reason == ""
+    assert AuditEntry.objects.count() == before
