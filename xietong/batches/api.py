@@ -23,13 +23,13 @@ from django.http import HttpRequest, QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from xietong.accounts.models import Organisation
 from xietong.cases.choices import CaseState
-from xietong.core.api import ERRORS, ErrorOut
+from xietong.core.api import ERRORS, OFFSET_MAX, ErrorOut
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.spreadsheets import csv_row
 from xietong.webhooks.idempotency import (
@@ -455,8 +455,8 @@ def batches_create_file(
 
 
 class PageQuery(Schema):
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=1000, description="At most 200 batches or 1,000 rows per page")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 def _page(query: PageQuery, most: int) -> tuple[int, int]:

@@ -128,7 +128,9 @@ class StateCountOut(Schema):
     count: int
 
 
-class OutcomeOut(Schema):
+class BatchOutcomeOut(Schema):
+    """How a batch's cases ended (its own name: the judiciary's OutcomeOut is a trial's outcome)."""
+
     fulfilled: int
     closed_after_trial: int
     closed_otherwise: int
@@ -152,5 +154,5 @@ class FollowupOut(Schema):
     delivered_at: dt.datetime | None
     month_end: dt.datetime | None = Field(None, description="The end (exclusive) of the month of delivery")
     median_days_to_close: float | None
-    outcome: OutcomeOut
+    outcome: BatchOutcomeOut
     states: list[StateCountOut]
