@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from xietong.accounts.models import Organisation
 from xietong.audit.services import SYSTEM, ActorRef
 from xietong.cases.choices import CaseState, Door, NumberKind, PartyRole
-from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, CaseSequence
+from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, CaseSequence, Category
 from xietong.cases.numbers import format_case_number
 from xietong.core.errors import DomainError
 from xietong.core.validators import normalize_phone, parse_resident_id
@@ -135,6 +135,7 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
             abroad.setdefault(pid, []).append(country)
 
     rules = active_rules()
+    category = batch.category  # the operator's, for every case; a triage rule that sets one decides as for any door
     memo = memorandum_in_force(institution_id=institution.pk, on=timezone.localtime(now).date())
     out = Prepared()
     new_index: dict[str, int] = {}
@@ -194,7 +195,14 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
             )
         p, interest, pen = Decimal(d["principal"]), Decimal(d["interest"]), Decimal(d["penalty"])
         total = p + interest + pen
-        draft = Draft(court=court, institution=institution, product=d["product"], total=total, submitted_at=now)
+        draft = Draft(
+            court=court,
+            institution=institution,
+            product=d["product"],
+            total=total,
+            submitted_at=now,
+            category=category,
+        )
         case = cast(Case, draft)
         facts = Facts(
             case=case,
@@ -239,17 +247,33 @@ class Draft:
     """What the triage rules read of a case about to be opened: a Model instance per row would cost
     more than the decision itself (Model.__init__ was the top of the profile)."""
 
-    __slots__ = ("court", "court_id", "institution", "institution_id", "product", "submitted_at", "total")
-    category = None
-    category_id = None
+    __slots__ = (
+        "category",
+        "category_id",
+        "court",
+        "court_id",
+        "institution",
+        "institution_id",
+        "product",
+        "submitted_at",
+        "total",
+    )
     team = None
     team_id = None
     pk = None
     wishes: list[str] = []
 
     def __init__(
-        self, *, court: Organisation, institution: Organisation, product: str, total: Decimal, submitted_at: dt.datetime
+        self,
+        *,
+        court: Organisation,
+        institution: Organisation,
+        product: str,
+        total: Decimal,
+        submitted_at: dt.datetime,
+        category: Category | None = None,
     ) -> None:
+        self.category, self.category_id = category, category.pk if category else None
         self.court, self.court_id = court, court.pk
         self.institution, self.institution_id = institution, institution.pk
         self.product, self.total, self.submitted_at = product, total, submitted_at
