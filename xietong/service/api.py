@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from xietong.accounts.choices import Role
+from xietong.audit.services import audit_checkpoint_on_commit
 from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.api import ERRORS, ApiDateTime
@@ -122,6 +123,8 @@ def service_failures(request: HttpRequest, query: Query[FailuresQuery]) -> dict[
     allowed, institution = failures_scope(actor)
     if not allowed:
         raise NotAllowed(_("Failure figures are for the center, the regulators and each institution for its own."))
+    if actor_role(actor) == Role.REGULATOR:  # figures that leave for a regulator: the audit head, signed
+        audit_checkpoint_on_commit(reason="export service_failures (API) to regulator")
     return {
         "since": since,
         "by_reason": failures_by_institution(institution=institution, since=since),
