@@ -15,6 +15,14 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_file(settings: Any, tmp_path_factory: Any) -> None:
+    """Each test its own audit checkpoint file: a test's database is rolled back, a file is not."""
+    import uuid
+
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{uuid.uuid4().hex}.log"
+
+
 @pytest.fixture(scope="session")
 def _world_snapshot(django_db_setup: Any, django_db_blocker: Any) -> Any:
     from tests.support.snapshot import snapshot_take

@@ -3,6 +3,12 @@
 Each entry carries a gapless sequence number and the hash of its predecessor; the head row
 holds the last sequence and hash, so a deleted tail is noticed too. Entries are written only
 by `xietong.audit.services.audit_record`, inside the transaction of the change they describe.
+
+Version 2 entries are keyed: their hash is an HMAC with AUDIT_HMAC_KEY, a secret kept out of the
+database, so nobody with only the database can recompute them. Version 1 entries (plain SHA-256)
+are those written before the key; they stay verifiable as they are. Signed checkpoints of the head,
+appended to a file outside the database, catch a chain rewritten from its start or cut at its tail
+(`xietong.audit.services.audit_checkpoint`, `manage.py verify_audit`).
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: SHA-256 of the previous hash and the entry (written before the chain was keyed); 2: HMAC-SHA256 with
+    # AUDIT_HMAC_KEY. The database default 1 is what a release from before the key writes while an upgrade runs.
+    version = models.PositiveSmallIntegerField(_("chain version"), default=1, db_default=1)
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -23,13 +23,13 @@ from django.http import HttpRequest, QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from xietong.accounts.models import Organisation
 from xietong.cases.choices import CaseState
-from xietong.core.api import ERRORS, ErrorOut
+from xietong.core.api import ERRORS, OFFSET_MAX, ErrorOut
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.spreadsheets import csv_row
 from xietong.webhooks.idempotency import (
@@ -55,7 +55,7 @@ from .schemas import (
     FollowupOut,
     RowErrorsOut,
 )
-from .selectors import batch_get, batch_list
+from .selectors import batch_get, batch_list, category_by_code
 from .services import batch_import_start, batch_upload
 
 router = Router(tags=["batches"])
@@ -159,6 +159,11 @@ def batch_out(batch: Batch) -> dict[str, Any]:
         "import_started_at": getattr(batch, "import_started_at", None),
         "import_finished_at": getattr(batch, "import_finished_at", None),
         "failure": batch.failure,
+        "values": dict(batch.values),
+        "category": batch.category.code if batch.category else None,
+        "header_row": batch.header_row,
+        "blank_rows": batch.blank_rows,
+        "total_rows": batch.total_rows,
         "next_step": NEXT_STEP.get(BatchStatus(batch.status), "") if batch.valid_count else "fix_and_submit_again",
     }
 
@@ -209,11 +214,20 @@ def _submit(
     name: str,
     data: bytes,
     start_import: bool,
+    values: dict[str, str] | None = None,
+    category: str = "",
 ) -> tuple[int, dict[str, Any]]:
     earlier = idempotency_find(actor=actor, key=key, operation=operation, request_hash=digest)
     if earlier is not None and earlier.object_id is not None:
         return 200, _submitted(batch_get(actor=actor, pk=earlier.object_id), created=False)
-    result = batch_upload(actor=actor, institution=institution, file=SimpleUploadedFile(name, data))
+    chosen = category_by_code(category)
+    if category.strip() and chosen is None:
+        raise DomainError(
+            _("No active category has the code “%(code)s”.") % {"code": category[:40]}, code="batch_category"
+        )
+    result = batch_upload(
+        actor=actor, institution=institution, file=SimpleUploadedFile(name, data), values=values, category=chosen
+    )
     batch = result.batch
     problem: DomainError | None = None
     if start_import and batch.status in (BatchStatus.CHECKED, BatchStatus.FAILED) and batch.valid_count:
@@ -342,7 +356,8 @@ def batches_create(
     name = (body.file_name or "").strip() or f"api-{key[:40]}.csv"
     if not name.lower().endswith(".csv"):
         name += ".csv"
-    digest = request_hash("json", str(institution.pk), name, "1" if body.import_ else "0", data)
+    category = body.category or ""
+    digest = request_hash("json", str(institution.pk), name, "1" if body.import_ else "0", category, data)
     return _submit(
         actor=actor,
         key=key,
@@ -352,6 +367,7 @@ def batches_create(
         name=name,
         data=data,
         start_import=body.import_,
+        category=category,
     )
 
 
@@ -385,8 +401,9 @@ class _SizeLimit(FileUploadHandler):
     description=(
         "multipart/form-data with `file` (CSV in UTF-8 or GB18030, or XLSX; at most 50 MB and 100,000 rows), "
         "optionally `import` (true/false) and, for the center admin, `institution_id`. The same checks as the "
-        "browser upload. A file whose columns are not the template's and that no saved mapping fits is kept "
-        "as `uploaded`: map its columns once in the browser. " + IDEMPOTENCY_DOC
+        "browser upload. A file without a product column takes `product` for every row (or the product saved "
+        "with its columns' mapping). A file whose columns are not the template's and that no saved mapping fits "
+        "is kept as `uploaded`: map its columns once in the browser. " + IDEMPOTENCY_DOC
     ),
     operation_id="batches_create_file",
     url_name="batches_create_file",
@@ -402,6 +419,19 @@ class _SizeLimit(FileUploadHandler):
                             "file": {"type": "string", "format": "binary"},
                             "import": {"type": "boolean", "default": False},
                             "institution_id": {"type": "integer"},
+                            "product": {
+                                "type": "string",
+                                "maxLength": 40,
+                                "description": (
+                                    "The product of every row, for a file without a product column: a code "
+                                    "(credit_card, consumer_loan, ...) or its Chinese name (信用卡)."
+                                ),
+                            },
+                            "category": {
+                                "type": "string",
+                                "maxLength": 40,
+                                "description": "The code of the category of every case (optional).",
+                            },
                         },
                     }
                 }
@@ -436,9 +466,11 @@ def batches_create_file(
     if raw_institution and not raw_institution.isdigit():
         raise DomainError(_("institution_id must be a number."), code="batch_institution")
     institution = _institution(actor, int(raw_institution) if raw_institution else None)
+    product = str(request.POST.get("product", "")).strip()[:40]
+    category = str(request.POST.get("category", "")).strip()[:40]
     data = upload.read()
     name = str(upload.name or "batch")[-200:]
-    digest = request_hash("file", str(institution.pk), name, "1" if start_import else "0", data)
+    digest = request_hash("file", str(institution.pk), name, "1" if start_import else "0", product, category, data)
     return _submit(
         actor=actor,
         key=key,
@@ -448,6 +480,8 @@ def batches_create_file(
         name=name,
         data=data,
         start_import=start_import,
+        values={"product": product} if product else None,
+        category=category,
     )
 
 
@@ -455,8 +489,8 @@ def batches_create_file(
 
 
 class PageQuery(Schema):
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=1000, description="At most 200 batches or 1,000 rows per page")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 def _page(query: PageQuery, most: int) -> tuple[int, int]:

@@ -330,14 +330,17 @@ def check_rows(
     headers: list[str],
     open_keys: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
     today: dt.date | None = None,
+    values: dict[str, str] | None = None,
 ) -> CheckResult:
     """Check each row; mark repeats within the file and rows matching an open case (same ID and card/contract).
 
     Each field's value or error is what `_check_field` gives for its cell. A text cell is checked by its
     stripped text (the row's raw text: the same outcome); the fields whose values repeat keep their
     outcomes by value for this call (the checks are pure). A row with an error is checked again field
-    by field, to collect every error in order.
+    by field, to collect every error in order. `values`: the value of a field that has no column, the same
+    for every row (set for the whole file; see columns.WHOLE_FILE).
     """
+    values = values or {}
     today = today or timezone.localdate()
     column_names = {key: headers[i] for key, i in columns.items()}
     position = {key: p for p, key in enumerate(columns)}
@@ -348,7 +351,7 @@ def check_rows(
         text_check: Callable[[str], Any] = _text_check(f.key, today)
         value_check: Callable[[Any], Any] = _value_check(f.key, today)
         if f.key not in columns:
-            text_check = value_check = _constant(text_check)
+            text_check = value_check = _constant(text_check, str(values.get(f.key, "")))
         elif f.key in MEMO_FIELDS:
             text_check, value_check = _memoised(text_check, value_check)
         plan.append((text_check, value_check, position.get(f.key, 0)))
@@ -457,9 +460,9 @@ def _give(outcome: Any) -> Any:
     return outcome
 
 
-def _constant(text_check: Callable[[str], Any]) -> Callable[[Any], Any]:
-    """The check of a field that has no column: of "" in every row."""
-    outcome = _outcome(text_check, "")
+def _constant(text_check: Callable[[str], Any], text: str = "") -> Callable[[Any], Any]:
+    """The check of a field that has no column: of "" (or the value given for the whole file) in every row."""
+    outcome = _outcome(text_check, text)
     return lambda value: _give(outcome)
 
 

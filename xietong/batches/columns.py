@@ -46,6 +46,9 @@ FIELDS: tuple[Field, ...] = (
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 REQUIRED = tuple(f.key for f in FIELDS if f.required)
+# Fields a file may lack when the value is the same for every row, given once for the whole file at mapping
+# (a credit-card department's export has no product column: every row is a credit card).
+WHOLE_FILE = ("product",)
 AMOUNT_FIELDS = ("principal", "interest", "penalty")
 
 # The product column accepts the Chinese label, the English label or the code.

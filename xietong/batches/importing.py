@@ -44,7 +44,7 @@ from xietong.accounts.models import Organisation
 from xietong.audit.services import ActorRef
 from xietong.cases.bulk import NewCase, cases_create_bulk
 from xietong.cases.choices import Door
-from xietong.cases.models import Case, CaseParty
+from xietong.cases.models import Case, CaseParty, Category
 from xietong.core.bulk import BulkWriter
 from xietong.core.errors import DomainError
 from xietong.core.validators import normalize_phone, parse_resident_id
@@ -133,6 +133,7 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
             abroad.setdefault(pid, []).append(country)
 
     rules = active_rules()
+    category = batch.category  # the operator's, for every case; a triage rule that sets one decides as for any door
     memo = memorandum_in_force(institution_id=institution.pk, on=timezone.localtime(now).date())
     out = Prepared()
     new_index: dict[str, int] = {}
@@ -184,7 +185,13 @@ def prepare(*, batch: Batch, court: Organisation, now: dt.datetime, progress: Pr
         total = p + interest + pen
         text = dispute_facts(d, facts_text)
         draft = Draft(
-            court=court, institution=institution, product=d["product"], total=total, submitted_at=now, facts=text
+            court=court,
+            institution=institution,
+            product=d["product"],
+            total=total,
+            submitted_at=now,
+            facts=text,
+            category=category,
         )
         case = cast(Case, draft)
         facts = Facts(
@@ -240,9 +247,18 @@ class Draft:
     """What the triage rules read of a case about to be opened: a Model instance per row would cost
     more than the decision itself (Model.__init__ was the top of the profile)."""
 
-    __slots__ = ("court", "court_id", "facts", "institution", "institution_id", "product", "submitted_at", "total")
-    category = None
-    category_id = None
+    __slots__ = (
+        "category",
+        "category_id",
+        "court",
+        "court_id",
+        "facts",
+        "institution",
+        "institution_id",
+        "product",
+        "submitted_at",
+        "total",
+    )
     team = None
     team_id = None
     pk = None
@@ -257,7 +273,9 @@ class Draft:
         total: Decimal,
         submitted_at: dt.datetime,
         facts: str = "",
+        category: Category | None = None,
     ) -> None:
+        self.category, self.category_id = category, category.pk if category else None
         self.court, self.court_id = court, court.pk
         self.facts = facts
         self.institution, self.institution_id = institution, institution.pk

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xietong.accounts.models import Organisation
-from xietong.cases.models import Case
+from xietong.cases.models import Case, Category
 
 from .choices import BatchStatus, ImportPhase, SourceFormat
 
@@ -44,6 +44,20 @@ class Batch(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     headers = models.JSONField(_("headers"), default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)  # field → header
+    # What the file has no column for, set once for every row at mapping (columns.WHOLE_FILE): field → value.
+    values = models.JSONField(_("values for every row"), default=dict, blank=True, db_default={})
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category of every case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Where the data sits in the file: the header's row; blank rows ignored, total rows (合计) set aside.
+    header_row = models.PositiveIntegerField(_("header row"), default=1, db_default=1)
+    blank_rows = models.PositiveIntegerField(_("blank rows ignored"), default=0, db_default=0)
+    total_rows = models.PositiveIntegerField(_("total rows set aside"), default=0, db_default=0)
     status = models.CharField(_("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.UPLOADED)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     valid_count = models.PositiveIntegerField(_("valid rows"), default=0)
@@ -130,6 +144,15 @@ class ColumnMapping(models.Model):
     headers_key = models.CharField(_("headers fingerprint"), max_length=64)
     headers = models.JSONField(_("headers"), default=list)
     mapping = models.JSONField(_("mapping"), default=dict)  # field → header
+    values = models.JSONField(_("values for every row"), default=dict, blank=True, db_default={})
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category of every case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("saved by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -30,6 +30,7 @@ class BatchRowsIn(Schema):
     )
     file_name: str | None = Field(None, max_length=200, description="A name to show for the batch")
     institution_id: int | None = Field(None, description="The center admin only: which institution")
+    category: str | None = Field(None, max_length=40, description="The code of the category of every case")
 
 
 class CountsOut(Schema):
@@ -61,6 +62,13 @@ class BatchOut(Schema):
     import_started_at: dt.datetime | None = None
     import_finished_at: dt.datetime | None = None
     failure: str = ""
+    values: dict[str, str] = Field(
+        default_factory=dict, description="Values set for every row, for fields the file has no column for (product)"
+    )
+    category: str | None = Field(None, description="The code of the category set for every case")
+    header_row: int = Field(1, description="The file's header row (rows above it: a title, notes, set aside)")
+    blank_rows: int = Field(0, description="Blank rows ignored")
+    total_rows: int = Field(0, description="Total rows (合计) below the data, set aside")
     next_step: str = ""
 
 
@@ -128,7 +136,9 @@ class StateCountOut(Schema):
     count: int
 
 
-class OutcomeOut(Schema):
+class BatchOutcomeOut(Schema):
+    """How a batch's cases ended (its own name: the judiciary's OutcomeOut is a trial's outcome)."""
+
     fulfilled: int
     closed_after_trial: int
     closed_otherwise: int
@@ -152,5 +162,5 @@ class FollowupOut(Schema):
     delivered_at: dt.datetime | None
     month_end: dt.datetime | None = Field(None, description="The end (exclusive) of the month of delivery")
     median_days_to_close: float | None
-    outcome: OutcomeOut
+    outcome: BatchOutcomeOut
     states: list[StateCountOut]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation
 from xietong.cases.definitions import OPEN_STATES
+from xietong.cases.models import Category
 from xietong.cases.permissions import actor_role
 from xietong.core.errors import NotFound
 
@@ -18,7 +19,7 @@ from .permissions import restrict_batches
 
 
 def batch_list(*, actor: Any) -> QuerySet[Batch]:
-    return restrict_batches(Batch.objects.all(), actor).select_related("institution", "uploaded_by")
+    return restrict_batches(Batch.objects.all(), actor).select_related("institution", "uploaded_by", "category")
 
 
 def batch_get(*, actor: Any, pk: int) -> Batch:
@@ -93,3 +94,8 @@ def open_case_keys(*, institution: Organisation) -> set[tuple[str, str]]:
         .values_list("cases__parties__person__id_number", "reference")
     )
     return {(i, c.upper()) for i, c in keys if i and c}
+
+
+def category_by_code(code: str) -> Category | None:
+    """An active category by its code (the API names the category of every case so)."""
+    return Category.objects.filter(code=code.strip(), is_active=True).first() if code.strip() else None

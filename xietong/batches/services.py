@@ -34,13 +34,14 @@ from django.utils.translation import gettext as _
 from xietong.accounts.models import Organisation
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, ActorRef, actor_ref, audit_record
+from xietong.cases.models import Category
 from xietong.core.bulk import BulkWriter
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.memory import gc_paused
 
 from .checking import auto_mapping, check_rows, mark_names_on_file, resolve_columns
 from .choices import IMPORT_RUNNING, IMPORT_STARTABLE, BatchStatus, ImportPhase
-from .columns import FIELD_BY_KEY, FIELDS, KNOWN_HEADERS, REQUIRED, header_key
+from .columns import FIELD_BY_KEY, FIELDS, KNOWN_HEADERS, PRODUCT_ALIASES, REQUIRED, WHOLE_FILE, header_key
 from .models import Batch, BatchRow, ColumnMapping
 from .permissions import may_act_for
 from .reader import Sheet, check_size, read_sheet
@@ -75,17 +76,56 @@ def _read(data: bytes, name: str) -> Sheet:
         raise _refusal(e) from None
 
 
-def _missing(mapping: dict[str, str]) -> list[str]:
-    return [k for k in REQUIRED if k not in mapping]
+def _missing(mapping: dict[str, str], values: dict[str, str] | None = None) -> list[str]:
+    """The required fields that have neither a column nor a value for the whole file."""
+    return [k for k in REQUIRED if k not in mapping and k not in (values or {})]
+
+
+def whole_file_values(values: dict[str, Any] | None, *, mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """The values given for every row, checked: only the fields that may be given so (columns.WHOLE_FILE),
+    each valid (a product by its code, its Chinese or English name), none for a field that has a column."""
+    clean: dict[str, str] = {}
+    for key, value in (values or {}).items():
+        text = str(value or "").strip()
+        if not text:
+            continue
+        if key not in WHOLE_FILE:
+            raise DomainError(
+                _("“%(field)s” cannot be given for the whole file; it needs a column.") % {"field": key},
+                code="value_field",
+            )
+        if mapping and key in mapping:
+            raise DomainError(
+                _(
+                    "%(field)s has a column in the file (“%(column)s”); choose the column or a value for every row, not both."
+                )
+                % {"field": FIELD_BY_KEY[key].label, "column": mapping[key]},
+                code="value_and_column",
+            )
+        code = PRODUCT_ALIASES.get(text) or PRODUCT_ALIASES.get(text.lower())
+        if code is None:
+            raise DomainError(_("Unknown product “%(value)s”.") % {"value": text[:40]}, code="value_product")
+        clean[key] = str(code)
+    return clean
 
 
 @gc_paused()
-def batch_upload(*, actor: Any, institution: Organisation, file: IO[bytes] | Any) -> UploadResult:
+def batch_upload(
+    *,
+    actor: Any,
+    institution: Organisation,
+    file: IO[bytes] | Any,
+    values: dict[str, Any] | None = None,
+    category: Category | None = None,
+) -> UploadResult:
     """Read and check an uploaded file; store it as a batch (checked, or waiting for a column mapping).
 
     Refusals (encoding, size, zip bomb, formulas, merged or empty headers, missing columns, no rows)
     raise DomainError with a stable code and store nothing. The same file uploaded again by the same
-    institution returns the earlier batch.
+    institution returns the earlier batch. `values` (the API's): a value for every row of a field the
+    file has no column for (its product); `category`: the category of every case. A file that lacks
+    only such a field, with no value given nor saved with its headers, waits for its mapping, where
+    the operator gives it.
     """
     if not may_act_for(actor, institution):
         raise NotAllowed(_("You may not upload batches for this institution."), code="batch_forbidden")
@@ -105,16 +145,26 @@ def batch_upload(*, actor: Any, institution: Organisation, file: IO[bytes] | Any
     started = time.perf_counter()
     sheet = _read(data, name)
     mapping = auto_mapping(sheet.headers)
+    given = whole_file_values(values, mapping=mapping)
     key = headers_fingerprint(sheet.headers)
-    if _missing(mapping):
+    if _missing(mapping, given):
         saved = mapping_for(institution=institution, headers_key=key)
-        if saved is not None and not _missing(saved.mapping) and set(saved.mapping.values()) <= set(sheet.headers):
+        missing = _missing(mapping, given)
+        if (
+            saved is not None
+            and not _missing(saved.mapping, {**saved.values, **given})
+            and set(saved.mapping.values()) <= set(sheet.headers)
+        ):
             mapping = dict(saved.mapping)
+            given = whole_file_values({**saved.values, **given}, mapping=mapping)
+            category = category or saved.category
+        elif set(missing) <= set(WHOLE_FILE):
+            mapping = {}  # only a value for every row is missing: the operator gives it at mapping
         elif all(header_key(h) in KNOWN_HEADERS for h in sheet.headers) or len(sheet.headers) < len(REQUIRED):
             # The template's own columns, some left out: nothing to map, a column is missing.
             raise DomainError(
                 _("Required columns are missing: %(columns)s. Download the template to see every column.")
-                % {"columns": "、".join(FIELD_BY_KEY[k].header for k in _missing(mapping))},
+                % {"columns": "、".join(FIELD_BY_KEY[k].header for k in missing if k not in WHOLE_FILE)},
                 code="missing_column",
             )
         else:
@@ -129,6 +179,8 @@ def batch_upload(*, actor: Any, institution: Organisation, file: IO[bytes] | Any
                 sha=sha,
                 sheet=sheet,
                 mapping=mapping,
+                values=given,
+                category=category,
                 started=started,
             ),
             created=True,
@@ -158,6 +210,8 @@ def _store(
     sha: str,
     sheet: Sheet,
     mapping: dict[str, str],
+    values: dict[str, str],
+    category: Category | None,
     started: float,
 ) -> Batch:
     batch = Batch(
@@ -171,6 +225,11 @@ def _store(
         sha256=sha,
         headers=sheet.headers,
         mapping=mapping,
+        values=values,
+        category=category,
+        header_row=sheet.header_row,
+        blank_rows=sheet.blank_rows,
+        total_rows=sheet.total_rows,
         status=BatchStatus.UPLOADED,
         created_at=timezone.now(),
     )
@@ -184,7 +243,18 @@ def _store(
         actor=actor,
         action=AuditAction.INTAKE_SUBMIT,
         obj=batch,
-        after={"batch": batch.pk, "file": name, "sha256": sha, "rows": len(sheet.rows), "format": sheet.format},
+        after={
+            "batch": batch.pk,
+            "file": name,
+            "sha256": sha,
+            "rows": len(sheet.rows),
+            "format": sheet.format,
+            "header_row": sheet.header_row,
+            "blank_rows": sheet.blank_rows,
+            "total_rows": sheet.total_rows,
+            "values": batch.values,
+            "category": category.code if category else None,
+        },
     )
     if mapping:
         _check_and_store_rows(batch=batch, actor=actor, sheet=sheet, started=started)
@@ -194,7 +264,11 @@ def _store(
 def _check_and_store_rows(*, batch: Batch, actor: Any, sheet: Sheet, started: float) -> None:
     columns = resolve_columns(sheet.headers, batch.mapping)
     result = check_rows(
-        sheet.rows, columns=columns, headers=sheet.headers, open_keys=open_case_keys(institution=batch.institution)
+        sheet.rows,
+        columns=columns,
+        headers=sheet.headers,
+        open_keys=open_case_keys(institution=batch.institution),
+        values=batch.values,
     )
     mark_names_on_file(result, names_on_file(id_numbers=[r.id_number for r in result.rows]))
     # One bulk insert (executemany / COPY): bulk_create's per-field work was the upload's largest cost.
@@ -247,8 +321,19 @@ def _check_and_store_rows(*, batch: Batch, actor: Any, sheet: Sheet, started: fl
 
 
 @gc_paused()
-def mapping_save(*, actor: Any, batch: Batch, mapping: dict[str, str]) -> Batch:
-    """Map the template's fields to this batch's columns, remember it for the institution, check the rows."""
+def mapping_save(
+    *,
+    actor: Any,
+    batch: Batch,
+    mapping: dict[str, str],
+    values: dict[str, Any] | None = None,
+    category: Category | None = None,
+) -> Batch:
+    """Map the template's fields to this batch's columns, remember it for the institution, check the rows.
+
+    `values`: a value for every row of a field the file has no column for (its product: columns.WHOLE_FILE);
+    `category`: the category of every case. Both are remembered with the mapping for the next upload.
+    """
     if not may_act_for(actor, batch.institution):
         raise NotAllowed(_("You may not upload batches for this institution."), code="batch_forbidden")
     if batch.status != BatchStatus.UPLOADED:
@@ -259,34 +344,67 @@ def mapping_save(*, actor: Any, batch: Batch, mapping: dict[str, str]) -> Batch:
         raise DomainError(_("The file has no column “%(column)s”.") % {"column": unknown[0]}, code="mapping_column")
     if len(set(clean.values())) != len(clean):
         raise DomainError(_("Each column can be used for one field only."), code="mapping_twice")
-    missing = _missing(clean)
+    given = whole_file_values(values, mapping=clean)
+    missing = _missing(clean, given)
     if missing:
         raise DomainError(
-            _("Choose a column for: %(fields)s.") % {"fields": "、".join(str(FIELD_BY_KEY[k].label) for k in missing)},
+            _("Choose a column for: %(fields)s.") % {"fields": "、".join(str(FIELD_BY_KEY[k].label) for k in missing)}
+            + (
+                " " + _("A product the same for every row is chosen below the columns.")
+                if set(missing) & set(WHOLE_FILE)
+                else ""
+            ),
             code="mapping_missing",
         )
     started = time.perf_counter()
     with batch.file.open("rb") as fh:
         data = fh.read()
     sheet = _read(data, batch.original_name)
-    return _map_and_check(actor=actor, batch=batch, mapping=clean, sheet=sheet, started=started)
+    return _map_and_check(
+        actor=actor, batch=batch, mapping=clean, values=given, category=category, sheet=sheet, started=started
+    )
 
 
 @transaction.atomic
-def _map_and_check(*, actor: Any, batch: Batch, mapping: dict[str, str], sheet: Sheet, started: float) -> Batch:
+def _map_and_check(
+    *,
+    actor: Any,
+    batch: Batch,
+    mapping: dict[str, str],
+    values: dict[str, str],
+    category: Category | None,
+    sheet: Sheet,
+    started: float,
+) -> Batch:
     locked = Batch.objects.select_for_update().get(pk=batch.pk)
     if locked.status != BatchStatus.UPLOADED:  # a double submit of the mapping form
         return locked
     key = headers_fingerprint(locked.headers)
     existing = ColumnMapping.objects.filter(institution=locked.institution, headers_key=key).first()
-    before = dict(existing.mapping) if existing else None
+    before = (
+        {"mapping": existing.mapping, "values": existing.values, "category": existing.category_id} if existing else None
+    )
     saved, _created = ColumnMapping.objects.update_or_create(
         institution=locked.institution,
         headers_key=key,
-        defaults={"headers": locked.headers, "mapping": mapping, "updated_by": actor, "updated_at": timezone.now()},
+        defaults={
+            "headers": locked.headers,
+            "mapping": mapping,
+            "values": values,
+            "category": category,
+            "updated_by": actor,
+            "updated_at": timezone.now(),
+        },
     )
-    audit_record(actor=actor, action=AuditAction.REFERENCE_CHANGE, obj=saved, before=before, after=mapping)
-    locked.mapping = mapping
+    audit_record(
+        actor=actor,
+        action=AuditAction.REFERENCE_CHANGE,
+        obj=saved,
+        before=before,
+        after={"mapping": mapping, "values": values, "category": category.pk if category else None},
+    )
+    locked.mapping, locked.values, locked.category = mapping, values, category
+    locked.header_row, locked.blank_rows, locked.total_rows = sheet.header_row, sheet.blank_rows, sheet.total_rows
     _check_and_store_rows(batch=locked, actor=actor, sheet=sheet, started=started)
     return locked
 
@@ -443,7 +561,7 @@ def batch_import_run(*, batch_id: int) -> Batch | None:
     )
     if not claimed:
         return None
-    batch = Batch.objects.select_related("institution").get(pk=batch_id)
+    batch = Batch.objects.select_related("institution", "category").get(pk=batch_id)
     actor = _actor_of(batch)
     try:
         court = intake_court()

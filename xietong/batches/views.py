@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xietong.cases.choices import Product
 from xietong.core.errors import DomainError, NotFound
 
 from .checking import error_text
 from .choices import IMPORT_RUNNING, BatchStatus
+from .columns import FIELD_BY_KEY
 from .forms import MappingForm, UploadForm
 from .importing import rows_per_second
 from .models import Batch
@@ -139,10 +141,16 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     from .checking import auto_mapping
 
     initial = batch.mapping or auto_mapping(batch.headers)
-    form = MappingForm(request.POST or None, batch=batch, initial_mapping=initial)
+    form = MappingForm(request.POST or None, batch=batch, initial_mapping=initial, initial_values=batch.values)
     if request.method == "POST" and form.is_valid():
         try:
-            mapping_save(actor=request.user, batch=batch, mapping=form.mapping())
+            mapping_save(
+                actor=request.user,
+                batch=batch,
+                mapping=form.mapping(),
+                values=form.values(),
+                category=form.category(),
+            )
         except DomainError as e:
             form.add_error(None, str(e.message))
         else:
@@ -175,6 +183,18 @@ def _import_context(batch: Batch) -> dict[str, Any]:
     }
 
 
+def _every_row(batch: Batch) -> list[tuple[str, str]]:
+    """What was set for every row of the batch (not read from the file), as (label, value) to show."""
+    shown = []
+    for key, value in batch.values.items():
+        if key == "product" and value in Product.values:
+            value = str(Product(value).label)
+        shown.append((str(FIELD_BY_KEY[key].label) if key in FIELD_BY_KEY else key, value))
+    if batch.category is not None:
+        shown.append((_("Category"), batch.category.name))
+    return shown
+
+
 @login_required
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -194,7 +214,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             )
     rate = round(batch.valid_count * 100 / batch.row_count) if batch.row_count else 0
-    context = {"problems": problems, "valid_pct": rate, **_import_context(batch)}
+    context = {
+        "problems": problems,
+        "valid_pct": rate,
+        "every_row": _every_row(batch),
+        "above_header": max(batch.header_row - 1, 0),
+        **_import_context(batch),
+    }
     return render(request, "batches/detail.html", context)
 
 

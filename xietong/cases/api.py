@@ -5,11 +5,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
-from xietong.core.api import ERRORS
+from xietong.core.api import ERRORS, OFFSET_MAX
 from xietong.core.errors import NotAllowed, NotFound
 
 from .choices import CaseState, NumberKind, PartyRole
@@ -27,8 +27,8 @@ class CaseQuery(Schema):
     channel: str = ""
     colour: str = ""
     q: str = ""
-    limit: int = 25
-    offset: int = 0
+    limit: int = Field(25, ge=1, le=100, description="At most 100 per page")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 def list_item(case: Case) -> dict[str, Any]:
@@ -107,8 +107,7 @@ def detail(case: Case, actor: Any) -> dict[str, Any]:
 
 @router.get("", response={200: CaseListOut, **ERRORS}, summary="Cases the caller may see, newest first")
 def cases_list(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, Any]:
-    limit = max(1, min(query.limit, 100))
-    offset = max(0, query.offset)
+    limit, offset = query.limit, query.offset
     filters = CaseFilters(
         state=query.state.value if query.state else "", channel=query.channel, colour=query.colour, q=query.q
     )

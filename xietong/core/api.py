@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator, AwareDatetime
 
 from xietong.accounts.selectors import api_client_authenticate
 
@@ -78,6 +81,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        if exc.errors and all(list(e.get("loc", ()))[:1] == ["path"] for e in exc.errors):
+            # /cases/abc: a path value that is no id names nothing, as /cases/0 does.
+            return error_response(api, request, 404, "not_found", _("Not found."))
         details = [
             {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": e.get("type", "")}
             for e in exc.errors
@@ -105,3 +111,26 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 ERRORS: dict[int | frozenset[int], type[Schema]] = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
+
+# Query values the database can take: an offset past 2^63 - 1 is no page of anything (and no SQL integer).
+OFFSET_MAX = 2**31 - 1
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def _in_range(value: dt.datetime) -> dt.datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("a date-time from 2000 to 2099")
+    return value
+
+
+# A date-time a client sends: with its offset (2026-11-01T00:00:00+08:00) and within the platform's years.
+ApiDateTime = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+@csrf_exempt  # a POST to no operation is a 404, not a CSRF page
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under /api/ that no operation answers (an unknown path, a path value that is no id): the API's
+    own 404, in its error format, whatever DEBUG says."""
+    body = {"error": {"code": "not_found", "message": _("Not found."), "details": None}}
+    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})

@@ -26,7 +26,7 @@ class PaymentOut(Schema):
     recorded_at: dt.datetime
 
 
-class InstalmentOut(Schema):
+class PlanInstalmentOut(Schema):
     seq: int
     due_date: dt.date
     amount: Decimal
@@ -37,7 +37,7 @@ class InstalmentOut(Schema):
     state_label: str
 
 
-class DefaultTermsOut(Schema):
+class PlanDefaultTermsOut(Schema):
     grace_days: int
     default_after_missed: int
     accelerate: bool
@@ -54,10 +54,10 @@ class PlanOut(Schema):
     paid: Decimal
     waived: Decimal
     balance: Decimal
-    default_terms: DefaultTermsOut
+    default_terms: PlanDefaultTermsOut
     defaulted_at: dt.datetime | None
     completed_at: dt.datetime | None
-    instalments: list[InstalmentOut]
+    instalments: list[PlanInstalmentOut]
     payments: list[PaymentOut]
 
 

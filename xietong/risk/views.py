@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
+from xietong.audit.services import audit_checkpoint_on_commit, audit_record
 from xietong.cases.models import Case
 from xietong.core.errors import DomainError
 from xietong.documents.render import sha256
@@ -160,6 +160,8 @@ def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             obj=warning,
             after={"document": "risk_notice", "format": fmt, "sha256": sha256(data)},
         )
+        # A notice leaves for regulators: the audit head as it stood, signed outside the database.
+        audit_checkpoint_on_commit(reason=f"export risk_notice {warning.pk} to {user.role}")
     kind = (
         "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
+from xietong.audit.services import audit_checkpoint_on_commit
 from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.errors import DomainError, NotFound
@@ -219,6 +220,8 @@ def failures(request: HttpRequest) -> HttpResponse:
     allowed, institution = failures_scope(request.user)
     if not allowed:
         raise PermissionDenied
+    if actor_role(request.user) == Role.REGULATOR:  # figures that leave for a regulator: the audit head, signed
+        audit_checkpoint_on_commit(reason="export service_failures to regulator")
     try:
         months = max(1, min(int(request.GET.get("months", "6")), 24))
     except ValueError:

@@ -21,6 +21,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The audit chain's key (HMAC-SHA256): never in the database, so its rows cannot be rewritten with recomputed
+# hashes. Required in production; a fixed non-secret key in development and the tests (docs/operations.md).
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 # The platform's public address, for links sent by SMS and e-mail (electronic service of documents).
@@ -280,5 +283,7 @@ LOGGING = logging_config(json_lines=env_bool("XIETONG_LOG_JSON", False))
 # SMS: a pluggable backend. The default writes each message to the console and to a file.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xietong.notifications.backends.ConsoleFileSmsBackend")
 SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms.log"))
+# Signed checkpoints of the audit head, appended outside the database (docs/operations.md).
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.log"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xietong@localhost")

@@ -14,6 +14,15 @@ if not os.environ.get("SECRET_KEY"):
         "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(64))')."
     )
 SECRET_KEY = os.environ["SECRET_KEY"]
+if len(os.environ.get("AUDIT_HMAC_KEY", "")) < 32:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY is not set (or shorter than 32 characters). Production refuses to start without it: "
+        "it keys the audit trail's hash chain and signs its checkpoints, and must never be stored in the database. "
+        "Set the AUDIT_HMAC_KEY environment variable to a long random value, kept apart from the database backups "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'), and never change it: "
+        "the entries written with it are verified with it."
+    )
+AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
 DEBUG = False
 DEMO_MODE = env_bool("XIETONG_DEMO", False)
 

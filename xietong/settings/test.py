@@ -10,6 +10,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
+AUDIT_HMAC_KEY = "test-only-audit-key-not-secret"
 DEBUG = False
 DEMO_MODE = True
 ALLOWED_HOSTS = ["*"]
@@ -26,6 +27,7 @@ AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
 TEST_DIR = Path(tempfile.mkdtemp(prefix="xietong-test-"))
 atexit.register(shutil.rmtree, TEST_DIR, True)
 MEDIA_ROOT = TEST_DIR / "media"
+AUDIT_CHECKPOINT_FILE = TEST_DIR / "audit-checkpoints.log"
 
 # A file-based SQLite test database (not in-memory), so tests with several threads exercise
 # the same locking (WAL, busy timeout, immediate transactions) as the embedded default does.

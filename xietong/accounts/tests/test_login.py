@@ -49,7 +49,12 @@ def test_production_refuses_to_start_without_secret_key():
 
 
 def test_production_settings_are_secure():
-    env = {**os.environ, "SECRET_KEY": "x" * 60, "DJANGO_SETTINGS_MODULE": "xietong.settings.production"}
+    env = {
+        **os.environ,
+        "SECRET_KEY": "x" * 60,
+        "AUDIT_HMAC_KEY": "k" * 48,
+        "DJANGO_SETTINGS_MODULE": "xietong.settings.production",
+    }
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.DEBUG, s.DEMO_MODE, s.SECURE_HSTS_SECONDS > 0)"

@@ -20,7 +20,7 @@ from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.services import api_client_create, api_client_revoke, organisation_create, user_create
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import GENESIS_HASH, AppendOnlyError, AuditEntry, AuditHead
-from xietong.audit.services import SYSTEM, audit_record, audit_verify, entry_hash, entry_payload
+from xietong.audit.services import SYSTEM, audit_record, audit_verify, chain_hash, entry_hash, entry_payload
 from xietong.cases.choices import Door, PartyRole, Product, TeamKind
 from xietong.cases.models import Team
 from xietong.cases.services import PersonParty, case_assign_mediator, case_assign_team, case_create, case_transition
@@ -61,12 +61,6 @@ def assert_verify_command_fails_at(seq: int) -> str:
     message = str(exc.value)
     assert re.search(rf"\bat entry {seq}:", message), message
     return message
-
-
-@pytest.fixture
-def attacker(world):
-    drop_append_only_triggers()
-    return world
 
 
 # Every service writes one entry -----------------------------------------------------------
@@ -229,7 +223,9 @@ def test_entries_are_a_gapless_hash_chain_matching_the_head(world):
     for prev, e in itertools.pairwise(chain):
         assert e.prev_hash == prev.hash
     for e in chain:
-        assert e.hash == entry_hash(e.prev_hash, entry_payload(e))
+        assert e.version == 2  # keyed: written with AUDIT_HMAC_KEY
+        assert e.hash == chain_hash(e)
+        assert e.hash != entry_hash(e.prev_hash, entry_payload(e))  # not the plain SHA-256 of version 1
     assert len({e.hash for e in chain}) == len(chain)
     head = AuditHead.objects.get(pk=1)
     assert (head.seq, head.hash) == (chain[-1].seq, chain[-1].hash)
@@ -290,12 +286,29 @@ def test_an_edited_row_is_caught(attacker, column, value):
     assert_verify_command_fails_at(target)
 
 
-def test_an_edited_row_whose_hash_was_recomputed_breaks_the_next_link(attacker):
+def test_an_edited_row_with_its_hash_recomputed_without_the_key_is_caught(attacker):
+    """Whoever has only the database can compute a plain SHA-256, not the HMAC: the row is caught as altered."""
     n = AuditEntry.objects.count()
     target = n // 2
     e = AuditEntry.objects.get(seq=target)
     e.actor_label = "someone else"
     forged = entry_hash(e.prev_hash, entry_payload(e))
+    raw("UPDATE audit_auditentry SET actor_label = %s, hash = %s WHERE seq = %s", ["someone else", forged, target])
+
+    checked, problem = audit_verify()
+    assert problem is not None
+    assert (problem.seq, checked) == (target, target - 1)
+    assert "altered" in problem.reason
+    assert_verify_command_fails_at(target)
+
+
+def test_an_edited_row_rehashed_with_the_key_still_breaks_the_next_link(attacker):
+    """Even with the key (an insider), one rewritten entry breaks the link of the next."""
+    n = AuditEntry.objects.count()
+    target = n // 2
+    e = AuditEntry.objects.get(seq=target)
+    e.actor_label = "someone else"
+    forged = chain_hash(e)
     raw("UPDATE audit_auditentry SET actor_label = %s, hash = %s WHERE seq = %s", ["someone else", forged, target])
 
     checked, problem = audit_verify()
@@ -358,8 +371,20 @@ def test_an_entry_inserted_out_of_thin_air_is_caught(attacker):
         object_id="1",
         prev_hash=last.hash,
     )
-    fake.hash = entry_hash(last.hash, entry_payload(fake))
+    fake.hash = entry_hash(last.hash, entry_payload(fake))  # no key: a plain hash, version 1
     fake.save()
+    checked, problem = audit_verify()
+    assert problem is not None
+    assert (problem.seq, checked) == (n + 1, n)
+    assert "not keyed" in problem.reason
+    # With the key it would verify as an entry, but the head was not moved.
+    raw("DELETE FROM audit_auditentry WHERE seq = %s", [n + 1])
+    keyed = AuditEntry(
+        **{f.attname: getattr(fake, f.attname) for f in AuditEntry._meta.concrete_fields if f.attname != "id"}
+    )
+    keyed.version = 2
+    keyed.hash = chain_hash(keyed)
+    keyed.save()
     checked, problem = audit_verify()
     assert problem is not None
     assert checked == n + 1

@@ -137,3 +137,20 @@ def test_the_risk_notice_as_pdf_and_docx_without_personal_data(world, warnings):
     assert AuditEntry.objects.filter(action="document.download", object_id=str(w.pk)).count() == 2
     assert client(world, "bank").get(f"/risk/warnings/{warnings['bank'].pk}/notice/pdf/").status_code == 403
     assert reg.get(f"/risk/warnings/{w.pk}/notice/exe/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_risk_notice_leaving_for_a_regulator_writes_a_signed_checkpoint_of_the_audit_head(
+    world, warnings, settings, django_capture_on_commit_callbacks
+):
+    from xietong.audit.models import AuditHead
+    from xietong.audit.services import audit_checkpoints
+
+    w = warnings["lead"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client(world, "regulator").get(f"/risk/warnings/{w.pk}/notice/docx/").status_code == 200
+    points, problem = audit_checkpoints()
+    assert problem is None and len(points) == 1
+    head = AuditHead.objects.get(pk=1)  # the download's own audit entry included
+    assert (points[0].seq, points[0].hash) == (head.seq, head.hash)
+    assert points[0].reason == f"export risk_notice {w.pk} to regulator"
