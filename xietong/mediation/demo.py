@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
@@ -26,6 +27,7 @@ from xietong.audit.choices import AuditAction
 from xietong.audit.services import AuditEvent, audit_record_many
 from xietong.cases.choices import CaseState, PartyRole
 from xietong.cases.models import Case, CaseEvent, CaseParty
+from xietong.core.messages import message
 from xietong.parties.models import Person
 
 from .choices import (
@@ -67,6 +69,8 @@ PROFILES: dict[str, tuple[list[str], list[str], int, bool]] = {
 }
 COUNTRY_TZ = {"ID": "Asia/Jakarta", "MY": "Asia/Kuala_Lumpur", "SG": "Asia/Singapore"}
 MEETING = "https://meeting.tencent.com/dm/"
+# The history's assignments were made by hand (shown in the reader's language).
+BY_HAND = message(gettext_noop("assigned by hand"))
 
 
 @transaction.atomic
@@ -138,7 +142,8 @@ def _assignment_history() -> None:
                 previous_id=previous.get(e.case_id),
                 assigned_by=e.actor_label,
                 auto=False,
-                reason="人工指派",
+                reason=str(BY_HAND),
+                reason_message=BY_HAND.to_json(),
                 at=e.at,
             )
         )

@@ -168,7 +168,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(case)
     messages.success(
         request,
-        _("%(name)s now mediates the case (%(reason)s).") % {"name": assignment.mediator, "reason": assignment.reason},
+        _("%(name)s now mediates the case (%(reason)s).")
+        % {"name": assignment.mediator, "reason": assignment.reason_text},
     )
     return _back(case)
 

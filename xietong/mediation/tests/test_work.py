@@ -301,3 +301,42 @@ def test_time_zones_are_set_by_the_mediator_or_the_person_themself(mediating, wo
     borrower.refresh_from_db()
     relative.refresh_from_db()
     assert (borrower.timezone, relative.timezone) == ("Asia/Jakarta", "Asia/Singapore")
+
+
+def test_the_timeline_reads_in_the_readers_language(mediating, world):
+    from django.utils import translation
+
+    first = timezone.localdate() + dt.timedelta(days=20)
+    with translation.override("zh-hans"):
+        agreement_draft(
+            actor=world.users["mediator"],
+            case=mediating,
+            waived="0",
+            first_due=first,
+            default_clause="全部到期",
+            months=6,
+        )
+    event = mediating.events.get(kind="agreement_drafted")
+    assert "instalments" not in event.note  # written by a mediator working in Chinese
+    with translation.override("en"):
+        assert event.detail.startswith("Version 1: ") and event.detail.endswith(" yuan in 6 instalments.")
+        html = _page(world, "mediator", mediating)
+    assert event.detail in html or "yuan in 6 instalments." in html
+
+
+def _page(world, who, case):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.users[who])
+    return c.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_mediation_session_is_held_not_a_court_hearing():
+    from django.utils import translation
+
+    from xietong.mediation.forms import SessionStatusForm
+
+    with translation.override("zh-hans"):
+        labels = {k: str(v) for k, v in SessionStatusForm().fields["status"].choices}
+    assert labels["held"] == "已进行" and "开庭" not in "".join(labels.values())
