@@ -5,6 +5,9 @@ set -euo pipefail
 PORT="${PORT:-8000}"
 BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-xietong.settings.dev}"
+# The demo is shown to people: friendly 404/403/500 pages, never Django's debug page (which lists
+# every URL pattern). Static files are served by WhiteNoise all the same; DEBUG=1 to debug.
+export DEBUG="${DEBUG:-0}"
 
 "$BIN/python" manage.py db_worker --queue-name '*' --no-reload &
 worker=$!

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import polib
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
@@ -46,3 +47,13 @@ def test_chinese_is_the_default_and_english_is_available():
         assert translation.gettext("Cases") == "案件"
     with translation.override("en"):
         assert translation.gettext("Cases") == "Cases"
+
+
+@pytest.mark.django_db
+def test_the_language_menu_names_each_language_in_itself(client):
+    import re
+
+    for lang in ("zh-hans", "en"):
+        html = client.get("/learn/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        options = dict(re.findall(r'<option value="([\w-]+)" lang="[\w-]+"[^>]*>([^<]+)</option>', html))
+        assert options == {"zh-hans": "简体中文", "en": "English"}, (lang, options)

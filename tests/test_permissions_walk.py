@@ -235,6 +235,8 @@ def test_every_route_as_every_role(world):
                 else:
                     resp = client.get(url, **kwargs)
                 want = expected(rule, role, key)
+                if rule.web and "script-src 'self'" not in resp.get("Content-Security-Policy", ""):
+                    failures.append(f"{role} {url} ({name}): no Content-Security-Policy")
                 if resp.status_code not in want:
                     failures.append(f"{role} {rule.method} {url} ({name}): {resp.status_code}, expected {sorted(want)}")
                     continue

@@ -46,16 +46,23 @@ def live_world(_world_committed, transactional_db):
 @pytest.fixture
 def new_page(browser, live_server):
     contexts = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked: every page must need no exception
 
     def make(viewport=DESKTOP, locale="zh-CN"):
         ctx = browser.new_context(viewport=viewport, locale=locale, base_url=live_server.url)
         ctx.set_default_timeout(10_000)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        page.on(
+            "console",
+            lambda msg: refused.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None,
+        )
+        return page
 
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not refused, "blocked by the Content-Security-Policy:\n" + "\n".join(refused)
 
 
 def login(page, username, password):

@@ -6,6 +6,7 @@ printed. Court documents are written in Chinese whatever the reader's language (
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -23,7 +24,21 @@ PDF_TEMPLATE = "agreements/agreement_pdf.html"
 
 
 def _local(value: Any) -> str:
+    """A time as the signed content keeps it: ISO 8601 in the center's zone (hashed, never reworded)."""
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def local_display(iso: str) -> str:
+    """A time of the signed content as the document prints it: 2026年12月07日 14:30 (the center's zone)."""
+    if not iso:
+        return ""
+    try:
+        value = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value:%Y}年{value:%m}月{value:%d}日 {value:%H:%M}"
 
 
 def agreement_content(agreement: Agreement) -> dict[str, Any]:
@@ -131,7 +146,14 @@ def _context(agreement: Agreement) -> dict[str, Any]:
         "c": c,
         "draft": agreement.content is None,
         "content_hash": agreement.content_hash,
-        "rows": [{"party": p, "signature": signed.get(p["party_id"])} for p in c["parties"]],
+        "rows": [
+            {
+                "party": p,
+                "signature": signed.get(p["party_id"]),
+                "signed_at": local_display(signed[p["party_id"]]["signed_at"]) if p["party_id"] in signed else "",
+            }
+            for p in c["parties"]
+        ],
         "default_terms_text": default_terms_text(c.get("default_terms")),
     }
 
@@ -198,7 +220,7 @@ def agreement_render_docx(agreement: Agreement) -> bytes:
         for row in ctx["rows"]:
             s = row["signature"]
             text = f"{row['party']['name']}：" + (
-                f"{s['signer']}，{s['method_label']}，{s['signed_at']}" if s else _("not signed")
+                f"{s['signer']}，{s['method_label']}，{row['signed_at']}" if s else _("not signed")
             )
             blocks.append(DocxBlock("signature", text))
         if ctx["content_hash"]:

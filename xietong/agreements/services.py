@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
@@ -35,6 +36,7 @@ from xietong.cases.permissions import actor_role, case_require
 from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
+from xietong.core.messages import message
 from xietong.core.money import money_parse
 from xietong.documents.render import sha256
 from xietong.notifications.models import OtpPurpose
@@ -206,8 +208,9 @@ def agreement_draft(
         locked,
         actor=actor,
         kind="agreement_drafted",
-        note=_("Version %(v)d: %(agreed)s yuan in %(n)d instalments.")
-        % {"v": version, "agreed": agreed, "n": len(plan)},
+        note=message(
+            gettext_noop("Version %(v)d: %(agreed)s yuan in %(n)d instalments."), v=version, agreed=agreed, n=len(plan)
+        ),
         data={"version": version, "agreed": str(agreed)},
     )
     audit_record(actor=actor, action=AuditAction.AGREEMENT_DRAFT, obj=agreement, after=after)
@@ -450,7 +453,7 @@ def _sign(
         case,
         actor=actor,
         kind="agreement_signed",
-        note=f"{signer} · {SignatureMethod(method).label}",
+        note=message(gettext_noop("%(signer)s · %(method)s"), signer=signer, method=SignatureMethod(method).label),
         data={"version": locked.version, "party": party.name},
     )
     audit_record(

@@ -94,7 +94,7 @@ def detail(case: Case, actor: Any) -> dict[str, Any]:
                 "from_state": e.from_state,
                 "to_state": e.to_state,
                 "by": e.actor_label,
-                "note": e.note,
+                "note": e.detail,
             }
             for e in case.events.all()
         ],

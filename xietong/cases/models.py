@@ -338,3 +338,10 @@ class CaseEvent(models.Model):
             return str(TRANSITIONS[self.kind].label)
         kind = registry.event_kinds.get(self.kind)
         return str(kind.label) if kind is not None else self.kind
+
+    @property
+    def detail(self) -> str:
+        """The note in the reader's language: the platform's own notes are kept as messages."""
+        from xietong.core.messages import message_render
+
+        return message_render(self.data.get("note_message") if isinstance(self.data, dict) else None, self.note)

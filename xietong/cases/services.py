@@ -19,6 +19,7 @@ from xietong.accounts.models import Organisation, User
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
 from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.core.messages import Message
 from xietong.core.money import money_parse
 from xietong.parties.models import Authorisation, Person
 
@@ -85,25 +86,30 @@ def case_event_record(
     *,
     actor: Any,
     kind: str,
-    note: str = "",
+    note: str | Message = "",
     from_state: str = "",
     to_state: str = "",
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Write one timeline entry (now, or at the time it happened). Its kind is a transition or an
-    event kind some app registered."""
+    event kind some app registered. A note the platform writes is a `Message`: kept as its message
+    and parameters (data["note_message"]), shown in the reader's language (`CaseEvent.detail`); a
+    person's own words are a plain string."""
     if not event_kind_known(kind):
         raise ValueError(f"Unknown case event kind {kind!r}: register it with cases.registry.event_kinds_register.")
+    data = dict(data or {})
+    if isinstance(note, Message):
+        data["note_message"] = note.to_json()
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
         at=at or timezone.now(),
         actor_label=actor_ref(actor).label if actor is not None else "system",
-        note=note,
+        note=str(note),
         from_state=from_state,
         to_state=to_state,
-        data=data or {},
+        data=data,
     )
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from xietong.accounts.choices import Role
 from xietong.cases.choices import CaseState
+from xietong.cases.definitions import TARGET_DAYS
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
@@ -71,7 +72,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if not may_use_worklist(request.user):
         raise PermissionDenied
     wl = judiciary_worklist(actor=request.user)
-    return render(request, "judiciary/worklist.html", {"wl": wl, "target_days": 30})
+    return render(request, "judiciary/worklist.html", {"wl": wl, "target_days": TARGET_DAYS})
 
 
 @login_required

@@ -11,7 +11,16 @@ from xietong.accounts.models import Organisation, User
 from xietong.cases.models import Case, CaseParty
 from xietong.parties.models import Person
 
-from .choices import ContactChannel, ContactOutcome, Language, OfferAnswer, OfferSide, SessionMode, Specialty
+from .choices import (
+    ContactChannel,
+    ContactOutcome,
+    Language,
+    OfferAnswer,
+    OfferSide,
+    SessionMode,
+    SessionStatus,
+    Specialty,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -76,7 +85,9 @@ class SessionForm(forms.Form):
 
 
 class SessionStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[("held", _("held")), ("cancelled", _("cancelled"))])
+    status = forms.ChoiceField(
+        choices=[(s, label) for s, label in SessionStatus.choices if s != SessionStatus.SCHEDULED]
+    )
 
 
 class OfferForm(forms.Form):

@@ -89,7 +89,9 @@ class Assignment(models.Model):
     )
     assigned_by = models.CharField(_("assigned by"), max_length=200)
     auto = models.BooleanField(_("automatic"), default=False)
+    # Why, as the writer read it; and as a message with its parameters, shown in the reader's language.
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_message = models.JSONField(_("reason (message)"), default=dict, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -100,6 +102,12 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.mediator}"
+
+    @property
+    def reason_text(self) -> str:
+        from xietong.core.messages import message_render
+
+        return message_render(self.reason_message, self.reason)
 
 
 class ContactLog(models.Model):

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
 from xietong.accounts.permissions import may
-from xietong.cases.definitions import TARGET_DAYS
-from xietong.cases.models import Case, CaseParty
+from xietong.cases.definitions import overdue_q
+from xietong.cases.models import Case, CaseEvent, CaseParty
 from xietong.core.errors import NotAllowed
 from xietong.parties.models import Person
 
@@ -62,8 +63,7 @@ def mediator_loads(user_ids: list[int] | None = None) -> dict[int, int]:
 
 def mediator_overdue_counts(user_ids: list[int] | None = None, now: dt.datetime | None = None) -> dict[int, int]:
     """Cases still in mediation (before an agreement or a failure) past the 30-day target, per mediator."""
-    limit = (now or timezone.now()) - dt.timedelta(days=TARGET_DAYS)
-    qs = Case.objects.filter(state__in=LOAD_STATES, mediator__isnull=False, submitted_at__lt=limit)
+    qs = Case.objects.filter(overdue_q(now or timezone.now()), state__in=LOAD_STATES, mediator__isnull=False)
     if user_ids is not None:
         qs = qs.filter(mediator_id__in=user_ids)
     return {row["mediator_id"]: row["n"] for row in qs.values("mediator_id").annotate(n=Count("pk"))}
@@ -130,20 +130,70 @@ class WorkRow:
     next_step: str
     next_step_on: dt.date | None
     next_session: MediationSession | None
+    # What moved the case on since the last contact (a later session, offer, agreement or change of
+    # state): the contact's next step is then out of date and is not shown.
+    moved_on: CaseEvent | None = None
 
 
-def my_mediation_cases(*, actor: Any, overdue_only: bool = False, now: dt.datetime | None = None) -> list[WorkRow]:
-    """A mediator's cases still in mediation (before an agreement or a failure), oldest first, with the
-    next step from the last contact and the next session."""
+@dataclass(frozen=True)
+class MediationWorklist:
+    rows: list[WorkRow]
+    page: Page[Case]
+    total: int  # the mediator's cases in mediation
+    overdue: int  # of which past the 30-day target (cases.definitions.overdue_q)
+
+
+WORKLIST_PAGE = 50
+# Timeline events that move a case on: a session, an offer or an answer, a step of the agreement.
+# Every change of state moves it on too (an event with a target state).
+MOVES_ON = frozenset(
+    {"mediation_session", "offer_made", "offer_answered", "agreement_drafted", "agreement_sent", "agreement_signed"}
+)
+
+
+def my_mediation_queryset(*, actor: Any, overdue_only: bool = False, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """A mediator's cases still in mediation (before an agreement or a failure), oldest first."""
     qs = Case.objects.restrict(actor).filter(mediator_id=actor.pk, state__in=LOAD_STATES)
-    now = now or timezone.now()
     if overdue_only:
-        qs = qs.filter(submitted_at__lt=now - dt.timedelta(days=TARGET_DAYS))
-    cases = list(qs.select_related("institution", "category").order_by("submitted_at", "pk")[:500])
+        qs = qs.filter(overdue_q(now or timezone.now()))
+    return qs.select_related("institution", "category").order_by("submitted_at", "pk")
+
+
+def my_mediation_cases(
+    *, actor: Any, overdue_only: bool = False, page: int | str | None = 1, now: dt.datetime | None = None
+) -> MediationWorklist:
+    """One page (of 50) of a mediator's cases in mediation, each with the next step from the last
+    contact (unless the case moved on since) and the next session; with the counts of all of them."""
+    now = now or timezone.now()
+    base = my_mediation_queryset(actor=actor, now=now)
+    counts = base.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
+    qs = my_mediation_queryset(actor=actor, overdue_only=True, now=now) if overdue_only else base
+    one_page = Paginator(qs, WORKLIST_PAGE).get_page(page)
+    return MediationWorklist(
+        rows=work_rows(list(one_page.object_list), now=now),
+        page=one_page,
+        total=counts["total"],
+        overdue=counts["overdue"],
+    )
+
+
+def work_rows(cases: list[Case], *, now: dt.datetime) -> list[WorkRow]:
     ids = [c.pk for c in cases]
     last_contact: dict[int, ContactLog] = {}
     for entry in ContactLog.objects.filter(case_id__in=ids).order_by("case_id", "-at", "-pk"):
         last_contact.setdefault(entry.case_id, entry)
+    moved_on: dict[int, CaseEvent] = {}
+    if last_contact:
+        since = min(c.at for c in last_contact.values())
+        later = (
+            CaseEvent.objects.filter(case_id__in=list(last_contact), at__gt=since)
+            .filter(Q(kind__in=MOVES_ON) | ~Q(to_state=""))
+            .only("case_id", "at", "kind")
+            .order_by("case_id", "-at", "-pk")
+        )
+        for event in later:
+            if event.at > last_contact[event.case_id].at:
+                moved_on.setdefault(event.case_id, event)
     next_session: dict[int, MediationSession] = {}
     upcoming = MediationSession.objects.filter(
         case_id__in=ids, status=SessionStatus.SCHEDULED, starts_at__gte=now - dt.timedelta(hours=2)
@@ -153,12 +203,14 @@ def my_mediation_cases(*, actor: Any, overdue_only: bool = False, now: dt.dateti
     rows = []
     for c in cases:
         contact = last_contact.get(c.pk)
+        stale = c.pk in moved_on
         rows.append(
             WorkRow(
                 case=c,
-                next_step=contact.next_step if contact else "",
-                next_step_on=contact.next_step_on if contact else None,
+                next_step=contact.next_step if contact and not stale else "",
+                next_step_on=contact.next_step_on if contact and not stale else None,
                 next_session=next_session.get(c.pk),
+                moved_on=moved_on.get(c.pk),
             )
         )
     return rows

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation, User
@@ -27,6 +28,7 @@ from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role, case_require
 from xietong.cases.services import case_assign_mediator, case_event_record, case_lock, waiver_check
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from xietong.core.messages import Message, message
 from xietong.core.money import money_parse
 from xietong.parties.models import Person
 
@@ -149,7 +151,7 @@ def _profile_snapshot(p: MediatorProfile) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Pick:
     mediator: User
-    reason: str
+    reason: Message  # shown in the reader's language
 
 
 def mediation_pick(case: Case) -> Pick:
@@ -189,12 +191,13 @@ def mediation_pick(case: Case) -> Pick:
     )
     best = free[0]
     matched = next(s for s in wanted if s in best.specialties)
-    reason = _("auto: specialty %(specialty)s, load %(load)s/%(capacity)s, least loaded of %(n)s matching") % {
-        "specialty": Specialty(matched).label,
-        "load": loads.get(best.user_id, 0),
-        "capacity": best.capacity,
-        "n": len(profiles),
-    }
+    reason = message(
+        gettext_noop("auto: specialty %(specialty)s, load %(load)s/%(capacity)s, least loaded of %(n)s matching"),
+        specialty=Specialty(matched).label,
+        load=loads.get(best.user_id, 0),
+        capacity=best.capacity,
+        n=len(profiles),
+    )
     return Pick(mediator=best.user, reason=reason)
 
 
@@ -228,11 +231,13 @@ def mediation_assign(*, actor: Any, case: Case | int, mediator: User | None = No
         profile = MediatorProfile.objects.filter(user=mediator).first()
         load = mediator_loads([mediator.pk]).get(mediator.pk, 0)
         if profile is None:
-            reason = _("by hand: load %(load)s (no profile)") % {"load": load}
+            reason = message(gettext_noop("by hand: load %(load)s (no profile)"), load=load)
+        elif load >= profile.capacity:
+            reason = message(
+                gettext_noop("by hand: load %(load)s/%(capacity)s · at capacity"), load=load, capacity=profile.capacity
+            )
         else:
-            reason = _("by hand: load %(load)s/%(capacity)s") % {"load": load, "capacity": profile.capacity}
-            if load >= profile.capacity:
-                reason += " · " + _("at capacity")
+            reason = message(gettext_noop("by hand: load %(load)s/%(capacity)s"), load=load, capacity=profile.capacity)
         chosen, auto = mediator, False
     case_assign_mediator(case=locked, actor=actor, mediator=chosen)
     assignment = Assignment.objects.create(
@@ -241,14 +246,15 @@ def mediation_assign(*, actor: Any, case: Case | int, mediator: User | None = No
         previous_id=previous_id,
         assigned_by=_label(actor),
         auto=auto,
-        reason=reason,
+        reason=str(reason)[:300],
+        reason_message=reason.to_json(),
     )
     audit_record(
         actor=actor,
         action=AuditAction.MEDIATION_ASSIGN,
         obj=locked,
         before={"mediator_id": previous_id},
-        after={"mediator_id": chosen.pk, "auto": auto, "reason": reason, "assignment_id": assignment.pk},
+        after={"mediator_id": chosen.pk, "auto": auto, "reason": reason.to_json(), "assignment_id": assignment.pk},
     )
     return assignment
 

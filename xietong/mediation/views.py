@@ -80,14 +80,15 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """My mediation cases: oldest first, overdue marked, next step and next session."""
     user = _need(request, "mediation.work")
     overdue_only = request.GET.get("overdue") == "1"
-    rows = my_mediation_cases(actor=user, overdue_only=overdue_only)
-    all_rows = rows if not overdue_only else my_mediation_cases(actor=user)
+    wl = my_mediation_cases(actor=user, overdue_only=overdue_only, page=request.GET.get("page"))
     tz = zoneinfo.ZoneInfo(viewer_timezone(user))
     ctx = {
-        "rows": rows,
+        "rows": wl.rows,
+        "page": wl.page,
+        "query": "overdue=1" if overdue_only else "",
         "overdue_only": overdue_only,
-        "overdue_count": sum(1 for r in all_rows if r.case.is_overdue),
-        "total_count": len(all_rows),
+        "overdue_count": wl.overdue,
+        "total_count": wl.total,
         "target_days": TARGET_DAYS,
         "tz": tz,
         "today": timezone.localdate(),
@@ -167,7 +168,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(case)
     messages.success(
         request,
-        _("%(name)s now mediates the case (%(reason)s).") % {"name": assignment.mediator, "reason": assignment.reason},
+        _("%(name)s now mediates the case (%(reason)s).")
+        % {"name": assignment.mediator, "reason": assignment.reason_text},
     )
     return _back(case)
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import ApiClient, User
@@ -28,6 +29,7 @@ from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
+from xietong.core.messages import message
 from xietong.core.money import money_parse
 from xietong.notifications.services import sms_send
 from xietong.webhooks.services import case_event_emit
@@ -144,8 +146,13 @@ def plan_create_from_agreement(*, case: Case | int, today: dt.date | None = None
         locked,
         actor=SYSTEM,
         kind="repayment_plan_created",
-        note=_("%(total)s yuan in %(n)d instalments, from version %(v)d of the agreement (%(basis)s).")
-        % {"total": plan.total, "n": len(rows), "v": agreement.version, "basis": plan.basis_number},
+        note=message(
+            gettext_noop("%(total)s yuan in %(n)d instalments, from version %(v)d of the agreement (%(basis)s)."),
+            total=plan.total,
+            n=len(rows),
+            v=agreement.version,
+            basis=plan.basis_number,
+        ),
         data={"plan": plan.pk, "total": str(plan.total), "instalments": len(rows)},
     )
     audit_record(
@@ -302,9 +309,22 @@ def payment_record(
         case,
         actor=actor,
         kind="payment_reported",
-        note=_("%(amount)s yuan paid on %(date)s; balance %(balance)s yuan.")
-        % {"amount": value, "date": paid_on.isoformat(), "balance": plan.balance}
-        + (" " + str(PaymentSource(source).label) if source != PaymentSource.REPORTED else ""),
+        note=(
+            message(
+                gettext_noop("%(amount)s yuan paid on %(date)s; balance %(balance)s yuan."),
+                amount=value,
+                date=paid_on.isoformat(),
+                balance=plan.balance,
+            )
+            if source == PaymentSource.REPORTED
+            else message(
+                gettext_noop("%(amount)s yuan paid on %(date)s; balance %(balance)s yuan (%(source)s)."),
+                amount=value,
+                date=paid_on.isoformat(),
+                balance=plan.balance,
+                source=PaymentSource(source).label,
+            )
+        ),
         data={"payment": payment.pk, "amount": str(value), "allocation": payment.allocation, "source": source},
     )
     audit_record(
@@ -536,8 +556,10 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
             case,
             actor=SYSTEM,
             kind="plan_resumed",
-            note=_("The hardship suspension ended on %(date)s: repayment resumes.")
-            % {"date": locked.suspended_until.isoformat()},
+            note=message(
+                gettext_noop("The hardship suspension ended on %(date)s: repayment resumes."),
+                date=locked.suspended_until.isoformat(),
+            ),
             data={"plan": locked.pk},
             at=at,
         )
@@ -552,13 +574,13 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
                 case,
                 actor=SYSTEM,
                 kind="instalment_state_changed",
-                note=_("Instalment %(seq)d (%(date)s): %(old)s → %(new)s.")
-                % {
-                    "seq": i.seq,
-                    "date": i.due_date.isoformat(),
-                    "old": InstalmentState(old).label,
-                    "new": InstalmentState(new).label,
-                },
+                note=message(
+                    gettext_noop("Instalment %(seq)d (%(date)s): %(old)s → %(new)s."),
+                    seq=i.seq,
+                    date=i.due_date.isoformat(),
+                    old=InstalmentState(old).label,
+                    new=InstalmentState(new).label,
+                ),
                 data={"seq": i.seq, "from": old, "to": new},
                 at=at,
             )
@@ -578,8 +600,13 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
             case,
             actor=SYSTEM,
             kind="plan_defaulted",
-            note=_("%(n)d instalment(s) missed: the plan is defaulted by its terms; balance %(balance)s yuan.")
-            % {"n": len(missed), "balance": locked.balance},
+            note=message(
+                gettext_noop(
+                    "%(n)d instalment(s) missed: the plan is defaulted by its terms; balance %(balance)s yuan."
+                ),
+                n=len(missed),
+                balance=locked.balance,
+            ),
             data={"plan": locked.pk, "missed": missed, "accelerate": locked.accelerate},
             at=at,
         )
@@ -671,13 +698,13 @@ def _remind(
             case,
             actor=SYSTEM,
             kind="reminder_sent",
-            note=_("Reminder (%(kind)s) of instalment %(seq)d to %(to)s, at %(local)s their time.")
-            % {
-                "kind": ReminderKind(kind).label,
-                "seq": i.seq,
-                "to": mask_phone(phone),
-                "local": local.strftime("%Y-%m-%d %H:%M"),
-            },
+            note=message(
+                gettext_noop("Reminder (%(kind)s) of instalment %(seq)d to %(to)s, at %(local)s their time."),
+                kind=ReminderKind(kind).label,
+                seq=i.seq,
+                to=mask_phone(phone),
+                local=local.strftime("%Y-%m-%d %H:%M"),
+            ),
             data={"seq": i.seq, "kind": kind, "tz": tz_name},
             at=min(now, timezone.now()),
         )
@@ -754,7 +781,7 @@ def plan_suspend(
         locked,
         actor=actor,
         kind="plan_suspended",
-        note=_("Suspended until %(date)s: %(reason)s") % {"date": until.isoformat(), "reason": reason},
+        note=message(gettext_noop("Suspended until %(date)s: %(reason)s"), date=until.isoformat(), reason=reason),
         data={"plan": plan.pk, "until": until.isoformat()},
     )
     audit_record(
@@ -861,7 +888,9 @@ def enforcement_apply(*, actor: Any, case: Case | int) -> EnforcementApplication
         locked,
         actor=actor,
         kind="enforcement_applied",
-        note=_("On %(basis)s, for %(amount)s yuan outstanding.") % {"basis": basis[1], "amount": outstanding},
+        note=message(
+            gettext_noop("On %(basis)s, for %(amount)s yuan outstanding."), basis=basis[1], amount=outstanding
+        ),
         data={"application": application.pk, "basis": basis[1], "outstanding": str(outstanding)},
     )
     audit_record(
@@ -952,7 +981,17 @@ def enforcement_result_record(
         locked,
         actor=actor,
         kind="enforcement_result",
-        note=f"{label}" + (f"：{value}" if value is not None else "") + (f"；{note}" if note else ""),
+        note=message(
+            {
+                (True, True): gettext_noop("%(result)s: %(amount)s yuan; %(note)s"),
+                (True, False): gettext_noop("%(result)s: %(amount)s yuan"),
+                (False, True): gettext_noop("%(result)s; %(note)s"),
+                (False, False): gettext_noop("%(result)s"),
+            }[(value is not None, bool(note))],
+            result=label,
+            amount=value,
+            note=note,
+        ),
         data={"result": result, "amount": str(value) if value is not None else None},
     )
     audit_record(

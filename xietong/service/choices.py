@@ -59,6 +59,13 @@ class Outcome(models.TextChoices):
     RETURNED = "returned", _("returned to sender")
 
 
+class OpenedVia(models.TextChoices):
+    """Where a party opened an electronically served document (kept in the attempt's note)."""
+
+    LINK = "link", _("through the link sent to them")
+    PLATFORM = "platform", _("on the platform, signed in")
+
+
 FAILURES = frozenset({Outcome.REFUSED, Outcome.ADDRESS_WRONG, Outcome.MOVED, Outcome.NO_ONE_HOME, Outcome.RETURNED})
 # Failures caused by the address the institution holds: its address forms (story 5).
 ADDRESS_DEFECTS = frozenset({Outcome.ADDRESS_WRONG, Outcome.MOVED})

@@ -17,6 +17,7 @@ from .choices import (
     AddressSource,
     AttemptMethod,
     DocumentKind,
+    OpenedVia,
     Outcome,
     RecordStatus,
     ServedBy,
@@ -121,6 +122,13 @@ class ServiceAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.method} {self.outcome}"
+
+    @property
+    def note_display(self) -> str:
+        """The note as shown: an opening's "link" or "platform" is a code, shown by its label."""
+        if self.outcome == Outcome.OPENED and self.note in OpenedVia.values:
+            return str(OpenedVia(self.note).label)
+        return self.note
 
 
 # Documents of no case, served on organisations ------------------------------------------------------

@@ -42,6 +42,7 @@ from .choices import (
     AlternativeKind,
     AttemptMethod,
     DocumentKind,
+    OpenedVia,
     Outcome,
     RecordStatus,
     ServedBy,
@@ -587,7 +588,7 @@ def service_document_open(*, token: str, ip_address: str | None = None, at: dt.d
         label = ActorRef(
             kind="party_link", id=rec.recipient_id, label=f"link · {rec.recipient.name}"[:200], organisation_id=None
         )
-        _opened(rec, actor=label, at=when, ip_address=ip_address, via="link")
+        _opened(rec, actor=label, at=when, ip_address=ip_address, via=OpenedVia.LINK)
     return rec
 
 
@@ -604,6 +605,6 @@ def service_recipient_open(
             continue
         if rec.planned_method != AttemptMethod.ELECTRONIC:
             continue
-        _opened(rec, actor=actor, at=timezone.now(), ip_address=ip_address, via="platform")
+        _opened(rec, actor=actor, at=timezone.now(), ip_address=ip_address, via=OpenedVia.PLATFORM)
         opened.append(rec)
     return opened

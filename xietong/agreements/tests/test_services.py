@@ -411,3 +411,24 @@ def test_the_draft_form_starts_from_the_accepted_offer(world, mediating):
     assert (filled["waived"], filled["months"], filled["first_due"]) == (Decimal("500.00"), 6, due)
     a = draft(world, mediating, waived=filled["waived"], months=filled["months"], first_due=filled["first_due"])
     assert a.agreed == Decimal("12500.00") and a.instalments.count() == 6
+
+
+@pytest.mark.parametrize("months", [19, 21])  # without break-inside the block splits at these lengths
+def test_the_pdf_keeps_its_signatures_on_one_page_and_prints_local_times(world, mediating, months):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from xietong.agreements.documents import agreement_render_pdf
+
+    a = agreement_make_signed(mediating, world.users["mediator"], months=months)
+    pages = [p.extract_text().replace(" ", "") for p in PdfReader(io.BytesIO(agreement_render_pdf(a))).pages]
+    assert len(pages) > 1
+    with_heading = [i for i, t in enumerate(pages) if "签名确认" in t]
+    assert len(with_heading) == 1
+    block = pages[with_heading[0]]
+    assert world.court.name in block and "SHA-256" in block  # the seal and the hash on the same page
+    signed = timezone.localtime(a.signatures.order_by("signed_at").last().signed_at)
+    assert signed.strftime("%Y年%m月%d日%H:%M") in block
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", "".join(pages))  # no ISO times

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.support.judiciary import confirm_case, serve_hearing_notice
 from xietong.audit.choices import AuditAction
@@ -178,6 +178,14 @@ def test_the_worklist_for_the_court(world, agreed):
     assert agreed.number not in as_(world, "other_judge").get(reverse("judiciary-worklist")).content.decode()
     for who in ("bank", "mediator", "party", "regulator"):
         assert as_(world, who).get(reverse("judiciary-worklist")).status_code == 403
+
+
+def test_the_worklist_states_the_centers_own_target(world, agreed, monkeypatch):
+    # The target comes from cases.definitions, not a number of the page's own.
+    monkeypatch.setattr("xietong.judiciary.views.TARGET_DAYS", 21)
+    with translation.override("en"):
+        body = as_(world, "judge").get(reverse("judiciary-worklist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "past the 21-day target" in body
 
 
 def test_the_worklist_marks_overdue_cases_and_filing_requests(world, failed):

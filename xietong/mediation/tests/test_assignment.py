@@ -46,6 +46,25 @@ def test_specialties_of_a_case_follow_product_and_green_category(world):
     assert case_specialties(world.cases["other_bank"]) == ["credit_card", "rural_loan"]
 
 
+def test_the_reason_is_shown_in_the_readers_language_not_the_writers(pool):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # a clerk working in Chinese assigns by hand
+        assignment = mediation_assign(
+            actor=pool.users["clerk"], case=pool.cases["other_bank"], mediator=pool.users["other_mediator"]
+        )
+    assert assignment.reason == "手动：承办量 0/10"
+    fresh = type(assignment).objects.get(pk=assignment.pk)
+    with translation.override("en"):
+        assert fresh.reason_text == "by hand: load 0/10"
+    with translation.override("zh-hans"):
+        assert fresh.reason_text == "手动：承办量 0/10"
+    assert AuditEntry.objects.filter(action=AuditAction.MEDIATION_ASSIGN).get().after["reason"] == {
+        "msgid": "by hand: load %(load)s/%(capacity)s",
+        "params": {"load": 0, "capacity": 10},
+    }
+
+
 def test_auto_assign_picks_the_least_loaded_matching_mediator_and_says_why(pool):
     # mediator already has the bank's case (load 1/10); other_mediator has none.
     case = pool.cases["other_bank"]
@@ -70,7 +89,7 @@ def test_load_is_measured_against_capacity(pool):
     )
     pick = mediation_pick(pool.cases["other_bank"])
     assert pick.mediator == pool.users["mediator"]
-    assert "load 1/100" in pick.reason
+    assert "load 1/100" in str(pick.reason)
 
 
 def test_a_full_or_unavailable_mediator_is_skipped(pool):
@@ -112,7 +131,7 @@ def test_only_a_matching_specialty_is_chosen(pool):
     # The green case asks for credit card or rural loan: the rural specialist (0/50) wins; the mortgage one never.
     pick = mediation_pick(pool.cases["other_bank"])
     assert pick.mediator == rural
-    assert "specialty rural loan" in pick.reason and "of 3 matching" in pick.reason
+    assert "specialty rural loan" in str(pick.reason) and "of 3 matching" in str(pick.reason)
     # A plain credit-card case: never the rural or the mortgage specialist.
     assert mediation_pick(pool.cases["station"]).mediator == pool.users["other_mediator"]
 

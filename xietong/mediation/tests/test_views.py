@@ -183,6 +183,23 @@ def test_my_mediation_cases_lists_and_filters_overdue(mediating, world):
     assert client(world, "clerk").get("/mediation/").status_code == 403
 
 
+def test_my_mediation_cases_page_by_page_with_the_next_step_until_the_case_moves_on(mediating, world):
+    from tests.support.world import more_cases
+    from xietong.mediation.services import contact_log
+
+    more_cases(world, 55)
+    c = client(world, "mediator")
+    contact_log(actor=world.users["mediator"], case=mediating, channel="call", outcome="reached", next_step="再联系")
+    html = c.get("/mediation/").content.decode()
+    assert html.count('data-testid="my-case-row"') == 50 and 'data-testid="pager-count">第 1–50 条，共 56 条<' in html
+    assert "再联系" in html and 'data-testid="moved-on"' not in html  # the oldest case comes first
+    first = timezone.localdate() + dt.timedelta(days=20)
+    offer_make(actor=world.users["party"], case=mediating, terms=OfferTerms("12000.00", 6, first))
+    html = c.get("/mediation/").content.decode()
+    assert "再联系" not in html and 'data-testid="moved-on"' in html
+    assert c.get("/mediation/?page=2").content.decode().count('data-testid="my-case-row"') == 6
+
+
 def test_the_pool_page_and_the_profile_form(pool, world):
     Case.objects.filter(pk=pool.cases["bank"].pk).update(submitted_at=timezone.now() - dt.timedelta(days=45))
     html = client(world, "clerk").get("/mediation/pool/").content.decode()

@@ -10,19 +10,24 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from xietong.agreements.services import agreement_draft
 from xietong.cases.models import Case
+from xietong.cases.services import case_event_record
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.mediation.models import Affordability, ContactLog, MediationSession
 from xietong.mediation.selectors import (
     affordability_for,
+    mediator_overdue_counts,
     my_mediation_cases,
     session_participants,
     sessions_for,
     viewer_timezone,
 )
 from xietong.mediation.services import (
+    OfferTerms,
     affordability_save,
     contact_log,
+    offer_make,
     person_set_timezone,
     session_schedule,
     session_set_status,
@@ -128,8 +133,51 @@ def test_the_mediator_logs_contacts_with_a_party(mediating, world):
         next_step_on=timezone.localdate() + dt.timedelta(days=3),
     )
     assert entry.party == party
-    rows = my_mediation_cases(actor=world.users["mediator"])
+    rows = my_mediation_cases(actor=world.users["mediator"]).rows
     assert [r.case.pk for r in rows] == [mediating.pk] and rows[0].next_step == "call again"
+
+
+@pytest.mark.parametrize("move", ["session", "offer", "agreement", "state"])
+def test_the_next_step_is_not_shown_once_the_case_moved_on(mediating, world, move):
+    m = world.users["mediator"]
+    contact_log(actor=m, case=mediating, channel="call", outcome="reached", next_step="call back on Friday")
+    row = my_mediation_cases(actor=m).rows[0]
+    assert row.next_step == "call back on Friday" and row.moved_on is None
+    if move == "session":
+        session_schedule(actor=m, case=mediating, starts_at=AT, mode="in_person", place="第一调解室")
+    elif move == "offer":
+        first = timezone.localdate() + dt.timedelta(days=20)
+        offer_make(actor=world.users["party"], case=mediating, terms=OfferTerms("12000.00", 6, first))
+    elif move == "agreement":
+        first = timezone.localdate() + dt.timedelta(days=20)
+        agreement_draft(actor=m, case=mediating, waived="0", first_due=first, default_clause="全部到期", months=6)
+    else:  # the case went back to triage, or on: any change of state
+        case_event_record(mediating, actor=m, kind="start_mediation", from_state="triaged", to_state="mediating")
+    row = my_mediation_cases(actor=m).rows[0]
+    assert row.next_step == "" and row.next_step_on is None and row.moved_on is not None
+    # A contact after that is the mediator's new next step.
+    contact_log(actor=m, case=mediating, channel="sms", outcome="reached", next_step="wait for the signature")
+    row = my_mediation_cases(actor=m).rows[0]
+    assert row.next_step == "wait for the signature" and row.moved_on is None
+
+
+def test_the_mediators_list_comes_in_pages_of_50_with_counts(pool, world):
+    from tests.support.world import more_cases
+
+    made = more_cases(world, 60)  # with the world's bank case: 61, all the mediator's
+    Case.objects.filter(pk__in=[c.pk for c in made[:7]]).update(submitted_at=timezone.now() - dt.timedelta(days=45))
+    Case.objects.filter(pk__in=[c.pk for c in made[7:9]]).update(
+        state="performing", submitted_at=timezone.now() - dt.timedelta(days=90)
+    )  # repaying: neither in the list nor overdue
+    m = world.users["mediator"]
+    first = my_mediation_cases(actor=m)
+    assert (len(first.rows), first.total, first.overdue) == (50, 59, 7)
+    assert first.page.paginator.count == 59 and first.page.has_next()
+    second = my_mediation_cases(actor=m, page=2)
+    assert len(second.rows) == 9 and not {r.case.pk for r in first.rows} & {r.case.pk for r in second.rows}
+    late = my_mediation_cases(actor=m, overdue_only=True)
+    assert {r.case.pk for r in late.rows} == {c.pk for c in made[:7]} and late.total == 59
+    assert mediator_overdue_counts([m.pk]) == {m.pk: 7}
 
 
 def test_contacts_refused_for_others_or_outside_parties(mediating, world):
@@ -253,3 +301,42 @@ def test_time_zones_are_set_by_the_mediator_or_the_person_themself(mediating, wo
     borrower.refresh_from_db()
     relative.refresh_from_db()
     assert (borrower.timezone, relative.timezone) == ("Asia/Jakarta", "Asia/Singapore")
+
+
+def test_the_timeline_reads_in_the_readers_language(mediating, world):
+    from django.utils import translation
+
+    first = timezone.localdate() + dt.timedelta(days=20)
+    with translation.override("zh-hans"):
+        agreement_draft(
+            actor=world.users["mediator"],
+            case=mediating,
+            waived="0",
+            first_due=first,
+            default_clause="全部到期",
+            months=6,
+        )
+    event = mediating.events.get(kind="agreement_drafted")
+    assert "instalments" not in event.note  # written by a mediator working in Chinese
+    with translation.override("en"):
+        assert event.detail.startswith("Version 1: ") and event.detail.endswith(" yuan in 6 instalments.")
+        html = _page(world, "mediator", mediating)
+    assert event.detail in html or "yuan in 6 instalments." in html
+
+
+def _page(world, who, case):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.users[who])
+    return c.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_mediation_session_is_held_not_a_court_hearing():
+    from django.utils import translation
+
+    from xietong.mediation.forms import SessionStatusForm
+
+    with translation.override("zh-hans"):
+        labels = {k: str(v) for k, v in SessionStatusForm().fields["status"].choices}
+    assert labels["held"] == "已进行" and "开庭" not in "".join(labels.values())

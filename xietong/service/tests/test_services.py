@@ -195,6 +195,17 @@ def test_opening_the_link_serves_with_the_time_and_is_audited(world, django_capt
     assert again.opened_at == record.opened_at
     assert AuditEntry.objects.filter(action=AuditAction.SERVICE_OPENED).count() == 1
     assert doc.records.get(pk=record.pk).attempts.filter(outcome=Outcome.OPENED).count() == 1
+    # The attempt says where it was opened, in words: not the code "link".
+    from django.test import Client
+    from django.utils import translation
+
+    opened = doc.records.get(pk=record.pk).attempts.get(outcome=Outcome.OPENED)
+    with translation.override("zh-hans"):
+        assert opened.note == "link" and opened.note_display == "通过发送给其的链接"
+    clerk = Client()
+    clerk.force_login(world.users["clerk"])
+    html = clerk.get(f"/cases/{case.pk}/").content.decode()
+    assert "通过发送给其的链接" in html and '已打开</strong> <span class="muted">link<' not in html
 
 
 @pytest.mark.parametrize("token", ["", "nothing", "x" * 300, "A" * 43])

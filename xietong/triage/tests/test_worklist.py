@@ -118,3 +118,39 @@ def test_bulk_assign_needs_a_selection_and_a_staff_role(client, world, queues):
     client.force_login(world.users["judge"])
     assert client.post(reverse("worklist-assign"), {"cases": [queues["green"].pk], "team": team.pk}).status_code == 403
     assert not Case.objects.filter(team=team).exists()
+
+
+@pytest.mark.parametrize("state", ["performing", "enforcing", "confirmed", "filed", "tried", "fulfilled"])
+def test_a_case_past_pre_litigation_is_never_overdue(client, world, state):
+    # Counted by cases.definitions: a case repaying, in enforcement, confirmed or in court is not
+    # behind the 30-day target or the three-month limit of pre-litigation mediation, however old.
+    now = timezone.now()
+    late = make_case(world, submitted_at=now - dt.timedelta(days=120))
+    mediating = make_case(world, submitted_at=now - dt.timedelta(days=120))
+    Case.objects.filter(pk=late.pk).update(state=state)
+    Case.objects.filter(pk=mediating.pk).update(state="mediating")
+    late.refresh_from_db()
+    assert not late.is_overdue and Case.objects.get(pk=mediating.pk).is_overdue
+    counts = worklist_counts(actor=world.users["clerk"])
+    assert counts["overdue"] == 1 and counts["past_limit"] == 1  # the mediating case alone
+    client.force_login(world.users["clerk"])
+    html = client.get(URL, {"overdue": "1"}).content.decode()
+    assert re.findall(r'data-testid="worklist-row" data-case="([^"]+)"', html) == [mediating.number]
+    assert html.count('data-testid="overdue-badge"') == 1
+
+
+def test_the_worklist_comes_in_pages_of_50_with_the_count(client, world):
+    from tests.support.world import more_cases
+
+    made = more_cases(world, 57)  # with the world's three open cases of this court: 60
+    client.force_login(world.users["clerk"])
+    first = client.get(URL).content.decode()
+    rows = re.findall(r'data-testid="worklist-row" data-case="([^"]+)"', first)
+    assert len(rows) == 50
+    assert 'data-testid="pager-count">第 1–50 条，共 60 条<' in first
+    assert 'data-testid="count-total">60<' in first
+    second = client.get(URL, {"page": 2}).content.decode()
+    rest = re.findall(r'data-testid="worklist-row" data-case="([^"]+)"', second)
+    assert len(rest) == 10 and not set(rows) & set(rest)
+    assert {c.number for c in made} <= set(rows) | set(rest)
+    assert 'data-testid="pager-prev"' in second and 'data-testid="pager-next"' not in second
