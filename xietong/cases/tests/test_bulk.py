@@ -180,3 +180,24 @@ def test_nothing_to_open_takes_no_number(world):
     done = create(world, [], transition="triage")
     assert done.case_ids == [] and done.first_number == done.last_number == ""
     assert Case.objects.count() == before
+
+
+def test_receivers_learn_of_many_cases_in_chunks_a_query_can_hold(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A receiver's `many` gets at most NOTIFY_CHUNK cases a call (PostgreSQL takes at most 65,535
+    parameters in a statement: 98,000 case ids in one query failed); a failing chunk spoils no other."""
+    from xietong.cases import services
+
+    monkeypatch.setattr(services, "NOTIFY_CHUNK", 2)
+    chunks: list[list[int]] = []
+
+    def many(ids, *step):
+        chunks.append(list(ids))
+        if len(chunks) == 1:
+            raise RuntimeError("the first chunk fails")
+
+    monkeypatch.setitem(registry.receivers._items, "probe", Receiver(one=lambda *a: None, many=many))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = create(world, disputes(world, 5), transition="triage")
+    assert chunks == [done.case_ids[0:2], done.case_ids[2:4], done.case_ids[4:5]]
