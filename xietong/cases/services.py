@@ -294,18 +294,24 @@ def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") 
     return locked
 
 
+NOTIFY_CHUNK = 2000  # cases per call of a receiver's `many`: a query over them stays within any driver's limits
+
+
 def case_transitions_notify(*, case_ids: list[int], code: str, from_state: str, to_state: str) -> None:
     """After commit: every registered receiver learns that these cases took the step `code` together
-    (a batch import's triage). A failing receiver never breaks the others or the caller."""
+    (a batch import's triage), `many` at most NOTIFY_CHUNK cases at a time (PostgreSQL refuses a
+    statement with more than 65,535 parameters). A failing receiver never breaks the others or the caller."""
     for key, receiver in registry.receivers.items():
-        try:
-            if receiver.many is not None:
-                receiver.many(case_ids, code, from_state, to_state)
-            else:
-                for case_id in case_ids:
-                    receiver.one(case_id, code, from_state, to_state)
-        except Exception:
-            logger.exception("transition receiver %s failed for %d cases", key, len(case_ids))
+        for start in range(0, len(case_ids), NOTIFY_CHUNK):
+            chunk = case_ids[start : start + NOTIFY_CHUNK]
+            try:
+                if receiver.many is not None:
+                    receiver.many(chunk, code, from_state, to_state)
+                else:
+                    for case_id in chunk:
+                        receiver.one(case_id, code, from_state, to_state)
+            except Exception:
+                logger.exception("transition receiver %s failed for %d cases", key, len(chunk))
 
 
 def allowed_transitions(*, case: Case, actor: Any, visible: bool | None = None) -> list[Transition]:

@@ -18,6 +18,8 @@ from xietong.audit.services import SYSTEM, audit_verify
 from xietong.core.idgen import fake_uscc
 from xietong.core.validators import uscc_check_char
 
+from .factories import UserFactory
+
 REAL_USCC = "914403001922038216"
 
 
@@ -237,7 +239,7 @@ class TestUserCreate:
 
 class TestApiClients:
     def test_created_with_a_token_stored_only_hashed(self, bank, court):
-        admin = user_create(actor=SYSTEM, username="admin", password=None, role=Role.CENTER_ADMIN, organisation=court)
+        admin = UserFactory(role=Role.CENTER_ADMIN, organisation=court)
         client, token = api_client_create(actor=admin, organisation=bank, name="核心系统")
         client.refresh_from_db()
         assert token.startswith(f"xt_{client.token_prefix}_")
@@ -293,7 +295,7 @@ class TestApiClients:
         assert api_client_for_token(ta).pk == a.pk
 
     def test_a_revoked_client_is_refused_and_the_revocation_audited(self, bank, court):
-        admin = user_create(actor=SYSTEM, username="admin", password=None, role=Role.CENTER_ADMIN, organisation=court)
+        admin = UserFactory(role=Role.CENTER_ADMIN, organisation=court)
         client, token = api_client_create(actor=SYSTEM, organisation=bank, name="核心系统")
         api_client_revoke(actor=admin, client=client)
         client.refresh_from_db()

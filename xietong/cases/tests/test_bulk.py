@@ -19,12 +19,13 @@ from xietong.cases.choices import CaseState, Door, NumberKind, PartyRole
 from xietong.cases.models import Case, CaseEvent, CaseNumber
 from xietong.cases.registry import Receiver, registry
 from xietong.core.errors import DomainError
+from xietong.parties.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def disputes(world, n: int = 3, **over) -> list[NewCase]:
-    person = world.persons["borrower"]
+    """n disputes, each of a new person."""
     base = {
         "product": "credit_card",
         "principal": Decimal("100.10"),
@@ -33,7 +34,8 @@ def disputes(world, n: int = 3, **over) -> list[NewCase]:
         "channel": "mediable",
         "track": "normal",
     }
-    return [NewCase(respondent_id=person.pk, facts=f"第{k}笔", **(base | over)) for k in range(n)]
+    people = PersonFactory.create_batch(n)
+    return [NewCase(respondent_id=p.pk, facts=f"第{k}笔", **(base | over)) for k, p in enumerate(people)]
 
 
 def create(world, items, **kw):
@@ -49,18 +51,19 @@ def create(world, items, **kw):
 
 
 def test_each_case_is_opened_with_its_parties_number_and_event_in_order(world):
-    done = create(world, disputes(world, 3))
+    items = disputes(world, 3)
+    done = create(world, items)
     cases = list(Case.objects.filter(pk__in=done.case_ids).order_by("pk"))
     assert [c.pk for c in cases] == done.case_ids
     assert [c.number for c in cases] == done.numbers.texts
     assert list(done.numbers.seqs) == [done.numbers.first + k for k in range(3)]
     assert [c.facts for c in cases] == ["第0笔", "第1笔", "第2笔"]
-    for c in cases:
+    for c, dispute in zip(cases, items, strict=True):
         assert c.state == CaseState.SUBMITTED and c.total == Decimal("102.60")
         assert c.created_by == world.users["bank"]
         assert sorted(c.parties.values_list("role", "person_id", "organisation_id")) == [
             (PartyRole.APPLICANT, None, world.bank.pk),
-            (PartyRole.RESPONDENT, world.persons["borrower"].pk, None),
+            (PartyRole.RESPONDENT, dispute.respondent_id, None),
         ]
         (number,) = CaseNumber.objects.filter(case=c)
         assert (number.kind, number.text) == (NumberKind.PRE_MEDIATION, c.number)
@@ -149,8 +152,9 @@ def test_steps_write_in_the_same_transaction_and_are_named_in_one_audit_entry(wo
         seen.append(list(case_ids))
         return {"probe_rows": len(case_ids)}
 
+    items = disputes(world, 3)
     start = AuditEntry.objects.count()
-    done = create(world, disputes(world, 3), transition="triage", steps=[step])
+    done = create(world, items, transition="triage", steps=[step])
     assert seen == [done.case_ids] and done.written == {"probe_rows": 3}
     (entry,) = AuditEntry.objects.order_by("seq")[start:]
     assert entry.action == AuditAction.CASE_CREATE_BULK and entry.actor_id == world.users["bank"].pk
@@ -164,9 +168,10 @@ def test_a_failing_step_leaves_nothing(world):
     def step(case_ids):
         raise DomainError("no", code="probe")
 
+    items = disputes(world, 2)
     before = (Case.objects.count(), AuditEntry.objects.count())
     with pytest.raises(DomainError):
-        create(world, disputes(world, 2), steps=[step])
+        create(world, items, steps=[step])
     assert (Case.objects.count(), AuditEntry.objects.count()) == before
 
 
@@ -175,3 +180,24 @@ def test_nothing_to_open_takes_no_number(world):
     done = create(world, [], transition="triage")
     assert done.case_ids == [] and done.first_number == done.last_number == ""
     assert Case.objects.count() == before
+
+
+def test_receivers_learn_of_many_cases_in_chunks_a_query_can_hold(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A receiver's `many` gets at most NOTIFY_CHUNK cases a call (PostgreSQL takes at most 65,535
+    parameters in a statement: 98,000 case ids in one query failed); a failing chunk spoils no other."""
+    from xietong.cases import services
+
+    monkeypatch.setattr(services, "NOTIFY_CHUNK", 2)
+    chunks: list[list[int]] = []
+
+    def many(ids, *step):
+        chunks.append(list(ids))
+        if len(chunks) == 1:
+            raise RuntimeError("the first chunk fails")
+
+    monkeypatch.setitem(registry.receivers._items, "probe", Receiver(one=lambda *a: None, many=many))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = create(world, disputes(world, 5), transition="triage")
+    assert chunks == [done.case_ids[0:2], done.case_ids[2:4], done.case_ids[4:5]]

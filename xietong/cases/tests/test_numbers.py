@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from xietong.accounts.choices import CourtLevel, OrganisationKind
-from xietong.accounts.services import organisation_create
+from xietong.accounts.tests.factories import CourtFactory
 from xietong.audit.models import GENESIS_HASH, AuditHead
 from xietong.audit.services import SYSTEM, audit_verify
-from xietong.cases.choices import Door, NumberKind, PartyRole, Product
+from xietong.cases.choices import Door, NumberKind, PartyRole
 from xietong.cases.models import Case, CaseNumber, CaseSequence
 from xietong.cases.numbers import case_number_assign, case_numbers_reserve, format_case_number, next_sequence
 from xietong.cases.services import PersonParty, case_create
-from xietong.core.idgen import id_number_from
-from xietong.parties.services import person_create
+from xietong.parties.tests.factories import PersonFactory
+
+from .factories import CaseFactory
 
 
 def this_year() -> int:
@@ -27,30 +26,18 @@ def this_year() -> int:
 
 
 def open_case(court, person) -> Case:
-    return case_create(
-        actor=SYSTEM,
-        court=court,
-        product=Product.CONSUMER_LOAN,
-        door=Door.COUNTER,
-        persons=[PersonParty(person=person, role=PartyRole.APPLICANT)],
-        principal=Decimal("1000"),
-    )
+    """A person's own dispute, with no institution: case_create through the factory."""
+    return CaseFactory(court=court, respondent=person, role=PartyRole.APPLICANT, institution=None)
 
 
 @pytest.fixture
 def courts(db):
-    a = organisation_create(
-        actor=SYSTEM, kind=OrganisationKind.COURT, name="新罗区法院", court_code="闽0802", court_level=CourtLevel.BASIC
-    )
-    b = organisation_create(
-        actor=SYSTEM, kind=OrganisationKind.COURT, name="永定区法院", court_code="闽0803", court_level=CourtLevel.BASIC
-    )
-    return a, b
+    return CourtFactory(court_code="闽0802"), CourtFactory(court_code="闽0803")
 
 
 @pytest.fixture
 def person(db):
-    return person_create(actor=SYSTEM, name="黄大明", id_number=id_number_from(1))
+    return PersonFactory()
 
 
 # Format --------------------------------------------------------------------------------------
@@ -258,7 +245,7 @@ def fresh_head(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_next_sequence_refuses_to_run_outside_a_transaction(fresh_head):
-    court = organisation_create(actor=SYSTEM, kind=OrganisationKind.COURT, name="某法院", court_code="闽0899")
+    court = CourtFactory()
     assert not connection.in_atomic_block
     with pytest.raises(RuntimeError, match="inside a transaction"):
         next_sequence(court=court, kind=NumberKind.PRE_MEDIATION, year=this_year())
@@ -305,8 +292,7 @@ def assert_gapless(seqs: list[int], texts: list[str], n: int) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_number_assignment_is_unique_and_gapless(fresh_head):
-    court = organisation_create(actor=SYSTEM, kind=OrganisationKind.COURT, name="某法院", court_code="闽0802")
-    person = person_create(actor=SYSTEM, name="黄大明", id_number=id_number_from(1))
+    court, person = CourtFactory(court_code="闽0802"), PersonFactory()
     cases = [open_case(court, person) for _ in range(THREADS)]
 
     def work(i: int) -> None:
@@ -327,8 +313,7 @@ def test_concurrent_number_assignment_is_unique_and_gapless(fresh_head):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_case_creation_numbers_every_case_once_and_keeps_the_audit_chain(fresh_head):
-    court = organisation_create(actor=SYSTEM, kind=OrganisationKind.COURT, name="某法院", court_code="闽0802")
-    persons = [person_create(actor=SYSTEM, name=f"当事人{i}", id_number=id_number_from(10 + i)) for i in range(THREADS)]
+    court, persons = CourtFactory(court_code="闽0802"), PersonFactory.create_batch(THREADS)
     # No sequence row exists yet: the threads also race to create it.
     assert not CaseSequence.objects.exists()
 
@@ -351,8 +336,7 @@ def test_concurrent_case_creation_numbers_every_case_once_and_keeps_the_audit_ch
 @pytest.mark.django_db(transaction=True)
 def test_runs_and_single_numbers_taken_together_never_overlap(fresh_head):
     """Half the threads reserve runs (a batch import), half open cases one at a time: one gapless sequence."""
-    court = organisation_create(actor=SYSTEM, kind=OrganisationKind.COURT, name="某法院", court_code="闽0802")
-    persons = [person_create(actor=SYSTEM, name=f"当事人{i}", id_number=id_number_from(10 + i)) for i in range(THREADS)]
+    court, persons = CourtFactory(court_code="闽0802"), PersonFactory.create_batch(THREADS)
     runs: list[list[str]] = []
     run_seqs: list[int] = []
 

@@ -21,6 +21,8 @@ from xietong.parties.models import Address, Authorisation, Person
 from xietong.parties.selectors import authorisations_active, persons_represented_by
 from xietong.parties.services import authorisation_create, person_create, person_reveal_id, person_reveal_phone
 
+from .factories import PersonFactory
+
 STANDARD_EXAMPLE = "11010519491231002X"  # GB 11643's own example
 
 
@@ -171,9 +173,8 @@ class TestReveal:
 
 @pytest.fixture
 def two(db):
-    principal = person_create(actor=SYSTEM, name="黄大明", id_number=id_number_from(100))
-    agent = person_create(actor=SYSTEM, name="黄小明", id_number=id_number_from(101))
-    return principal, agent
+    """A person and the relative who will act for them."""
+    return PersonFactory(name="黄大明"), PersonFactory(name="黄小明")
 
 
 class TestAuthorisation:
@@ -265,9 +266,7 @@ class TestAuthorisation:
     def test_who_a_relative_may_act_for_now(self, two):
         principal, agent = two
         today = timezone.localdate()
-        third = person_create(actor=SYSTEM, name="第三人", id_number=id_number_from(102))
-        fourth = person_create(actor=SYSTEM, name="第四人", id_number=id_number_from(103))
-        fifth = person_create(actor=SYSTEM, name="第五人", id_number=id_number_from(104))
+        third, fourth, fifth = PersonFactory.create_batch(3)
 
         def auth(p, **kw):
             return authorisation_create(
