@@ -17,4 +17,4 @@ class StatsConfig(AppConfig):
 
         receiver_register("stats", on_case_transition, many=on_cases_transition)
         # The dashboard: every role with an audience (parties and station agents have none).
-        permissions_register({"stats.dashboard": lambda actor, obj=None: audience_for(actor) is not None})
+        permissions_register({"stats.dashboard": lambda actor, obj: audience_for(actor) is not None})
