@@ -16,7 +16,6 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -241,8 +240,13 @@ def audit_checkpoint(*, reason: str) -> Checkpoint:
 
 
 def audit_checkpoint_on_commit(*, reason: str) -> None:
-    """A checkpoint once the current transaction commits (an export: the head as the recipient was given it)."""
-    transaction.on_commit(partial(audit_checkpoint, reason=reason))
+    """A checkpoint once the current transaction commits (an export: the head as the recipient was given it).
+    A checkpoint that cannot be written is logged (the export is not refused for it; the hourly one is loud)."""
+
+    def audit_checkpoint_after_export() -> None:  # a named function: Django names it when it logs a failure
+        audit_checkpoint(reason=reason)
+
+    transaction.on_commit(audit_checkpoint_after_export, robust=True)
 
 
 def audit_checkpoints(path: Path | None = None) -> tuple[list[Checkpoint], ChainProblem | None]:

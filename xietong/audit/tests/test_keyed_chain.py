@@ -260,3 +260,14 @@ def test_production_refuses_to_start_without_the_audit_key():
     )
     assert proc.returncode != 0
     assert "AUDIT_HMAC_KEY is not set" in proc.stderr
+
+
+def test_an_export_is_not_refused_when_its_checkpoint_cannot_be_written(
+    world, settings, client, tmp_path, django_capture_on_commit_callbacks, caplog
+):
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path  # a directory: no line can be appended to it
+    client.force_login(world.users["regulator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.get("/api/v1/service/failures")
+    assert r.status_code == 200
+    assert any("audit_checkpoint_after_export" in rec.getMessage() for rec in caplog.records)
