@@ -34,6 +34,8 @@ LITIGATION_NUMBERS = (NumberKind.FIRST_INSTANCE, NumberKind.ENFORCEMENT)
 # applies and the person responds. Through every other door (online, for a relative, at the counter,
 # at a rural station) a citizen brings a dispute with an institution: the citizen applies and the
 # institution responds. The risk counts read the same set ("an institution's own deliveries").
+# One exception, by filer rather than door: a case the counter opens from the lookup on a debt the
+# institution reported is that institution's claim, and it applies (lookup/services.py).
 INSTITUTION_DOORS = frozenset({Door.BATCH, Door.API})
 
 

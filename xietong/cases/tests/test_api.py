@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +20,8 @@ def test_openapi_and_docs_are_served_without_cdn(client, db):
     r = client.get("/api/v1/openapi.json")
     assert r.status_code == 200 and "/api/v1/cases" in json.loads(r.content)["paths"]
     docs = client.get("/api/v1/docs").content.decode()
-    assert "cdn" not in docs.lower() and "/static/ninja/" in docs
+    # Nothing from another origin (a bare "cdn" test failed whenever the page's CSRF token spelt it).
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", docs) and "/static/ninja/" in docs
 
 
 def test_token_is_scoped_to_its_institution(client, world):
