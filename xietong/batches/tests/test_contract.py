@@ -218,8 +218,9 @@ def both_ways(
 
 
 ROW_RULES = [
-    pytest.param(False, id="default triage"),
-    pytest.param(True, id="a rule decides"),
+    pytest.param("", id="default triage"),
+    pytest.param("rule", id="a rule decides"),
+    pytest.param("memorandum", id="the bank's memorandum puts it on the fast track"),
 ]
 
 
@@ -231,7 +232,21 @@ def test_a_dispute_opened_in_bulk_is_the_dispute_opened_alone(
     from xietong.webhooks import services as webhooks
 
     monkeypatch.setattr(webhooks, "enqueue_delivery", lambda pk, run_after=None: None)  # queued, not sent
-    if with_rule:  # a rule with conditions and outcomes of every kind, so the reasons carry values
+    if with_rule == "memorandum":
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from xietong.triage.models import SmallClaimsMemorandum
+
+        today = timezone.localdate()
+        SmallClaimsMemorandum.objects.create(
+            institution=world.bank,
+            signed_on=today - dt.timedelta(days=30),
+            valid_until=today + dt.timedelta(days=300),
+            amount_limit=Decimal("50000"),
+        )
+    if with_rule == "rule":  # a rule with conditions and outcomes of every kind, so the reasons carry values
         from xietong.cases.models import Category
 
         TriageRule.objects.create(
@@ -254,8 +269,10 @@ def test_a_dispute_opened_in_bulk_is_the_dispute_opened_alone(
     assert [e["kind"] for e in bulk["events"]] == ["created", "triage"]
     assert len(bulk["triage"]) == 1
     assert len(bulk["service"]) == (1 if row["service_address"] else 0)
-    if with_rule:
+    if with_rule == "rule":
         assert bulk["triage"][0]["rule_name"] == "信用卡大额" and bulk["case"]["channel"] == "hard_to_enforce"
+    if with_rule == "memorandum":
+        assert bulk["case"]["track"] == "fast" and bulk["triage"][0]["reasons"][0]["builtin"] == "memorandum"
 
     # After commit: every receiver learns of the triage step once per case, and the bank's endpoint
     # gets the same event queued.
