@@ -3,7 +3,7 @@
 # against PostgreSQL, static files collected (served by whitenoise), uploads under MEDIA_ROOT (a shared
 # volume when several hosts serve) or in object storage (XIETONG_MEDIA_STORAGE). See docs/operations.md.
 #
-#   DATABASE_URL=postgres://xietong:…@db:5432/xietong SECRET_KEY=… ALLOWED_HOSTS=xietong.example.org \
+#   DATABASE_URL=postgres://xietong:…@db:5432/xietong SECRET_KEY=… AUDIT_HMAC_KEY=… ALLOWED_HOSTS=xietong.example.org \
 #   WEB_CONCURRENCY=4 TASK_WORKERS=2 BIND=0.0.0.0:8000 make serve
 #
 # Stops all of them when one stops (a supervisor, e.g. systemd with deploy/, restarts the whole set).
@@ -14,6 +14,7 @@ case "$DATABASE_URL" in
   postgres://* | postgresql://*) ;;
   *) echo "serve: several workers need PostgreSQL; for SQLite use make demo (one worker)" >&2; exit 2 ;;
 esac
+: "${AUDIT_HMAC_KEY:?set AUDIT_HMAC_KEY to a long random value kept apart from the database backups (docs/operations.md)}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-xietong.settings.production}"
 BIN="${BIN:-.venv/bin}"
 BIND="${BIND:-127.0.0.1:8000}"

@@ -282,19 +282,24 @@ _COURT = {
     "repayment-worklist",
     "service-failures",
     "risk-warnings",
+    "suggestion-list",
+    "dashboard",
 }
-_BANK = {"home", "repayment-worklist", "batch-list", "webhooks", "api-clients", "service-failures", "risk-warnings"}
+_BANK = {
+    "home", "repayment-worklist", "batch-list", "webhooks", "api-clients", "service-failures", "risk-warnings",
+    "suggestion-list", "dashboard",
+}  # fmt: skip
 _PARTY = {"my-cases", "my-repayments", "intake-apply", "intake-apply-relative", "my-lookup"}
 MENU: dict[str, set[str]] = {
-    "admin": _COURT | {"mediation-pool", "intake-counter", "batch-list", "webhooks", "api-clients", "learn-new", "dashboard", "admin:index"},
+    "admin": _COURT | {"mediation-pool", "intake-counter", "batch-list", "webhooks", "api-clients", "learn-new", "admin:index"},
     "clerk": _COURT | {"mediation-pool", "intake-counter"},
     "judge": _COURT,
     "other_judge": _COURT,
-    "mediator": {"home", "mediation-my"},
-    "other_mediator": {"home", "mediation-my"},
+    "mediator": {"home", "mediation-my", "repayment-worklist", "dashboard"},
+    "other_mediator": {"home", "mediation-my", "repayment-worklist", "dashboard"},
     "bank": _BANK,
     "other_bank": _BANK,
-    "regulator": {"service-failures", "risk-warnings", "dashboard"},
+    "regulator": {"service-failures", "risk-warnings", "suggestion-list", "dashboard"},
     "station": {"home", "intake-station", "learn-new"},
     "party": _PARTY,
     "stranger": _PARTY,

@@ -91,7 +91,7 @@ class Assignment(models.Model):
     auto = models.BooleanField(_("automatic"), default=False)
     # Why, as the writer read it; and as a message with its parameters, shown in the reader's language.
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    reason_message = models.JSONField(_("reason (message)"), default=dict, blank=True)
+    reason_message = models.JSONField(_("reason (message)"), default=dict, db_default={}, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:

@@ -46,6 +46,10 @@ DOCUMENT_HASHES: tuple[tuple[str, str, str], ...] = (
     ("service.ServedDocument", "file", "sha256"),
     ("intake.Attachment", "file", "sha256"),
     ("batches.Batch", "file", "sha256"),
+    ("service.OrganisationDocument", "file", "sha256"),
+    ("repayment.PaymentFile", "file", "sha256"),
+    ("repayment.PaymentDeclaration", "voucher", "voucher_sha256"),
+    ("suggestions.AnswerAttachment", "file", "sha256"),
 )
 
 

@@ -51,7 +51,14 @@ class RepaymentPlan(models.Model):
     basis_number = models.CharField(_("basis number"), max_length=64, blank=True)
     total = money(_("total to repay"))
     paid = money(_("paid"))
-    waived = money(_("waived by the creditor"))
+    # Added to a table in use: the database fills it in for the release still running (docs/operations.md).
+    waived = models.DecimalField(
+        _("waived by the creditor"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+    )
     grace_days = models.PositiveSmallIntegerField(_("grace days"))
     default_after_missed = models.PositiveSmallIntegerField(_("missed instalments that default the plan"))
     accelerate = models.BooleanField(_("the whole balance falls due on default"))
@@ -107,7 +114,10 @@ class PlanInstalment(models.Model):
     due_date = models.DateField(_("due"))
     amount = money(_("amount"))
     paid = money(_("paid"))
-    waived = money(_("waived"))
+    # Added to a table in use: the database fills it in for the release still running (docs/operations.md).
+    waived = models.DecimalField(
+        _("waived"), max_digits=14, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
     state = models.CharField(
         _("state"), max_length=10, choices=InstalmentState.choices, default=InstalmentState.SCHEDULED
     )

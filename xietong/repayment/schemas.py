@@ -85,7 +85,7 @@ class PaymentFileIn(Schema):
     record: bool = False
 
 
-class RowErrorOut(Schema):
+class PaymentRowErrorOut(Schema):
     row: int
     column: str
     code: str
@@ -101,4 +101,4 @@ class PaymentFileOut(Schema):
     total_amount: Decimal
     created_at: dt.datetime
     recorded_at: dt.datetime | None
-    row_errors: list[RowErrorOut]
+    row_errors: list[PaymentRowErrorOut]

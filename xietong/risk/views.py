@@ -17,6 +17,7 @@ from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_checkpoint_on_commit, audit_record
 from xietong.cases.models import Case
+from xietong.core.csp import charts
 from xietong.core.errors import DomainError
 from xietong.documents.render import sha256
 
@@ -76,6 +77,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     return render(request, "risk/list.html", ctx)
 
 
+@charts
 @login_required
 def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user

@@ -10,7 +10,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
-AUDIT_HMAC_KEY = "test-only-audit-key-not-secret"
+AUDIT_HMAC_KEY = "test-only-audit-key-not-secret-long-enough"
 DEBUG = False
 DEMO_MODE = True
 ALLOWED_HOSTS = ["*"]

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from xietong.core.csp import charts
+
 from .export import XLSX_CONTENT_TYPE, dashboard_export
 from .forms import DashboardForm
 from .measures import BREAKDOWN_COLUMNS, DIMENSION_BY_CODE, MEASURES, PUBLIC
@@ -83,6 +85,7 @@ def _audience(request: HttpRequest) -> Audience:
     return audience
 
 
+@charts
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -139,6 +142,7 @@ def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@charts
 @require_GET
 def public_figures(request: HttpRequest) -> HttpResponse:
     """The center's headline figures of a year, for anyone: aggregates only, small cells hidden."""

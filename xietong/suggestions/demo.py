@@ -34,7 +34,7 @@ from django.utils import timezone
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation, User
 from xietong.audit.services import SYSTEM
-from xietong.cases.choices import Channel, Door, PartyRole, Product, TeamKind, Track
+from xietong.cases.choices import Door, PartyRole, Product, TeamKind
 from xietong.cases.models import Case, Category, Team
 
 BANK_NAME = "福建龙岩农村商业银行股份有限公司"
@@ -210,21 +210,17 @@ def _plan_case(
         _STORY["case_ids"].append(case.pk)
 
     def triage() -> None:
-        from xietong.cases.services import case_assign_mediator, case_transition
-        from xietong.triage.services import case_triage_override
+        from xietong.cases.services import case_assign_team
+        from xietong.mediation.services import mediation_assign
+        from xietong.triage.services import case_auto_triage
 
         clerk = User.objects.get(username="clerk2")
-        case_transition(case=state["case"], code="triage", actor=clerk, note="材料齐全，予以受理，转诉前调解。")
-        case_triage_override(
-            case=state["case"],
-            actor=clerk,
-            category=Category.objects.filter(code="credit-card").first(),
-            channel=Channel.MEDIABLE,
-            track=Track.NORMAL,
-            team=Team.objects.filter(court=court, kind=TeamKind.PRE_MEDIATION).first(),
-            reason="信用卡透支纠纷，事实清楚，转诉前调解团队。",
-        )
-        case_assign_mediator(case=state["case"], actor=clerk, mediator=User.objects.get(username=mediator))
+        # The rules triage it, as at every door (a credit-card dispute: mediable, normal track).
+        case_auto_triage(case=state["case"], actor=clerk, note="材料齐全，予以受理，转诉前调解。")
+        team = Team.objects.filter(court=court, kind=TeamKind.PRE_MEDIATION).first()
+        if team is not None:
+            case_assign_team(case=state["case"], actor=clerk, team=team)
+        mediation_assign(actor=clerk, case=state["case"], mediator=User.objects.get(username=mediator))
 
     def mediate() -> None:
         from xietong.cases.services import case_start_mediation

@@ -72,12 +72,14 @@ class CourtSuggestionSettings(models.Model):
     escalate_after_days = models.PositiveSmallIntegerField(
         _("escalate to the regulators (days after the deadline)"),
         default=15,
+        db_default=15,
         help_text=_("A reminder goes to the institution the day after the deadline; then, this many days later, "
                     "the regulators copied are told."),
     )  # fmt: skip
     review_months = models.PositiveSmallIntegerField(
         _("effect review (months after the answer)"),
         default=3,
+        db_default=3,
         help_text=_("The original measure is run again this many months after the institution answered."),
     )
 
@@ -144,7 +146,7 @@ class Suggestion(models.Model):
     escalated_at = models.DateTimeField(_("escalated to the regulators"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("effect reviewed"), null=True, blank=True)
-    review = models.JSONField(_("effect review"), default=dict, blank=True)  # frozen when reviewed
+    review = models.JSONField(_("effect review"), default=dict, db_default={}, blank=True)  # frozen when reviewed
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -52,6 +52,7 @@ def fresh_target(tmp_path: Path) -> tuple[dict[str, str], str | None]:
         MEDIA_ROOT=str(tmp_path / "restored-media"),
         XIETONG_VAR_DIR=str(tmp_path / "restored-var"),
         DEBUG="0",
+        AUDIT_HMAC_KEY=settings.AUDIT_HMAC_KEY,  # the chain is verified with the key it was written with
     )
     if connection.vendor == "sqlite":
         env["SQLITE_PATH"] = str(tmp_path / "restored.sqlite3")

@@ -14,17 +14,22 @@ REFUSED = (ops.RemoveField, ops.RenameField, ops.RenameModel, ops.DeleteModel, o
 
 def problems_of(key, migration, state_before):
     found = []
+    before = None
     for operation in migration.operations:
         if isinstance(operation, REFUSED):
             found.append(f"{key[0]}.{key[1]}: {operation.describe()}")
         elif isinstance(operation, ops.AddField):
             field = operation.field
+            before = before or state_before()
+            if (key[0], operation.model_name_lower) not in before.models:
+                continue  # a table this migration creates: no older release writes to it
             if not field.null and not field.many_to_many and field.db_default is NOT_PROVIDED:
                 # Django keeps a Python default only while adding the column: the older release's
                 # INSERTs, which do not name the column, then fail.
                 found.append(f"{key[0]}.{key[1]}: {operation.describe()} (NOT NULL without a db_default)")
         elif isinstance(operation, ops.AlterField) and not operation.field.null:
-            old = state_before().models[key[0], operation.model_name_lower].fields[operation.name]
+            before = before or state_before()
+            old = before.models[key[0], operation.model_name_lower].fields[operation.name]
             if old.null and operation.field.default is NOT_PROVIDED and operation.field.db_default is NOT_PROVIDED:
                 found.append(f"{key[0]}.{key[1]}: {operation.describe()} (to NOT NULL without a default)")
     return found
@@ -103,3 +108,17 @@ def test_the_lint_catches_a_not_null_column_without_db_default_and_a_renamed_tab
     # The same migration inside the baseline is not linted.
     monkeypatch.setattr(loader, "disk_migrations", {("ops", "0001_initial"): bad})
     assert lint(loader) == []
+
+
+def test_a_column_of_a_table_created_in_the_same_migration_is_not_refused():
+    from django.db import migrations, models
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    new = migrations.Migration("9999_new", "ops")
+    new.operations = [
+        migrations.CreateModel("Gauge", [("id", models.BigAutoField(primary_key=True))]),
+        migrations.AddField("gauge", "name", models.CharField(max_length=9, default="x")),
+        migrations.AddField("workerheartbeat", "colour", models.CharField(max_length=9, default="x")),
+    ]
+    found = problems_of(("ops", "9999_new"), new, lambda: loader.project_state(("ops", "0001_initial"), at_end=True))
+    assert len(found) == 1 and "colour" in found[0]

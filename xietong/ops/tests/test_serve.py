@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,6 +89,7 @@ def test_two_web_processes_and_two_workers_import_a_batch_and_sign_an_agreement(
         **{k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SQLITE_PATH")},
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "SECRET_KEY": "serve-test-" + "k" * 50,
+        "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "BIND": f"127.0.0.1:{port}",
@@ -181,6 +183,7 @@ def test_uploads_move_to_object_storage_by_a_setting():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "xietong.settings.production",
         "SECRET_KEY": "x" * 60,
+        "AUDIT_HMAC_KEY": "y" * 48,
         "XIETONG_MEDIA_STORAGE": "django.core.files.storage.InMemoryStorage",
         "XIETONG_MEDIA_STORAGE_OPTIONS": '{"base_url": "https://media.example.org/"}',
     }

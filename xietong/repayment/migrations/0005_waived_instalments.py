@@ -34,12 +34,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='planinstalment',
             name='waived',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='waived'),
+            field=models.DecimalField(decimal_places=2, db_default=Decimal('0.00'), default=Decimal('0.00'), max_digits=14, verbose_name='waived'),
         ),
         migrations.AddField(
             model_name='repaymentplan',
             name='waived',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='waived by the creditor'),
+            field=models.DecimalField(decimal_places=2, db_default=Decimal('0.00'), default=Decimal('0.00'), max_digits=14, verbose_name='waived by the creditor'),
         ),
         migrations.AddConstraint(
             model_name='planinstalment',

@@ -54,12 +54,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='courtsuggestionsettings',
             name='escalate_after_days',
-            field=models.PositiveSmallIntegerField(default=15, help_text='A reminder goes to the institution the day after the deadline; then, this many days later, the regulators copied are told.', verbose_name='escalate to the regulators (days after the deadline)'),
+            field=models.PositiveSmallIntegerField(db_default=15, default=15, help_text='A reminder goes to the institution the day after the deadline; then, this many days later, the regulators copied are told.', verbose_name='escalate to the regulators (days after the deadline)'),
         ),
         migrations.AddField(
             model_name='courtsuggestionsettings',
             name='review_months',
-            field=models.PositiveSmallIntegerField(default=3, help_text='The original measure is run again this many months after the institution answered.', verbose_name='effect review (months after the answer)'),
+            field=models.PositiveSmallIntegerField(db_default=3, default=3, help_text='The original measure is run again this many months after the institution answered.', verbose_name='effect review (months after the answer)'),
         ),
         migrations.AddField(
             model_name='suggestion',
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='suggestion',
             name='review',
-            field=models.JSONField(blank=True, default=dict, verbose_name='effect review'),
+            field=models.JSONField(blank=True, db_default={}, default=dict, verbose_name='effect review'),
         ),
         migrations.AddField(
             model_name='suggestion',
