@@ -67,6 +67,7 @@ bench: install-dev
 	$(BIN)/python -m bench.lookup
 	$(BIN)/python -m bench.batches
 	$(BIN)/python -m bench.risk
+	$(BIN)/python -m bench.stats
 
 # The smoke run never touches the test database: on PostgreSQL it uses its own (name containing "bench").
 BENCH_DATABASE_URL ?= $(if $(DATABASE_URL),$(dir $(DATABASE_URL))xietong_bench_smoke,)
@@ -74,6 +75,7 @@ bench-smoke:
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.lookup --smoke
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.batches --smoke
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.risk --smoke
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.stats --smoke
 
 ## make openapi: rewrite the committed OpenAPI document after a deliberate API change.
 openapi: install-dev
