@@ -75,6 +75,7 @@ bench: install-dev
 	$(BIN)/python -m bench.batches
 	$(BIN)/python -m bench.risk
 	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.stats
 
 ## make bench-scale: 1,000,000 then 10,000,000 synthetic cases on PostgreSQL (DATABASE_URL naming a database
 ## whose name contains "bench"; about 25 GB of disk and an hour): lookups, lists, dashboard, table sizes.
@@ -88,6 +89,7 @@ bench-smoke:
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.lookup --smoke
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.batches --smoke
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.risk --smoke
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.stats --smoke
 
 ## make openapi: rewrite the committed OpenAPI document after a deliberate API change.
 openapi: install-dev

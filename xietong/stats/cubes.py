@@ -6,8 +6,9 @@ coarser cubes of the family are sums of it (the rebuild computes them that way, 
 that the incremental updates keep them so). A query is answered by the smallest cube that has every
 dimension it filters or breaks down by; a combination no cube has is refused with a clear message.
 
-- `main`: court, institution, product, category, channel, track, door — every combination of these
-  (the total, each alone, each pair, all seven).
+- `main`: court, institution, product, category, channel, track, door — every combination of up to
+  three of these (the total, each alone, each pair, each triple) and all seven together (a query with
+  four or more of them reads this largest cube: correct, but slower at a million cases).
 - `mediator`: a mediator alone and with one of court, product, category, channel, track.
 - `batch`: a batch with its institution, and with everything of `main`.
 - `rule`: the triage rule that routed the case (0: none did), with channel and track (the triage rules page).
@@ -18,8 +19,11 @@ dimension, 0 or "" is "none" (a case without category, not yet triaged).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
+from operator import itemgetter
 
 KEY_COLUMNS: tuple[str, ...] = (
     "court_id",
@@ -83,7 +87,7 @@ def _cubes() -> tuple[Cube, ...]:
     def add(cube: Cube) -> None:
         found.setdefault(cube.code, cube)
 
-    for n in (0, 1, 2):
+    for n in (0, 1, 2, 3):
         for dims in combinations(MAIN_DIMS, n):
             add(_cube("main", dims))
     add(_cube("main", MAIN_DIMS))
@@ -108,7 +112,23 @@ def cube_for(dims: set[str] | frozenset[str]) -> Cube | None:
     return min(fits, key=lambda c: c.size) if fits else None
 
 
+EMPTY_VALUES = tuple(EMPTY[c] for c in KEY_COLUMNS)
+
+
+@cache
+def projector(cube: Cube, family: Family) -> Callable[[tuple[int | str, ...]], tuple[int | str, ...]]:
+    """A function from a family cell's key (its dims' values, in order) to `cube`'s full KEY_COLUMNS key."""
+    n = len(family.dims)
+    where = [family.dims.index(c) if c in cube.dims else n + i for i, c in enumerate(KEY_COLUMNS)]
+    get = itemgetter(*where)
+    return lambda key: get(key + EMPTY_VALUES)
+
+
 def project(cube: Cube, family: Family, key: tuple[int | str, ...]) -> tuple[int | str, ...]:
     """A family cell's key (its dims' values, in order) as the full KEY_COLUMNS tuple of `cube`'s cell."""
-    values = dict(zip(family.dims, key, strict=True))
-    return tuple(values[c] if c in cube.dims else EMPTY[c] for c in KEY_COLUMNS)
+    return projector(cube, family)(key)
+
+
+def finest(family: Family) -> Cube | None:
+    """The family's cube with all its dimensions, if it is kept (the mediator family's is not)."""
+    return next((c for c in CUBES_BY_FAMILY[family.code] if c.dims == frozenset(family.dims)), None)

@@ -5,10 +5,10 @@ How a change reaches the cells, and why none is lost:
 1. Every change of a case writes a timeline event (`CaseEvent`) in the transaction of the change —
    creation, each transition, an assignment, a triage override, a repayment or service step; a
    batch import writes its cases' events in its own transaction.
-2. After the commit, the case registry's transition receiver (`on_case_transition`, and
-   `on_cases_transition` for a batch import's cases) refreshes those cases: `stats_refresh` derives
-   each fact again from the raw tables, and adds the difference between the new and the old fact
-   to the cells, in one short transaction of its own.
+2. After the commit, the case registry's transition receiver (`on_case_transition`) refreshes the
+   case: `stats_refresh` derives its fact again from the raw tables, and adds the difference between
+   the new and the old fact to the cells, in one short transaction of its own. After a batch import
+   (`on_cases_transition`) a worker does the same for the batch's cases (the catch-up task).
 3. If the process dies between the commit and its receiver, or a change has no receiver (an
    assignment, a service step), the case's newest event is newer than its fact's `last_event_id`:
    `stats_catch_up` (a periodic task every five minutes, and before a dashboard is drawn) reads the
@@ -39,7 +39,7 @@ from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
 from xietong.cases.models import Case, CaseEvent
 
-from .cubes import CUBES_BY_FAMILY, FAMILIES, KEY_COLUMNS, Family, project
+from .cubes import CUBES_BY_FAMILY, FAMILIES, ID_COLUMNS, KEY_COLUMNS, Family, finest, project
 from .facts import FACT_COLUMNS, FIELDS, WIDTH, Fact, chunks, fact_from_row, facts_compute
 from .models import CaseFact, Cell, RollupState
 
@@ -121,13 +121,32 @@ def _order(item: tuple[tuple[str, dt.date, tuple[int | str, ...]], Sparse]) -> t
     return (cube, month, *(str(k) for k in key))
 
 
+FACT_DB_COLUMNS = tuple("case_id" if name == "case_id" else name for name in FACT_COLUMNS)
+
+
 def _facts_store(facts: list[Fact], *, replace: Iterable[int] = ()) -> None:
-    doomed = list(replace)
-    for chunk in chunks(doomed):
+    """Replace these cases' facts: one DELETE per chunk, one executemany (the ORM's bulk_create is slower
+    than the derivation itself at a million facts)."""
+    for chunk in chunks(list(replace)):
         CaseFact.objects.filter(case_id__in=chunk).delete()
-    CaseFact.objects.bulk_create(
-        [CaseFact(**{name: getattr(f, name) for name in FACT_COLUMNS}) for f in facts], batch_size=1000
+    if not facts:
+        return
+    qn = connection.ops.quote_name
+    service = CaseFact._meta.get_field("service")
+    sql = (
+        f"INSERT INTO {qn(CaseFact._meta.db_table)} ({', '.join(qn(c) for c in FACT_DB_COLUMNS)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(FACT_DB_COLUMNS))})"
     )
+    rows = [
+        [
+            service.get_db_prep_save(f.service, connection) if name == "service" else getattr(f, name)
+            for name in FACT_COLUMNS
+        ]
+        for f in facts
+    ]
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[i : i + 5000])
 
 
 def stats_refresh(*, case_ids: Iterable[int]) -> int:
@@ -174,11 +193,15 @@ def on_case_transition(case_id: int, code: str, from_state: str, to_state: str) 
 
 
 def on_cases_transition(case_ids: list[int], code: str, from_state: str, to_state: str) -> None:
-    """After a batch import commits: refresh its cases, a chunk per transaction."""
+    """After a batch import commits: the catch-up task refreshes its cases in a worker (a batch of 100,000
+    cases is a minute of work the import's own transaction and its progress bar need not wait for). If
+    the task is lost, the periodic catch-up finds the cases all the same: they are newer than the watermark."""
+    from .tasks import stats_catch_up_task
+
     try:
-        stats_refresh(case_ids=case_ids)
+        stats_catch_up_task.enqueue()
     except Exception:
-        logger.exception("figures: refreshing %d cases after %s failed (the catch-up will retry)", len(case_ids), code)
+        logger.exception("figures: could not enqueue the catch-up after %s of %d cases", code, len(case_ids))
 
 
 # Catching up from the timeline, verifying, rebuilding ------------------------------------------------
@@ -270,8 +293,8 @@ def stats_rebuild(*, actor: Any, chunk: int = 5000) -> Rebuilt:
                 accumulate(acc, fact, 1)
             _facts_store(list(facts.values()))
             n += len(facts)
-        rows = cube_rows(acc)
-        _cells_insert(rows)
+        cells = _cells_insert_finest(acc)
+        cells += _cells_derive()
         state = _state()
         state.watermark = upto
         state.rebuilt_at = state.caught_up_at = timezone.now()
@@ -283,19 +306,59 @@ def stats_rebuild(*, actor: Any, chunk: int = 5000) -> Rebuilt:
             object_type="stats.rollup",
             object_id=1,
             object_repr="figures",
-            after={"facts": n, "cells": len(rows), "watermark": upto, "seconds": round(seconds, 3)},
+            after={"facts": n, "cells": cells, "watermark": upto, "seconds": round(seconds, 3)},
         )
-    return Rebuilt(facts=n, cells=len(rows), seconds=seconds)
+    return Rebuilt(facts=n, cells=cells, seconds=seconds)
 
 
-def _cells_insert(rows: dict[tuple[str, dt.date, tuple[int | str, ...]], Sparse]) -> None:
+def _cells_insert_finest(acc: FamilyAcc) -> int:
+    """The rebuild's first step: each family's finest cube from the facts summed in Python (every cube of a
+    family whose finest is not kept: the mediator's)."""
     table = connection.ops.quote_name(Cell._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in CELL_COLUMNS)
     sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(CELL_COLUMNS))})"  # noqa: S608
-    params = [_values(cube, month, key, counters) for (cube, month, key), counters in rows.items()]
+    written = 0
     with connection.cursor() as cursor:
-        for i in range(0, len(params), 5000):
-            cursor.executemany(sql, params[i : i + 5000])
+        for family in FAMILIES:
+            cube = finest(family)
+            if cube is None:
+                rows = cube_rows({family.code: acc.get(family.code, {})})
+                params = [_values(c, month, key, counters) for (c, month, key), counters in rows.items()]
+            else:
+                params = [
+                    _values(cube.code, month, project(cube, family, key), counters)
+                    for (key, month), counters in acc.get(family.code, {}).items()
+                    if any(counters.values())
+                ]
+            for i in range(0, len(params), 5000):
+                cursor.executemany(sql, params[i : i + 5000])
+            written += len(params)
+    return written
+
+
+def _cells_derive() -> int:
+    """The rebuild's second step: every coarser cube summed by the database from its family's finest cube."""
+    qn = connection.ops.quote_name
+    table = qn(Cell._meta.db_table)
+    written = 0
+    with connection.cursor() as cursor:
+        for family in FAMILIES:
+            source = finest(family)
+            if source is None:
+                continue
+            for cube in CUBES_BY_FAMILY[family.code]:
+                if cube is source:
+                    continue
+                keys = [qn(c) if c in cube.dims else ("0" if c in ID_COLUMNS else "''") for c in KEY_COLUMNS]
+                group = [qn("month")] + [qn(c) for c in KEY_COLUMNS if c in cube.dims]
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(qn(c) for c in CELL_COLUMNS)}) "  # noqa: S608 - quoted names
+                    f"SELECT %s, {qn('month')}, {', '.join(keys)}, {', '.join(f'SUM({qn(c)})' for c in FIELDS)} "
+                    f"FROM {table} WHERE {qn('cube')} = %s GROUP BY {', '.join(group)}",
+                    [cube.code, source.code],
+                )
+                written += cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
+    return written
 
 
 def cells_snapshot() -> dict[tuple[Any, ...], tuple[int, ...]]:
@@ -320,11 +383,11 @@ def families_check() -> list[str]:
     problems = []
     for family in FAMILIES:
         cubes = CUBES_BY_FAMILY[family.code]
-        finest = [c for c in cubes if c.dims == frozenset(family.dims)]
-        if not finest:
+        top = finest(family)
+        if top is None:
             continue
         sums: dict[tuple[str, dt.date, tuple[int | str, ...]], list[int]] = defaultdict(lambda: [0] * WIDTH)
-        for row in Cell.objects.filter(cube=finest[0].code).values_list("month", *family.dims, *FIELDS):
+        for row in Cell.objects.filter(cube=top.code).values_list("month", *family.dims, *FIELDS):
             month, key, counters = row[0], tuple(row[1 : 1 + len(family.dims)]), row[1 + len(family.dims) :]
             for cube in cubes:
                 vec = sums[(cube.code, month, project(cube, family, key))]
