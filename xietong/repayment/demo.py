@@ -24,7 +24,7 @@ from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.core.errors import DomainError
 
-from .services import enforcement_accept, enforcement_apply, payment_report, plan_create_from_agreement, plan_follow
+from .services import enforcement_accept, enforcement_apply, payment_report, plan_create, plan_follow
 
 
 def _creditor(case: Case) -> Any:
@@ -44,7 +44,7 @@ def _creditor(case: Case) -> Any:
 
 def fulfil(*, case_id: int, actor: Any, note: str) -> None:
     case = Case.objects.get(pk=case_id)
-    plan = plan_create_from_agreement(case=case)
+    plan = plan_create(case=case)
     if plan is None:
         raise DomainError(f"demo: case {case_id} has no plan to repay")
     creditor = _creditor(case)
@@ -59,7 +59,7 @@ def fulfil(*, case_id: int, actor: Any, note: str) -> None:
 def enforce(*, case_id: int, actor: Any, note: str) -> None:
     case = Case.objects.get(pk=case_id)
     if case.state == CaseState.PERFORMING:
-        plan = plan_create_from_agreement(case=case)
+        plan = plan_create(case=case)
         if plan is None:
             raise DomainError(f"demo: case {case_id} has no plan")
         first = plan.instalments.order_by("seq").first()

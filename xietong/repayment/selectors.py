@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,6 +40,7 @@ from .models import (
     PlanRevision,
     RepaymentPlan,
     TimeRequest,
+    Waiver,
 )
 
 
@@ -149,15 +164,46 @@ def payment_file_get(*, actor: Any, pk: int) -> PaymentFile | None:
 
 
 def enforceable_basis(case: Case) -> tuple[str, str] | None:
-    """(kind, number) of the case's enforceable basis: the 民特 ruling of confirmation or the 民初 judgment."""
+    """(kind, number) of the case's enforceable basis: the 民特 ruling of confirmation, the 民初 judgment or
+    the mediation statement of a settlement in court."""
     from xietong.judiciary.choices import RulingKind
     from xietong.judiciary.models import Ruling
 
-    kinds = {RulingKind.CONFIRMATION: BasisKind.CONFIRMATION, RulingKind.JUDGMENT: BasisKind.JUDGMENT}
+    kinds = {
+        RulingKind.CONFIRMATION: BasisKind.CONFIRMATION,
+        RulingKind.JUDGMENT: BasisKind.JUDGMENT,
+        RulingKind.SETTLEMENT: BasisKind.SETTLEMENT,
+    }
     ruling = Ruling.objects.filter(case_id=case.pk, kind__in=list(kinds)).order_by("-issued_at", "-pk").first()
     if ruling is None or not ruling.number:
         return None
     return str(kinds[RulingKind(ruling.kind)]), ruling.number
+
+
+def basis_amount(case: Case, kind: str) -> Decimal:
+    """What the enforceable basis orders paid: the amount a judgment or settlement awarded, or the total
+    the confirmed agreement set (the first version of the plan); the case's total failing either."""
+    from xietong.judiciary.models import TrialOutcome
+
+    if kind in (BasisKind.JUDGMENT, BasisKind.SETTLEMENT):
+        awarded = TrialOutcome.objects.filter(case_id=case.pk).values_list("amount_awarded", flat=True).first()
+        return awarded if awarded is not None else case.total
+    first = RepaymentPlan.objects.filter(case_id=case.pk).order_by("version").values_list("total", flat=True).first()
+    return first if first is not None else case.total
+
+
+def case_paid(case: Case | int) -> Decimal:
+    """Every payment recorded on the case, whichever version of the plan it settled."""
+    case_id = case.pk if isinstance(case, Case) else case
+    total = Payment.objects.filter(case_id=case_id).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def case_waived(case: Case | int) -> Decimal:
+    """Everything the creditor waived on instalments of the case (not the agreement's own waiver)."""
+    case_id = case.pk if isinstance(case, Case) else case
+    total = Waiver.objects.filter(case_id=case_id).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    return Decimal(total).quantize(Decimal("0.01"))
 
 
 def application_open(case: Case | int) -> EnforcementApplication | None:
