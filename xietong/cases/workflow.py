@@ -158,13 +158,14 @@ TRANSITIONS: dict[str, Transition] = {
             tone="danger",
             panel="repayment",
         ),
+        # From enforcement, only through recording its result (xietong/repayment), which takes this step.
         Transition(
             "close",
             _("Close"),
             frozenset({S.FULFILLED, S.TRIED, S.ENFORCING}),
             S.CLOSED,
             STAFF | {Role.JUDGE},
-            guards=("cases.court",),
+            guards=("cases.court", "repayment.enforcement_result"),
         ),
         Transition(
             "withdraw",

@@ -819,6 +819,21 @@ def fulfil_guard(case: Any, actor: Any, note: str) -> None:
         )
 
 
+def close_guard(case: Any, actor: Any, note: str) -> None:
+    """The step "close" from enforcement: only by recording how enforcement ended (paid in full, partly,
+    terminated), which closes the case itself; never around it."""
+    if case.state == CaseState.ENFORCING and (
+        EnforcementApplication.objects.filter(case_id=case.pk).exclude(status=ApplicationStatus.CLOSED).exists()
+    ):
+        raise DomainError(
+            _(
+                "The case is in enforcement: record its result (paid in full, partly paid, terminated) on the "
+                "repayment panel, which closes the case."
+            ),
+            code="enforcement_result_required",
+        )
+
+
 def enforce_guard(case: Any, actor: Any, note: str) -> None:
     """The step "enforce": only through the creditor's application, being accepted by the court."""
     if not EnforcementApplication.objects.filter(
@@ -853,33 +868,43 @@ def _basis_or_refuse(case: Case) -> tuple[str, str]:
     return basis
 
 
+def enforcement_check(*, actor: Any, case: Case) -> tuple[tuple[str, str], RepaymentPlan | None]:
+    """Whether the creditor may apply for enforcement now: the (basis, plan) to apply on, or a
+    DomainError saying why not. Writes nothing (the API asks it to say "why not" ahead of time)."""
+    if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
+        raise NotFound(_("No such case."))
+    if not may_report_payments(actor, case):
+        raise NotAllowed(_("Only the creditor institution of the case applies for enforcement."), code="not_creditor")
+    basis = _basis_or_refuse(case)
+    if application_open(case) is not None:
+        raise Conflict(_("An application for enforcement is already made."), code="application_open")
+    plan = plan_current(case)
+    if case.state == CaseState.PERFORMING:
+        if plan is None or plan.status != PlanStatus.DEFAULTED:
+            raise DomainError(
+                _("The plan is being repaid: enforcement is applied for once the plan is defaulted by its terms."),
+                code="not_defaulted",
+            )
+    elif case.state != CaseState.TRIED:
+        raise DomainError(
+            _("Enforcement is applied for on a case being repaid or tried; this case is %(state)s.")
+            % {"state": CaseState(case.state).label},
+            code="illegal_state",
+        )
+    return basis, plan
+
+
 @transaction.atomic
 def enforcement_apply(*, actor: Any, case: Case | int) -> EnforcementApplication:
     """The creditor applies for enforcement (强制执行申请书) on the case's enforceable basis."""
     from .documents import application_content
 
     locked = case_lock(case)
-    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
-        raise NotFound(_("No such case."))
-    if not may_report_payments(actor, locked):
-        raise NotAllowed(_("Only the creditor institution of the case applies for enforcement."), code="not_creditor")
-    basis = _basis_or_refuse(locked)
     existing = application_open(locked)
-    if existing is not None:
+    visible = Case.objects.restrict(actor).filter(pk=locked.pk).exists()
+    if existing is not None and visible and may_report_payments(actor, locked):
         return existing  # a double click: the same application
-    plan = plan_current(locked)
-    if locked.state == CaseState.PERFORMING:
-        if plan is None or plan.status != PlanStatus.DEFAULTED:
-            raise DomainError(
-                _("The plan is being repaid: enforcement is applied for once the plan is defaulted by its terms."),
-                code="not_defaulted",
-            )
-    elif locked.state != CaseState.TRIED:
-        raise DomainError(
-            _("Enforcement is applied for on a case being repaid or tried; this case is %(state)s.")
-            % {"state": CaseState(locked.state).label},
-            code="illegal_state",
-        )
+    basis, plan = enforcement_check(actor=actor, case=locked)
     assert locked.institution_id is not None  # may_report_payments: the case's own institution
     paid = case_paid(locked)  # every version of the plan
     outstanding = plan.balance if plan else basis_amount(locked, basis[0]) - paid - case_waived(locked)
@@ -912,6 +937,55 @@ def enforcement_apply(*, actor: Any, case: Case | int) -> EnforcementApplication
 
 
 COURT_STAFF = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
+
+
+@transaction.atomic
+def confirmation_request(*, actor: Any, case: Case | int) -> dict[str, Any]:
+    """The creditor, who holds a signed agreement the court has not confirmed yet, asks the court to
+    confirm it (the way to an enforceable basis): on the timeline, in the audit trail, the court's judges
+    and clerks told. Once per version of the agreement: asking again says when it was asked."""
+    from xietong.agreements.selectors import agreement_signed_for_case
+    from xietong.notifications.services import email_send
+
+    locked = case_lock(case)
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
+        raise NotFound(_("No such case."))
+    if not may_report_payments(actor, locked):
+        raise NotAllowed(_("Only the creditor institution of the case asks for it."), code="not_creditor")
+    agreement = agreement_signed_for_case(locked)
+    if locked.state != CaseState.AGREEMENT or agreement is None:
+        raise DomainError(_("There is no signed agreement awaiting confirmation."), code="illegal_state")
+    earlier = (
+        locked.events.filter(kind="confirmation_requested", data__version=agreement.version).order_by("at").first()
+    )
+    if earlier is not None:
+        return {"created": False, "at": earlier.at}
+    court = User.objects.filter(
+        organisation_id=locked.court_id, role__in=[Role.JUDGE, Role.CLERK], is_active=True
+    ).order_by("pk")
+    event = case_event_record(
+        locked,
+        actor=actor,
+        kind="confirmation_requested",
+        note=_("The creditor asks the court to confirm version %(v)d of the agreement, to make it enforceable.")
+        % {"v": agreement.version},
+        data={"version": agreement.version, "agreement": agreement.pk},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CONFIRMATION_REQUEST,
+        obj=locked,
+        after={"agreement_version": agreement.version, "case": locked.number},
+    )
+    for user in court:
+        if user.email:
+            email_send(
+                to=user.email,
+                subject=_("Case %(number)s: confirmation asked for") % {"number": locked.number},
+                text=_("The creditor asks the court to confirm the signed agreement of case %(number)s: /cases/%(pk)s/")
+                % {"number": locked.number, "pk": locked.pk},
+            )
+    return {"created": True, "at": event.at}
 
 
 @transaction.atomic

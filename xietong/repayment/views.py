@@ -50,6 +50,7 @@ from .selectors import (
     worklist_counts,
 )
 from .services import (
+    confirmation_request,
     enforcement_accept,
     enforcement_apply,
     enforcement_result_record,
@@ -157,6 +158,22 @@ def enforcement_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
         return _back(case)
     messages.success(request, _("The application for enforcement is sent to the court."))
+    return _back(case)
+
+
+@login_required
+@require_POST
+def confirmation_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    try:
+        done = confirmation_request(actor=request.user, case=case)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    if done["created"]:
+        messages.success(request, _("The court is asked to confirm the agreement."))
+    else:
+        messages.info(request, _("You asked for it already; nothing was sent again."))
     return _back(case)
 
 
