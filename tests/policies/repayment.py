@@ -33,6 +33,7 @@ POLICY: dict[str, Rule] = {
     "repayment-declaration-settle": Rule(method="POST", case=True, ok=404),
     "repayment-declaration-voucher": Rule(case=True, ok=404),
     "repayment-enforcement-apply": Rule(method="POST", case=True),
+    "repayment-confirmation-request": Rule(method="POST", case=True),
     "repayment-enforcement-accept": Rule(method="POST", case=True),
     "repayment-enforcement-result": Rule(method="POST", case=True),
     # No application 0: 404 on a visible case.
@@ -53,6 +54,11 @@ POLICY: dict[str, Rule] = {
     "api-1:repayment_file_detail": Rule(public=True, web=False, status=frozenset({401, 404})),
     "api-1:repayment_file_record": Rule(method="POST", public=True, web=False, status=frozenset({401, 403, 404})),
     "api-1:repayment_case": Rule(web=False, case=True),
+    "api-1:repayment_enforcement": Rule(web=False, case=True),
+    # Without the Idempotency-Key header: 400 on a visible case, 404 on another.
+    "api-1:repayment_enforcement_apply": Rule(method="POST", web=False, case=True),
+    # Application 0 does not exist: 404 everywhere (the creditor's document; per-role checks in test_api.py).
+    "api-1:repayment_enforcement_pdf": Rule(public=True, web=False, status=frozenset({401, 404})),
     # A valid body without the Idempotency-Key header: 400 on a visible case, 404 on another.
     "api-1:repayment_payment_create": Rule(
         method="POST", web=False, case=True, data={"paid_on": "2026-01-01", "amount": "1.00", "reference": "x"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from xietong.cases.models import Case
-from xietong.repayment.choices import ApplicationStatus, BasisKind
+from xietong.repayment.choices import ApplicationStatus, BasisKind, EnforcementResult
 from xietong.repayment.models import EnforcementApplication
 
 # The transitions whose guards look for this app's records.
-GUARDED = frozenset({"enforce"})
+GUARDED = frozenset({"enforce", "close"})
 
 
 def prepare_transition(case: Case | int, code: str, actor: Any) -> None:
@@ -25,4 +25,9 @@ def prepare_transition(case: Case | int, code: str, actor: Any) -> None:
             basis_number=c.number or "",
             applicant_id=c.institution_id,
             applied_by_label="test",
+        )
+    if code == "close" and c.state == "enforcing":
+        # the result of enforcement recorded (what enforcement_result_record writes before it closes)
+        EnforcementApplication.objects.filter(case=c).exclude(status=ApplicationStatus.CLOSED).update(
+            status=ApplicationStatus.CLOSED, result=EnforcementResult.PAID_IN_FULL
         )

@@ -91,6 +91,7 @@ class AuditAction(models.TextChoices):
     REPAYMENT_ACKNOWLEDGEMENT = "repayment.acknowledgement", _("acknowledgement of the debt recorded")
     REPAYMENT_REVISION = "repayment.revision", _("more time asked for, or a new plan drafted, agreed or voided")
     ENFORCEMENT_APPLY = "enforcement.apply", _("enforcement applied for")
+    CONFIRMATION_REQUEST = "enforcement.confirmation_request", _("judicial confirmation asked for by the creditor")
     ENFORCEMENT_ACCEPT = "enforcement.accept", _("enforcement application accepted")
     ENFORCEMENT_RESULT = "enforcement.result", _("enforcement result recorded")
     # Group-risk early warning (xietong/risk)

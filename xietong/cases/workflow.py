@@ -94,10 +94,12 @@ TRANSITIONS: dict[str, Transition] = {
             tone="danger",
             panel="judiciary",
         ),
+        # From a confirmed agreement, or from a judgment or settlement in court with a payment schedule
+        # (taken by the system when the outcome is recorded: xietong/judiciary).
         Transition(
             "start_performance",
             _("Start repayment"),
-            frozenset({S.CONFIRMED}),
+            frozenset({S.CONFIRMED, S.TRIED}),
             S.PERFORMING,
             STAFF | {Role.JUDGE},
             guards=("cases.court",),
@@ -156,13 +158,14 @@ TRANSITIONS: dict[str, Transition] = {
             tone="danger",
             panel="repayment",
         ),
+        # From enforcement, only through recording its result (xietong/repayment), which takes this step.
         Transition(
             "close",
             _("Close"),
             frozenset({S.FULFILLED, S.TRIED, S.ENFORCING}),
             S.CLOSED,
             STAFF | {Role.JUDGE},
-            guards=("cases.court",),
+            guards=("cases.court", "repayment.enforcement_result"),
         ),
         Transition(
             "withdraw",

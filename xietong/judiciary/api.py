@@ -86,6 +86,7 @@ def _record_out(case: Case) -> dict[str, Any]:
                 "kind": r.outcome.kind,
                 "summary": r.outcome.summary,
                 "amount_awarded": r.outcome.amount_awarded,
+                "schedule": [{"due_date": d, "amount": a} for d, a in r.outcome.schedule],
                 "decided_at": r.outcome.decided_at,
             }
             if r.outcome

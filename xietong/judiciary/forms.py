@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -60,3 +62,24 @@ class OutcomeForm(forms.Form):
     amount_awarded = forms.DecimalField(
         label=_("Amount awarded (yuan)"), required=False, max_digits=14, decimal_places=2, min_value=0
     )
+    due_date = forms.DateField(
+        label=_("Paid in one sum by (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    schedule = forms.CharField(
+        label=_("Or paid in instalments: one a line, “date amount” (optional)"),
+        required=False,
+        widget=forms.Textarea({"rows": 3, "placeholder": "2027-03-20 1500.00"}),
+    )
+
+    def payment_schedule(self) -> list[tuple[dt.date, Decimal]]:
+        """The schedule the judge gave: the lines typed, or the one due date for the whole amount."""
+        from xietong.agreements.plans import parse_plan_text
+
+        d = self.cleaned_data
+        if (d.get("schedule") or "").strip():
+            return parse_plan_text(d["schedule"])
+        if d.get("due_date") and d.get("amount_awarded"):
+            return [(d["due_date"], d["amount_awarded"])]
+        return []

@@ -46,10 +46,16 @@ class HearingOut(Schema):
     status: str
 
 
+class ScheduleLineOut(Schema):
+    due_date: dt.date
+    amount: Decimal
+
+
 class OutcomeOut(Schema):
     kind: str
     summary: str
     amount_awarded: Decimal | None
+    schedule: list[ScheduleLineOut]
     decided_at: dt.datetime
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -577,6 +578,7 @@ def trial_outcome_record(
     kind: str,
     summary: str,
     amount_awarded: Decimal | str | None = None,
+    schedule: Sequence[tuple[dt.date, Decimal]] | None = None,
     render: bool = True,
     inline: bool = False,
 ) -> TrialOutcome:
@@ -586,7 +588,11 @@ def trial_outcome_record(
     The judgment's (or mediation statement's) text is frozen here with its hash; its PDF is rendered
     (hash recorded) and the judgment served after the commit, in the background: no lock is held while
     a PDF renders. `render=False` leaves a settlement's PDF to its first download; `inline=True` renders
-    and serves in this transaction (the demo's history)."""
+    and serves in this transaction (the demo's history).
+
+    A judgment or settlement may give a payment `schedule` (instalments, or one line: one due date)
+    adding up to the amount awarded: the case then moves on to performing (by the system), where the
+    repayment app follows it as a plan; a settlement with a schedule is not closed."""
     locked = _visible_case(actor, case)
     _court_member(actor, locked, frozenset({Role.JUDGE}), _("Only a judge of the court records the outcome."))
     if TrialOutcome.objects.filter(case=locked).exists():
@@ -601,6 +607,15 @@ def trial_outcome_record(
     amount = None if amount_awarded in (None, "") else money_parse(amount_awarded, _("Amount awarded"))  # type: ignore[arg-type]
     if amount is not None and kind == OutcomeKind.WITHDRAWAL:
         raise DomainError(_("A withdrawn suit awards nothing."), code="amount_withdrawal")
+    checked_schedule: list[tuple[dt.date, Decimal]] = []
+    if schedule:
+        if kind == OutcomeKind.WITHDRAWAL:
+            raise DomainError(_("A withdrawn suit has no payment schedule."), code="schedule_withdrawal")
+        if not amount:
+            raise DomainError(_("Give the amount awarded that the schedule pays."), code="schedule_amount")
+        from xietong.agreements.plans import plan_check
+
+        checked_schedule = plan_check(list(schedule), amount, today=timezone.localdate())
     hearings = Hearing.objects.filter(case=locked)
     noticed = hearings.exclude(status=HearingStatus.CANCELLED).exists()
     if kind == OutcomeKind.JUDGMENT and not hearings.filter(status=HearingStatus.HELD).exists():
@@ -615,12 +630,25 @@ def trial_outcome_record(
             _("The hearing notice has not been served on every party: the outcome cannot be recorded yet."),
             code="hearing_notice_not_served",
         )
-    outcome = TrialOutcome.objects.create(case=locked, kind=kind, summary=summary, amount_awarded=amount, judge=actor)
+    outcome = TrialOutcome.objects.create(
+        case=locked,
+        kind=kind,
+        summary=summary,
+        amount_awarded=amount,
+        schedule=[[d.isoformat(), str(a)] for d, a in checked_schedule],
+        judge=actor,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.JUDICIARY_OUTCOME,
         obj=outcome,
-        after={"case": locked.number, "kind": kind, "summary": summary, "amount_awarded": amount},
+        after={
+            "case": locked.number,
+            "kind": kind,
+            "summary": summary,
+            "amount_awarded": amount,
+            "schedule": outcome.schedule,
+        },
     )
     label = OutcomeKind(kind).label
     tried = case_transition(case=locked, code="try", actor=actor, note=f"{label}：{summary}")
@@ -641,6 +669,15 @@ def trial_outcome_record(
             ruling_deliver(ruling_id=ruling_id, judge_id=judge_id)
         elif render or kind == OutcomeKind.JUDGMENT:
             transaction.on_commit(lambda: ruling_deliver_enqueue(ruling_id=ruling_id, judge_id=judge_id))
-    if kind != OutcomeKind.JUDGMENT:
+    if checked_schedule:
+        # paid on a schedule: followed as a repayment plan (made by the repayment app after the commit)
+        case_transition(
+            case=tried,
+            code="start_performance",
+            actor=SYSTEM,
+            note=_("%(kind)s with a payment schedule: %(n)d instalment(s), the last due on %(last)s.")
+            % {"kind": label, "n": len(checked_schedule), "last": checked_schedule[-1][0].isoformat()},
+        )
+    elif kind != OutcomeKind.JUDGMENT:
         case_transition(case=tried, code="close", actor=actor, note=str(label))
     return outcome

@@ -217,6 +217,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
             kind=d["kind"],
             summary=d["summary"],
             amount_awarded=d["amount_awarded"],
+            schedule=form.payment_schedule(),
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))

@@ -5,6 +5,11 @@ a retried request returns the first one's payment and records nothing; the same 
 body is refused (409 `idempotency_key_reused`). A bank sees and reports only its own cases' payments:
 another bank's case is 404.
 
+`GET /api/v1/cases/{id}/enforcement` says whether the creditor may apply for enforcement now (and why
+not: no enforceable basis — confirm the agreement or file for trial —, the plan not defaulted...), with
+its applications and their state (the 执 number once accepted, the result once closed);
+`POST /api/v1/cases/{id}/enforcement` applies (needs an `Idempotency-Key`).
+
 `POST /api/v1/repayment/payment-files` takes many payments across the institution's cases at once
 (rows of case number, date, amount, reference): each row is checked as a single report would be and
 the errors come back per row; with `record: true` and no row refused, every payment is recorded in one
@@ -19,6 +24,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Header, Router
 
@@ -29,11 +35,28 @@ from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.spreadsheets import csv_row
 from xietong.webhooks.idempotency import idempotency_find, idempotency_key_clean, idempotency_remember, request_hash
 
-from .choices import InstalmentState, PaymentFileStatus, PlanStatus
-from .models import Payment, PaymentFile, RepaymentPlan
+from .choices import ApplicationStatus, InstalmentState, PaymentFileStatus, PlanStatus
+from .models import EnforcementApplication, Payment, PaymentFile, RepaymentPlan
 from .payment_files import COLUMNS, payment_file_apply, payment_file_upload
-from .schemas import CaseRepaymentOut, PaymentCreatedOut, PaymentFileIn, PaymentFileOut, PaymentIn
-from .selectors import may_use_payment_files, payment_file_get, payments_visible, plan_current
+from .schemas import (
+    CaseEnforcementOut,
+    CaseRepaymentOut,
+    EnforcementCreatedOut,
+    PaymentCreatedOut,
+    PaymentFileIn,
+    PaymentFileOut,
+    PaymentIn,
+)
+from .selectors import (
+    application_open,
+    applications_of,
+    enforceable_basis,
+    may_report_payments,
+    may_use_payment_files,
+    payment_file_get,
+    payments_visible,
+    plan_current,
+)
 from .services import payment_report
 
 router = Router(tags=["repayment"])
@@ -233,3 +256,117 @@ def repayment_file_record(request: HttpRequest, file_id: int) -> dict[str, Any]:
     if found is None:
         raise NotFound(_("No such payments file."))
     return payment_file_out(payment_file_apply(actor=actor, payment_file=found))
+
+
+# Enforcement -------------------------------------------------------------------------------------
+
+
+def application_out(a: EnforcementApplication) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "status": a.status,
+        "status_label": str(ApplicationStatus(a.status).label),
+        "basis_kind": a.basis_kind,
+        "basis_number": a.basis_number,
+        "amount_outstanding": a.amount_outstanding,
+        "amount_paid": a.amount_paid,
+        "applied_at": a.applied_at,
+        "accepted_at": a.accepted_at,
+        "enforcement_number": a.enforcement_number,
+        "result": a.result,
+        "result_amount": a.result_amount,
+        "closed_at": a.closed_at,
+        "pdf": f"/api/v1/cases/{a.case_id}/enforcement/{a.pk}/pdf",
+    }
+
+
+def _why_not(actor: Any, case: Any) -> str:
+    """Why the creditor may not apply now ("" when it may)."""
+    from .services import enforcement_check
+
+    try:
+        enforcement_check(actor=actor, case=case)
+    except DomainError as exc:
+        return str(exc.message)
+    return ""
+
+
+@router.get(
+    "/{int:case_id}/enforcement",
+    response={200: CaseEnforcementOut, **ERRORS},
+    summary="The case's enforcement: its basis, whether you may apply now (and why not), your applications",
+    url_name="repayment_enforcement",
+    operation_id="repayment_enforcement",
+)
+def repayment_enforcement(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    actor, case = _case(request, case_id)
+    basis = enforceable_basis(case)
+    why = _why_not(actor, case)
+    return {
+        "case_id": case.pk,
+        "case_state": case.state,
+        "enforceable": basis is not None,
+        "basis_kind": basis[0] if basis else None,
+        "basis_number": basis[1] if basis else None,
+        "may_apply": why == "",
+        "why_not": why,
+        "applications": [application_out(a) for a in applications_of(case)],
+    }
+
+
+@router.post(
+    "/{int:case_id}/enforcement",
+    response={201: EnforcementCreatedOut, 200: EnforcementCreatedOut, **ERRORS},
+    summary="Apply for enforcement (强制执行申请书) on the case's enforceable basis; needs Idempotency-Key",
+    url_name="repayment_enforcement_apply",
+    operation_id="repayment_enforcement_apply",
+)
+def repayment_enforcement_apply(
+    request: HttpRequest,
+    case_id: int,
+    idempotency_key: str = Header("", alias="Idempotency-Key", description=KEY_DOC),
+) -> tuple[int, dict[str, Any]]:
+    from .services import enforcement_apply
+
+    actor, case = _case(request, case_id)
+    key = idempotency_key_clean(idempotency_key)
+    operation = f"repayment.enforcement:{case.pk}"
+    digest = request_hash(operation)
+    earlier = idempotency_find(actor=actor, key=key, operation=operation, request_hash=digest)
+    if earlier is not None and earlier.object_id is not None:
+        found = EnforcementApplication.objects.get(pk=earlier.object_id)
+        return 200, {"created": False, "application": application_out(found)}
+    before = application_open(case)
+    application = enforcement_apply(actor=actor, case=case.pk)
+    idempotency_remember(actor=actor, key=key, operation=operation, request_hash=digest, obj=application)
+    created = before is None or before.pk != application.pk
+    return (201 if created else 200), {"created": created, "application": application_out(application)}
+
+
+@router.get(
+    "/{int:case_id}/enforcement/{int:application_id}/pdf",
+    response={200: None, **ERRORS},
+    summary="The application for enforcement as PDF (each download audited)",
+    url_name="repayment_enforcement_pdf",
+    operation_id="repayment_enforcement_pdf",
+)
+def repayment_enforcement_pdf(request: HttpRequest, case_id: int, application_id: int) -> HttpResponseBase:
+    from xietong.documents.downloads import download_audited
+
+    from .documents import application_render_pdf
+
+    actor, case = _case(request, case_id)
+    if not may_report_payments(actor, case):
+        raise NotFound(_("No such application."))  # the creditor's document, through the API
+    application = EnforcementApplication.objects.filter(case=case, pk=application_id).first()
+    if application is None:
+        raise NotFound(_("No such application."))
+    return download_audited(
+        request,
+        obj=application,
+        case=case,
+        content=application_render_pdf(application),
+        filename=f"enforcement-{case.pk}.pdf",
+        actor=actor,
+        details={"document": "enforcement_application", "format": "pdf"},
+    )

@@ -20,15 +20,17 @@ class RepaymentConfig(AppConfig):
         from . import demo
         from .panels import repayment_panel
         from .permissions import PERMISSIONS
-        from .services import enforce_guard, fulfil_guard, on_case_transition
+        from .services import close_guard, enforce_guard, fulfil_guard, on_case_transition
 
         permissions_register(PERMISSIONS)
         panel_register("repayment", repayment_panel)
         receiver_register("repayment", on_case_transition)
         guard_register("repayment.plan_repaid", fulfil_guard)
         guard_register("repayment.application_accepted", enforce_guard)
+        guard_register("repayment.enforcement_result", close_guard)
         demo_step_register("fulfil", demo.fulfil)
         demo_step_register("enforce", demo.enforce)
+        demo_step_register("close", demo.close)
         event_kinds_register(
             "repayment",
             {
@@ -54,6 +56,7 @@ class RepaymentConfig(AppConfig):
                 "debt_acknowledged": _("Debt acknowledged in writing"),
                 "limitation_interrupted": _("Time limit to apply for enforcement interrupted"),
                 "limitation_warning": _("Time limit to apply for enforcement ends soon"),
+                "confirmation_requested": _("Confirmation asked for by the creditor"),
                 "enforcement_applied": _("Enforcement applied for"),
                 "enforcement_result": _("Enforcement result recorded"),
             },

@@ -48,10 +48,12 @@ INSTALMENT_STATE_TONE = {
 
 
 class BasisKind(models.TextChoices):
-    """What makes the plan enforceable: the 民特 ruling of confirmation or the 民初 judgment."""
+    """What makes the plan enforceable: the 民特 ruling of confirmation, the 民初 judgment, or the
+    mediation statement of a settlement in court (民初 调解书)."""
 
     CONFIRMATION = "confirmation", _("ruling of judicial confirmation (民特)")
     JUDGMENT = "judgment", _("judgment (民初)")
+    SETTLEMENT = "settlement", _("mediation statement of a settlement in court (民初)")
 
 
 class ReminderKind(models.TextChoices):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,15 @@ from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.core.errors import DomainError
 
-from .services import enforcement_accept, enforcement_apply, payment_report, plan_create_from_agreement, plan_follow
+from .choices import EnforcementResult
+from .services import (
+    enforcement_accept,
+    enforcement_apply,
+    enforcement_result_record,
+    payment_report,
+    plan_create,
+    plan_follow,
+)
 
 
 def _creditor(case: Case) -> Any:
@@ -44,7 +53,7 @@ def _creditor(case: Case) -> Any:
 
 def fulfil(*, case_id: int, actor: Any, note: str) -> None:
     case = Case.objects.get(pk=case_id)
-    plan = plan_create_from_agreement(case=case)
+    plan = plan_create(case=case)
     if plan is None:
         raise DomainError(f"demo: case {case_id} has no plan to repay")
     creditor = _creditor(case)
@@ -59,7 +68,7 @@ def fulfil(*, case_id: int, actor: Any, note: str) -> None:
 def enforce(*, case_id: int, actor: Any, note: str) -> None:
     case = Case.objects.get(pk=case_id)
     if case.state == CaseState.PERFORMING:
-        plan = plan_create_from_agreement(case=case)
+        plan = plan_create(case=case)
         if plan is None:
             raise DomainError(f"demo: case {case_id} has no plan")
         first = plan.instalments.order_by("seq").first()
@@ -68,3 +77,26 @@ def enforce(*, case_id: int, actor: Any, note: str) -> None:
         plan_follow(plan=plan, now=dt.datetime.combine(day, dt.time(10), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)))
     enforcement_apply(actor=_creditor(case), case=case_id)
     enforcement_accept(actor=actor, case=case_id, note=note)
+
+
+def close(*, case_id: int, actor: Any, note: str) -> None:
+    """The step "close": a case in enforcement closes by recording how enforcement ended (paid in full,
+    partly paid, terminated — one of the three in turn); any other case by the bare step."""
+    from xietong.cases.services import case_transition
+
+    case = Case.objects.get(pk=case_id)
+    if case.state != CaseState.ENFORCING:
+        case_transition(case=case_id, code="close", actor=actor, note=note)
+        return
+    from .selectors import application_open
+
+    application = application_open(case)
+    assert application is not None
+    result = (EnforcementResult.PAID_IN_FULL, EnforcementResult.PARTLY_PAID, EnforcementResult.TERMINATED)[case_id % 3]
+    amount = (application.amount_outstanding / 2).quantize(Decimal("0.01")) if result == "partly_paid" else None
+    notes = {
+        EnforcementResult.PAID_IN_FULL: "被执行人在执行中全部履行，执行完毕。",
+        EnforcementResult.PARTLY_PAID: "扣划被执行人银行存款，部分履行；其余暂无财产可供执行。",
+        EnforcementResult.TERMINATED: "经财产调查，被执行人暂无财产可供执行，终结本次执行程序。",
+    }
+    enforcement_result_record(actor=actor, case=case_id, result=result, amount=amount, note=notes[result])

@@ -43,12 +43,43 @@ from .selectors import (
 COURT = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 SHOWN = frozenset({CaseState.CONFIRMED, CaseState.PERFORMING, CaseState.FULFILLED, CaseState.TRIED,
                    CaseState.ENFORCING, CaseState.CLOSED})  # fmt: skip
+# Cases without an enforceable basis whose creditor is shown the way to one: a signed agreement awaiting
+# the court's confirmation, or a failed mediation to be filed for trial.
+UNCONFIRMED = frozenset({CaseState.AGREEMENT, CaseState.FAILED})
+
+
+def not_enforceable_panel(user: Any, case: Any) -> CasePanel | None:
+    """For the creditor: a signed agreement is not enforceable by itself; ask the court to confirm it
+    (awaiting confirmation), or, the mediation having failed, ask for the case to be filed for trial."""
+    from xietong.agreements.selectors import agreement_signed_for_case
+    from xietong.judiciary.models import FilingRequest
+
+    if not may_report_payments(user, case) or enforceable_basis(case) is not None:
+        return None
+    agreement = asked = filing = None
+    if case.state == CaseState.AGREEMENT:
+        agreement = agreement_signed_for_case(case)
+        if agreement is None:
+            return None
+        asked = case.events.filter(kind="confirmation_requested", data__version=agreement.version).first()
+    else:
+        filing = FilingRequest.objects.filter(case=case).first()
+    return CasePanel(
+        template="repayment/_not_enforceable.html",
+        context={"agreement": agreement, "asked": asked, "filing": filing},
+        column="main",
+        order=40,
+    )
 
 
 def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
     user: Any = request.user
     role = actor_role(user)
-    if role is None or role == Role.REGULATOR or case.state not in SHOWN:
+    if role is None or role == Role.REGULATOR:
+        return None
+    if case.state in UNCONFIRMED:
+        return not_enforceable_panel(user, case)
+    if case.state not in SHOWN:
         return None
     plan = plan_current(case)
     applications = list(applications_of(case))

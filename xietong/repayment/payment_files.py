@@ -22,7 +22,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -442,10 +441,6 @@ def _apply_rows(actor: Any, pf: PaymentFile, today: dt.date) -> int | tuple[int,
             return row["number"], exc
         count += 1
     return count
-
-
-def payment_file_total_recorded(pf: PaymentFile) -> Decimal:
-    return pf.payments.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
 
 
 # Spreadsheets written for the operator --------------------------------------------------------------

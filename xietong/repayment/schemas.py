@@ -102,3 +102,36 @@ class PaymentFileOut(Schema):
     created_at: dt.datetime
     recorded_at: dt.datetime | None
     row_errors: list[PaymentRowErrorOut]
+
+
+class EnforcementApplicationOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    basis_kind: str
+    basis_number: str
+    amount_outstanding: Decimal
+    amount_paid: Decimal
+    applied_at: dt.datetime
+    accepted_at: dt.datetime | None
+    enforcement_number: str
+    result: str
+    result_amount: Decimal | None
+    closed_at: dt.datetime | None
+    pdf: str
+
+
+class CaseEnforcementOut(Schema):
+    case_id: int
+    case_state: str
+    enforceable: bool
+    basis_kind: str | None
+    basis_number: str | None
+    may_apply: bool
+    why_not: str
+    applications: list[EnforcementApplicationOut]
+
+
+class EnforcementCreatedOut(Schema):
+    created: bool
+    application: EnforcementApplicationOut

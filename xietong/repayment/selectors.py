@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,6 +41,7 @@ from .models import (
     PlanRevision,
     RepaymentPlan,
     TimeRequest,
+    Waiver,
 )
 
 
@@ -146,15 +161,46 @@ def payment_file_get(*, actor: Any, pk: int) -> PaymentFile | None:
 
 
 def enforceable_basis(case: Case) -> tuple[str, str] | None:
-    """(kind, number) of the case's enforceable basis: the 民特 ruling of confirmation or the 民初 judgment."""
+    """(kind, number) of the case's enforceable basis: the 民特 ruling of confirmation, the 民初 judgment or
+    the mediation statement of a settlement in court."""
     from xietong.judiciary.choices import RulingKind
     from xietong.judiciary.models import Ruling
 
-    kinds = {RulingKind.CONFIRMATION: BasisKind.CONFIRMATION, RulingKind.JUDGMENT: BasisKind.JUDGMENT}
+    kinds = {
+        RulingKind.CONFIRMATION: BasisKind.CONFIRMATION,
+        RulingKind.JUDGMENT: BasisKind.JUDGMENT,
+        RulingKind.SETTLEMENT: BasisKind.SETTLEMENT,
+    }
     ruling = Ruling.objects.filter(case_id=case.pk, kind__in=list(kinds)).order_by("-issued_at", "-pk").first()
     if ruling is None or not ruling.number:
         return None
     return str(kinds[RulingKind(ruling.kind)]), ruling.number
+
+
+def basis_amount(case: Case, kind: str) -> Decimal:
+    """What the enforceable basis orders paid: the amount a judgment or settlement awarded, or the total
+    the confirmed agreement set (the first version of the plan); the case's total failing either."""
+    from xietong.judiciary.models import TrialOutcome
+
+    if kind in (BasisKind.JUDGMENT, BasisKind.SETTLEMENT):
+        awarded = TrialOutcome.objects.filter(case_id=case.pk).values_list("amount_awarded", flat=True).first()
+        return awarded if awarded is not None else case.total
+    first = RepaymentPlan.objects.filter(case_id=case.pk).order_by("version").values_list("total", flat=True).first()
+    return first if first is not None else case.total
+
+
+def case_paid(case: Case | int) -> Decimal:
+    """Every payment recorded on the case, whichever version of the plan it settled."""
+    case_id = case.pk if isinstance(case, Case) else case
+    total = Payment.objects.filter(case_id=case_id).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def case_waived(case: Case | int) -> Decimal:
+    """Everything the creditor waived on instalments of the case (not the agreement's own waiver)."""
+    case_id = case.pk if isinstance(case, Case) else case
+    total = Waiver.objects.filter(case_id=case_id).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    return Decimal(total).quantize(Decimal("0.01"))
 
 
 def application_open(case: Case | int) -> EnforcementApplication | None:
@@ -388,3 +434,123 @@ def my_plans(*, actor: Any) -> list[MyPlan]:
             )
         )
     return result
+
+
+# The automatic performance rate (自动履行率) -----------------------------------------------------------------
+
+PERFORMANCE_GROUPS = ("institution", "court", "district")
+
+
+@dataclass(frozen=True)
+class PerformanceRate:
+    """One cell of the automatic performance rate: of the plans that ended (`ended`), how many were
+    repaid to the last fen without any application for enforcement (`automatic`).
+
+    The keys are those asked for (`by`); the others are None."""
+
+    ended: int
+    automatic: int
+    institution_id: int | None = None
+    court_id: int | None = None
+    district: str | None = None
+
+    @property
+    def rate(self) -> Decimal | None:
+        """automatic / ended as a fraction rounded to 0.001 (None when nothing ended)."""
+        if not self.ended:
+            return None
+        return (Decimal(self.automatic) / Decimal(self.ended)).quantize(Decimal("0.001"))
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.rate is None else (self.rate * 100).quantize(Decimal("0.1"))
+
+
+def performance_rates(
+    *,
+    by: tuple[str, ...] = ("institution",),
+    cases: QuerySet[Case] | None = None,
+    ended_from: dt.date | None = None,
+    ended_until: dt.date | None = None,
+) -> list[PerformanceRate]:
+    """The automatic performance rate (自动履行率) per creditor institution, court and/or district.
+
+    What is counted, per case (its plan in force; a version superseded by a new one is not counted):
+    - a plan has *ended* when it was repaid in full (`completed`: the last fen paid or waived), or it was
+      defaulted by its terms (`defaulted`, and `enforcement` once the court accepted an application);
+      a plan still being repaid or suspended has not ended; a defaulted plan revised into a new version
+      counts only as that new version;
+    - it ended *automatically* when it was repaid in full and the case never saw an application for
+      enforcement (a plan repaid after a default but before any application counts as automatic).
+    - `ended_from` / `ended_until` (dates, the second excluded) keep the plans that ended in that window,
+      by the day they were completed or defaulted (the center's local date).
+
+    `by`: any of "institution" (the case's creditor), "court" (the court holding the case) and "district"
+    (the region code of the debtor's first mainland address: the case's first citizen party). `cases`:
+    the cases to count (e.g. `Case.objects.restrict(user)`); all by default. Sorted by the keys; one
+    query. Small cells are not suppressed here: whoever shows them to regulators does that."""
+    from django.conf import settings
+
+    from xietong.cases.models import CaseParty
+    from xietong.parties.models import Address
+
+    unknown = set(by) - set(PERFORMANCE_GROUPS)
+    if unknown:
+        raise ValueError(f"performance_rates: unknown grouping {sorted(unknown)}; use {PERFORMANCE_GROUPS}")
+    ended = [PlanStatus.COMPLETED, PlanStatus.DEFAULTED, PlanStatus.ENFORCEMENT]
+    qs = RepaymentPlan.objects.filter(status__in=ended)
+    if cases is not None:
+        qs = qs.filter(case__in=cases.values("pk"))
+    qs = qs.annotate(
+        ended_at=Coalesce("completed_at", "defaulted_at"),
+        applied=Exists(EnforcementApplication.objects.filter(case_id=OuterRef("case_id"))),
+    )
+    if ended_from is not None or ended_until is not None:
+        import zoneinfo
+
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        if ended_from is not None:
+            qs = qs.filter(ended_at__gte=dt.datetime.combine(ended_from, dt.time.min, tzinfo=zone))
+        if ended_until is not None:
+            qs = qs.filter(ended_at__lt=dt.datetime.combine(ended_until, dt.time.min, tzinfo=zone))
+    fields = {"institution": "case__institution_id", "court": "case__court_id", "district": "district"}
+    if "district" in by:
+        debtor = (
+            CaseParty.objects.filter(case_id=OuterRef(OuterRef("case_id")), person__isnull=False)
+            .order_by("pk")
+            .values("person_id")[:1]
+        )
+        qs = qs.annotate(
+            district=Subquery(
+                Address.objects.filter(person_id=Subquery(debtor), country="CN")
+                .exclude(region="")
+                .order_by("pk")
+                .values("region")[:1]
+            )
+        )
+    keys = [fields[k] for k in PERFORMANCE_GROUPS if k in by]
+    automatic = Q(status=PlanStatus.COMPLETED, applied=False)
+    if not keys:
+        total = qs.aggregate(n=Count("pk"), auto=Count("pk", filter=automatic))
+        return [PerformanceRate(ended=int(total["n"]), automatic=int(total["auto"]))] if total["n"] else []
+    rows = qs.order_by().values(*keys).annotate(n=Count("pk"), auto=Count("pk", filter=automatic)).order_by(*keys)
+    out = []
+    for row in rows:
+        out.append(
+            PerformanceRate(
+                ended=int(row["n"]),
+                automatic=int(row["auto"]),
+                institution_id=row.get("case__institution_id"),
+                court_id=row.get("case__court_id"),
+                district=row.get("district"),
+            )
+        )
+    return out
+
+
+def performance_rate(
+    *, cases: QuerySet[Case] | None = None, ended_from: dt.date | None = None, ended_until: dt.date | None = None
+) -> PerformanceRate:
+    """The automatic performance rate over all the given cases (see `performance_rates`)."""
+    rows = performance_rates(by=(), cases=cases, ended_from=ended_from, ended_until=ended_until)
+    return rows[0] if rows else PerformanceRate(ended=0, automatic=0)

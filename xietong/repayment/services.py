@@ -42,6 +42,7 @@ from .choices import (
     MAX_REMINDERS,
     OPEN_PLAN_STATUSES,
     ApplicationStatus,
+    BasisKind,
     EnforcementResult,
     InstalmentState,
     PaymentSource,
@@ -58,7 +59,15 @@ from .models import (
     Waiver,
 )
 from .rules import Owed, allocate, debtor_zone, instalment_state, plan_defaults, quiet_hours, reminder_due
-from .selectors import application_open, enforceable_basis, may_report_payments, plan_current
+from .selectors import (
+    application_open,
+    basis_amount,
+    case_paid,
+    case_waived,
+    enforceable_basis,
+    may_report_payments,
+    plan_current,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,36 +118,72 @@ def _state_for(plan: RepaymentPlan, i: PlanInstalment, today: dt.date) -> str:
 # The plan ------------------------------------------------------------------------------------
 
 
+# A judgment's or an in-court settlement's schedule has no grace period: an instalment not paid on its day
+# is missed, and then the whole balance may be enforced (the wording the judgment's PDF uses).
+JUDGMENT_TERMS = {"grace_days": 0, "default_after_missed": 1, "accelerate": True}
+
+
 @transaction.atomic
-def plan_create_from_agreement(*, case: Case | int, today: dt.date | None = None) -> RepaymentPlan | None:
-    """The system makes the case's plan from its signed, confirmed agreement (once; a second call
-    returns the plan). None when there is no signed agreement or no enforceable basis yet."""
+def plan_create(*, case: Case | int, today: dt.date | None = None) -> RepaymentPlan | None:
+    """The system makes the case's plan once it has an enforceable basis (once; a second call returns
+    the plan): from the signed agreement the 民特 ruling confirmed, or from the payment schedule of the
+    judgment (民初) or the settlement in court. None when there is nothing to make it from yet."""
     from xietong.agreements.selectors import agreement_signed_for_case
+    from xietong.judiciary.models import TrialOutcome
 
     locked = case_lock(case)
     existing = plan_current(locked)
     if existing is not None:
         return existing
-    agreement = agreement_signed_for_case(locked)
     basis = enforceable_basis(locked)
-    if agreement is None or basis is None:
+    if basis is None:
         return None
     today = today or timezone.localdate()
+    source: dict[str, Any]
+    if basis[0] == BasisKind.CONFIRMATION:
+        agreement = agreement_signed_for_case(locked)
+        if agreement is None:
+            return None
+        schedule = [(i.due_date, i.amount) for i in agreement.instalments.all().order_by("seq")]
+        terms = {
+            "grace_days": agreement.grace_days,
+            "default_after_missed": agreement.default_after_missed,
+            "accelerate": agreement.accelerate,
+        }
+        total = agreement.agreed
+        note = message(
+            gettext_noop("%(total)s yuan in %(n)d instalments, from version %(v)d of the agreement (%(basis)s)."),
+            total=total,
+            n=len(schedule),
+            v=agreement.version,
+            basis=basis[1],
+        )
+        source = {"agreement": agreement.pk}
+    else:
+        outcome = TrialOutcome.objects.filter(case=locked).first()
+        if outcome is None or not outcome.schedule or not outcome.amount_awarded:
+            return None
+        schedule = [(dt.date.fromisoformat(d), Decimal(a)) for d, a in outcome.schedule]
+        terms = dict(JUDGMENT_TERMS)
+        total = outcome.amount_awarded
+        agreement = None
+        note = message(
+            gettext_noop("%(total)s yuan in %(n)d instalment(s), on the schedule of %(basis)s."),
+            total=total,
+            n=len(schedule),
+            basis=basis[1],
+        )
+        source = {"outcome": outcome.pk}
     plan = RepaymentPlan.objects.create(
         case=locked,
         version=1,
         agreement=agreement,
         basis_kind=basis[0],
         basis_number=basis[1],
-        total=agreement.agreed,
-        grace_days=agreement.grace_days,
-        default_after_missed=agreement.default_after_missed,
-        accelerate=agreement.accelerate,
+        total=total,
+        **terms,
     )
-    rows = [
-        PlanInstalment(plan=plan, seq=i.seq, due_date=i.due_date, amount=i.amount)
-        for i in agreement.instalments.all().order_by("seq")
-    ]
+    rows = [PlanInstalment(plan=plan, seq=n, due_date=d, amount=a) for n, (d, a) in enumerate(schedule, start=1)]
     for row in rows:
         row.state = _state_for(plan, row, today)
     PlanInstalment.objects.bulk_create(rows)
@@ -146,14 +191,8 @@ def plan_create_from_agreement(*, case: Case | int, today: dt.date | None = None
         locked,
         actor=SYSTEM,
         kind="repayment_plan_created",
-        note=message(
-            gettext_noop("%(total)s yuan in %(n)d instalments, from version %(v)d of the agreement (%(basis)s)."),
-            total=plan.total,
-            n=len(rows),
-            v=agreement.version,
-            basis=plan.basis_number,
-        ),
-        data={"plan": plan.pk, "total": str(plan.total), "instalments": len(rows)},
+        note=note,
+        data={"plan": plan.pk, "total": str(plan.total), "instalments": len(rows), "basis": basis[0]},
     )
     audit_record(
         actor=SYSTEM,
@@ -161,14 +200,10 @@ def plan_create_from_agreement(*, case: Case | int, today: dt.date | None = None
         obj=plan,
         after={
             "case": locked.number,
-            "agreement": agreement.pk,
+            **source,
             "total": plan.total,
             "basis": plan.basis_number,
-            "terms": {
-                "grace_days": plan.grace_days,
-                "default_after_missed": plan.default_after_missed,
-                "accelerate": plan.accelerate,
-            },
+            "terms": terms,
             "instalments": [[r.due_date.isoformat(), str(r.amount)] for r in rows],
         },
     )
@@ -176,11 +211,12 @@ def plan_create_from_agreement(*, case: Case | int, today: dt.date | None = None
 
 
 def on_case_transition(case_id: int, code: str, from_state: str, to_state: str) -> None:
-    """The case's transition receiver: a confirmed case gets its plan (after the transition commits)."""
+    """The case's transition receiver: a confirmed case, or a judgment with a payment schedule, gets its
+    plan (after the transition commits)."""
     if code not in ("confirm", "start_performance"):
         return
     try:
-        plan_create_from_agreement(case=case_id)
+        plan_create(case=case_id)
     except Exception:  # never break the confirming request; the daily job tries again
         logger.exception("repayment plan for case %s could not be made", case_id)
 
@@ -367,7 +403,7 @@ def waived_so_far(case: Case) -> Decimal:
     first = RepaymentPlan.objects.filter(case=case).select_related("agreement").order_by("version").first()
     signed = first.agreement.waived if first is not None and first.agreement is not None else Decimal("0.00")
     later = Waiver.objects.filter(case=case).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
-    return signed + later
+    return (signed + Decimal(later)).quantize(Decimal("0.01"))
 
 
 @transaction.atomic
@@ -723,7 +759,7 @@ def repayment_daily(*, now: dt.datetime | None = None) -> DailySummary:
         Case.objects.filter(state=CaseState.PERFORMING).exclude(pk__in=with_plan).values_list("pk", flat=True)
     ):
         try:
-            if plan_create_from_agreement(case=case_id, today=timezone.localdate(now)) is not None:
+            if plan_create(case=case_id, today=timezone.localdate(now)) is not None:
                 summary.plans_made += 1
         except Exception as exc:
             logger.exception("repayment plan for case %s could not be made", case_id)
@@ -808,6 +844,21 @@ def fulfil_guard(case: Any, actor: Any, note: str) -> None:
         )
 
 
+def close_guard(case: Any, actor: Any, note: str) -> None:
+    """The step "close" from enforcement: only by recording how enforcement ended (paid in full, partly,
+    terminated), which closes the case itself; never around it."""
+    if case.state == CaseState.ENFORCING and (
+        EnforcementApplication.objects.filter(case_id=case.pk).exclude(status=ApplicationStatus.CLOSED).exists()
+    ):
+        raise DomainError(
+            _(
+                "The case is in enforcement: record its result (paid in full, partly paid, terminated) on the "
+                "repayment panel, which closes the case."
+            ),
+            code="enforcement_result_required",
+        )
+
+
 def enforce_guard(case: Any, actor: Any, note: str) -> None:
     """The step "enforce": only through the creditor's application, being accepted by the court."""
     if not EnforcementApplication.objects.filter(
@@ -842,36 +893,46 @@ def _basis_or_refuse(case: Case) -> tuple[str, str]:
     return basis
 
 
+def enforcement_check(*, actor: Any, case: Case) -> tuple[tuple[str, str], RepaymentPlan | None]:
+    """Whether the creditor may apply for enforcement now: the (basis, plan) to apply on, or a
+    DomainError saying why not. Writes nothing (the API asks it to say "why not" ahead of time)."""
+    if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
+        raise NotFound(_("No such case."))
+    if not may_report_payments(actor, case):
+        raise NotAllowed(_("Only the creditor institution of the case applies for enforcement."), code="not_creditor")
+    basis = _basis_or_refuse(case)
+    if application_open(case) is not None:
+        raise Conflict(_("An application for enforcement is already made."), code="application_open")
+    plan = plan_current(case)
+    if case.state == CaseState.PERFORMING:
+        if plan is None or plan.status != PlanStatus.DEFAULTED:
+            raise DomainError(
+                _("The plan is being repaid: enforcement is applied for once the plan is defaulted by its terms."),
+                code="not_defaulted",
+            )
+    elif case.state != CaseState.TRIED:
+        raise DomainError(
+            _("Enforcement is applied for on a case being repaid or tried; this case is %(state)s.")
+            % {"state": CaseState(case.state).label},
+            code="illegal_state",
+        )
+    return basis, plan
+
+
 @transaction.atomic
 def enforcement_apply(*, actor: Any, case: Case | int) -> EnforcementApplication:
     """The creditor applies for enforcement (强制执行申请书) on the case's enforceable basis."""
     from .documents import application_content
 
     locked = case_lock(case)
-    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
-        raise NotFound(_("No such case."))
-    if not may_report_payments(actor, locked):
-        raise NotAllowed(_("Only the creditor institution of the case applies for enforcement."), code="not_creditor")
-    basis = _basis_or_refuse(locked)
     existing = application_open(locked)
-    if existing is not None:
+    visible = Case.objects.restrict(actor).filter(pk=locked.pk).exists()
+    if existing is not None and visible and may_report_payments(actor, locked):
         return existing  # a double click: the same application
-    plan = plan_current(locked)
-    if locked.state == CaseState.PERFORMING:
-        if plan is None or plan.status != PlanStatus.DEFAULTED:
-            raise DomainError(
-                _("The plan is being repaid: enforcement is applied for once the plan is defaulted by its terms."),
-                code="not_defaulted",
-            )
-    elif locked.state != CaseState.TRIED:
-        raise DomainError(
-            _("Enforcement is applied for on a case being repaid or tried; this case is %(state)s.")
-            % {"state": CaseState(locked.state).label},
-            code="illegal_state",
-        )
+    basis, plan = enforcement_check(actor=actor, case=locked)
     assert locked.institution_id is not None  # may_report_payments: the case's own institution
-    paid = plan.paid if plan else Decimal("0.00")
-    outstanding = plan.balance if plan else locked.total
+    paid = case_paid(locked)  # every version of the plan
+    outstanding = plan.balance if plan else basis_amount(locked, basis[0]) - paid - case_waived(locked)
     application = EnforcementApplication(
         case=locked,
         plan=plan,
@@ -903,6 +964,55 @@ def enforcement_apply(*, actor: Any, case: Case | int) -> EnforcementApplication
 
 
 COURT_STAFF = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
+
+
+@transaction.atomic
+def confirmation_request(*, actor: Any, case: Case | int) -> dict[str, Any]:
+    """The creditor, who holds a signed agreement the court has not confirmed yet, asks the court to
+    confirm it (the way to an enforceable basis): on the timeline, in the audit trail, the court's judges
+    and clerks told. Once per version of the agreement: asking again says when it was asked."""
+    from xietong.agreements.selectors import agreement_signed_for_case
+    from xietong.notifications.services import email_send
+
+    locked = case_lock(case)
+    if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
+        raise NotFound(_("No such case."))
+    if not may_report_payments(actor, locked):
+        raise NotAllowed(_("Only the creditor institution of the case asks for it."), code="not_creditor")
+    agreement = agreement_signed_for_case(locked)
+    if locked.state != CaseState.AGREEMENT or agreement is None:
+        raise DomainError(_("There is no signed agreement awaiting confirmation."), code="illegal_state")
+    earlier = (
+        locked.events.filter(kind="confirmation_requested", data__version=agreement.version).order_by("at").first()
+    )
+    if earlier is not None:
+        return {"created": False, "at": earlier.at}
+    court = User.objects.filter(
+        organisation_id=locked.court_id, role__in=[Role.JUDGE, Role.CLERK], is_active=True
+    ).order_by("pk")
+    event = case_event_record(
+        locked,
+        actor=actor,
+        kind="confirmation_requested",
+        note=_("The creditor asks the court to confirm version %(v)d of the agreement, to make it enforceable.")
+        % {"v": agreement.version},
+        data={"version": agreement.version, "agreement": agreement.pk},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CONFIRMATION_REQUEST,
+        obj=locked,
+        after={"agreement_version": agreement.version, "case": locked.number},
+    )
+    for user in court:
+        if user.email:
+            email_send(
+                to=user.email,
+                subject=_("Case %(number)s: confirmation asked for") % {"number": locked.number},
+                text=_("The creditor asks the court to confirm the signed agreement of case %(number)s: /cases/%(pk)s/")
+                % {"number": locked.number, "pk": locked.pk},
+            )
+    return {"created": True, "at": event.at}
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{D}settle/", views_declarations.declaration_settle_view, name="repayment-declaration-settle"),
     path(f"{D}voucher/", views_declarations.declaration_voucher, name="repayment-declaration-voucher"),
     path(f"{R}enforcement/apply/", views.enforcement_apply_view, name="repayment-enforcement-apply"),
+    path(f"{R}confirmation/", views.confirmation_request_view, name="repayment-confirmation-request"),
     path(f"{R}enforcement/accept/", views.enforcement_accept_view, name="repayment-enforcement-accept"),
     path(f"{R}enforcement/result/", views.enforcement_result_view, name="repayment-enforcement-result"),
     path(f"{R}enforcement/<int:application_pk>/pdf/", views.enforcement_pdf, name="repayment-enforcement-pdf"),

@@ -15,9 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.models import Organisation
 from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
+from xietong.cases.models import Case
+from xietong.cases.permissions import actor_role
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 
@@ -43,12 +47,15 @@ from .selectors import (
     declarations_waiting,
     limitation_clocks,
     my_plans,
+    performance_rate,
+    performance_rates,
     plan_current,
     revisions_waiting,
     time_requests_waiting,
     worklist_counts,
 )
 from .services import (
+    confirmation_request,
     enforcement_accept,
     enforcement_apply,
     enforcement_result_record,
@@ -161,6 +168,22 @@ def enforcement_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def confirmation_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    try:
+        done = confirmation_request(actor=request.user, case=case)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(case)
+    if done["created"]:
+        messages.success(request, _("The court is asked to confirm the agreement."))
+    else:
+        messages.info(request, _("You asked for it already; nothing was sent again."))
+    return _back(case)
+
+
+@login_required
+@require_POST
 def enforcement_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
     try:
@@ -267,11 +290,28 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     summary = [
         (s, labels[s], counts[s]) for s in (PlanStatus.DEFAULTED, JUDGMENT, *WORKLIST_ORDER[1:]) if counts.get(s)
     ]
+    visible = Case.objects.restrict(request.user)
+    overall = performance_rate(cases=visible)
+    per_creditor = []
+    if actor_role(request.user) in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+        names = {o.pk: o.display_name for o in Organisation.objects.filter(kind=OrganisationKind.INSTITUTION)}
+        per_creditor = [
+            (names.get(r.institution_id or 0, "—"), r) for r in performance_rates(by=("institution",), cases=visible)
+        ]
     waiting = list(declarations_waiting(actor=request.user)[:100])
     asked = list(time_requests_waiting(actor=request.user)[:100])
     proposed = list(revisions_waiting(actor=request.user)[:100])
     return render(
         request,
         "repayment/worklist.html",
-        {"rows": rows, "page": page, "summary": summary, "waiting": waiting, "asked": asked, "proposed": proposed},
+        {
+            "rows": rows,
+            "page": page,
+            "summary": summary,
+            "waiting": waiting,
+            "asked": asked,
+            "proposed": proposed,
+            "rate": overall,
+            "per_creditor": per_creditor,
+        },
     )
