@@ -203,14 +203,38 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
-def run_wrk(wrk: str, url: str, headers: dict[str, str], connections: int, duration: float) -> dict[str, Any]:
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and its workers."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    total = 0.0
+    for p in [pid, *(int(x) for x in out.split())]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return total
+
+
+def run_wrk(
+    wrk: str, url: str, headers: dict[str, str], connections: int, duration: float, server_pid: int | None = None
+) -> dict[str, Any]:
     cmd = [wrk, "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration:g}s", "--latency"]
     cmd += ["--timeout", "10s"]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     load_before = os.getloadavg()[0]
+    cpu_before = server_cpu_s(server_pid) if server_pid else 0.0
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
     result = parse_wrk(out)
+    if server_pid and result["requests"]:
+        # The server's CPU per request: what the request costs, whatever else the machine is doing.
+        result["server_cpu_ms_per_request"] = round(
+            (server_cpu_s(server_pid) - cpu_before) * 1000 / result["requests"], 3
+        )
     result["load_1m_before"] = round(load_before, 2)
     result["load_1m_after"] = round(os.getloadavg()[0], 2)
     return result
@@ -241,13 +265,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for repetition in range(args.repeat):
             for connections in args.concurrency:
                 for name, (url, headers) in targets.items():
-                    r = run_wrk(wrk, url, headers, connections, args.duration)
+                    r = run_wrk(wrk, url, headers, connections, args.duration, server.pid)
                     r.update(target=name, connections=connections, repetition=repetition)
                     runs.append(r)
                     print(
                         f"  {name:<11} c={connections:<3} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:7.2f} ms"
-                        f"  p99 {r['p99_ms']:7.2f} ms  load {r['load_1m_before']:.2f}"
-                        + (f"  NON-2xx {r['non_2xx']}" if r["non_2xx"] else ""),
+                        f"  p99 {r['p99_ms']:7.2f} ms  cpu {r.get('server_cpu_ms_per_request', 0):6.2f} ms/req"
+                        f"  load {r['load_1m_before']:.2f}"
+                        + (f"  NON-2xx {r['non_2xx']}" if r["non_2xx"] else "")
+                        + (f"  socket errors: {r['socket_errors']}" if r["socket_errors"] else ""),
                         flush=True,
                     )
     finally:
@@ -263,10 +289,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "p50_ms": round(statistics.median(r["p50_ms"] for r in mine), 2),
                 "p99_ms": round(statistics.median(r["p99_ms"] for r in mine), 2),
                 "non_2xx": sum(r["non_2xx"] for r in mine),
+                "server_cpu_ms_per_request": round(
+                    statistics.median(r.get("server_cpu_ms_per_request", 0.0) for r in mine), 3
+                ),
+                "runs_with_socket_errors": sum(1 for r in mine if r["socket_errors"]),
             }
         ceiling = summary[f"healthz@{connections}"]["rps"]
         status = summary[f"status_api@{connections}"]
         status["ratio_to_ceiling"] = round(status["rps"] / ceiling, 3) if ceiling else None
+        cpu_ceiling = summary[f"healthz@{connections}"]["server_cpu_ms_per_request"]
+        if status["server_cpu_ms_per_request"]:
+            # What the ratio would be with the two cores to the server alone: CPU per request, inverted.
+            status["cpu_ratio_to_ceiling"] = round(cpu_ceiling / status["server_cpu_ms_per_request"], 3)
     at64 = summary.get("status_api@64")
     goal = None
     if at64:
@@ -295,7 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"median of {args.repeat} runs each; written to {output}")
     for key, row in summary.items():
         extra = f"  {row['ratio_to_ceiling']:.2f}x the ceiling" if row.get("ratio_to_ceiling") else ""
-        print(f"  {key:<16} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.2f}  p99 {row['p99_ms']:7.2f} ms{extra}")
+        print(
+            f"  {key:<16} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.2f}  p99 {row['p99_ms']:7.2f} ms"
+            f"  cpu {row['server_cpu_ms_per_request']:.2f} ms/req{extra}"
+        )
     bad = sum(r["non_2xx"] for r in runs)
     if bad:
         print(f"{bad} responses were not 2xx/3xx", file=sys.stderr)

@@ -38,6 +38,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget", type=float, default=60.0, help="seconds per query before stopping early (default 60)")
     p.add_argument("--chunk", type=int, default=500_000, help="cases per committed chunk (default 500,000)")
     p.add_argument("--reuse", action="store_true", help="measure a database loaded by an earlier run")
+    p.add_argument(
+        "--grow-from",
+        type=int,
+        default=None,
+        help="a database loaded with this many cases by an earlier run is grown to --cases by copies in SQL",
+    )
     p.add_argument("--output", type=Path, default=None)
     return p.parse_args(argv)
 
@@ -93,6 +99,152 @@ def load_chunked(n_cases: int, world: lookup.World, chunk: int) -> dict[str, int
         CaseSequence(court_id=court, kind=kind, year=year, last=last) for (court, kind, year), last in seqs.items()
     )
     return counts
+
+
+ID_FUNCTION = """
+CREATE OR REPLACE FUNCTION pg_temp.bench_idn(m bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
+  SELECT f || substr('10X98765432', (
+      substr(f, 1, 1)::int * 7 + substr(f, 2, 1)::int * 9 + substr(f, 3, 1)::int * 10 + substr(f, 4, 1)::int * 5
+    + substr(f, 5, 1)::int * 8 + substr(f, 6, 1)::int * 4 + substr(f, 7, 1)::int * 2 + substr(f, 8, 1)::int * 1
+    + substr(f, 9, 1)::int * 6 + substr(f, 10, 1)::int * 3 + substr(f, 11, 1)::int * 7 + substr(f, 12, 1)::int * 9
+    + substr(f, 13, 1)::int * 10 + substr(f, 14, 1)::int * 5 + substr(f, 15, 1)::int * 8 + substr(f, 16, 1)::int * 4
+    + substr(f, 17, 1)::int * 2) % 11 + 1, 1)
+  FROM (SELECT lpad((350802 + (m / 1000) / 20000)::text, 6, '0')
+               || to_char(date '1950-01-01' + ((m / 1000) % 20000)::int, 'YYYYMMDD')
+               || lpad((m % 1000)::text, 3, '0') AS f) AS p
+$f$
+"""
+
+
+def _columns(cur: Any, table: str) -> list[str]:
+    cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position", [table]
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def _select(columns: list[str], override: dict[str, str], alias: str) -> str:
+    return ", ".join(override.get(c, f"{alias}.{c}") for c in columns)
+
+
+def grow(base: int, target: int) -> dict[str, int]:
+    """Copy the `base` generated cases (with persons, parties and numbers) until there are `target`, in SQL.
+
+    Copy k of case n is case n + k*base: its person gets the valid ID number of person n + k*base (GB
+    11643, as `id_number_from` makes it, computed by the server), its numbers the same court, kind and
+    year with the sequence moved past every earlier copy's, so every number stays unique; everything
+    else is the original's. Each copy is one committed INSERT … SELECT per table, with foreign-key
+    checks off (the ids are consistent by construction; a sample is validated by the models after).
+    """
+    from django.db import connection
+
+    if target % base:
+        raise SystemExit("--cases must be a multiple of --base")
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.autocommit = False
+    started = time.perf_counter()
+    with raw.cursor() as cur:
+        cur.execute(ID_FUNCTION)
+        cur.execute("SET session_replication_role = replica")
+        cur.execute("SET synchronous_commit = off")
+        cur.execute("SELECT max(id) FROM cases_casenumber")
+        numbers = int(cur.fetchone()[0])
+        cur.execute("SELECT max(id) FROM cases_caseparty")
+        parties = int(cur.fetchone()[0])
+        cur.execute(
+            "CREATE TEMP TABLE bench_seq AS SELECT n.court_id, n.kind, n.year, max(n.seq) AS s, o.court_code "
+            "FROM cases_casenumber n JOIN accounts_organisation o ON o.id = n.court_id "
+            "GROUP BY n.court_id, n.kind, n.year, o.court_code"
+        )
+        person_cols = _columns(cur, "parties_person")
+        case_cols = _columns(cur, "cases_case")
+        number_cols = _columns(cur, "cases_casenumber")
+        party_cols = _columns(cur, "cases_caseparty")
+        raw.commit()
+        for k in range(1, target // base):
+            off = k * base
+            m = f"(p.id + {off})"
+            cur.execute(
+                f"INSERT INTO parties_person ({', '.join(person_cols)}) SELECT "
+                + _select(
+                    person_cols,
+                    {
+                        "id": m,
+                        "id_number": f"pg_temp.bench_idn({m})",
+                        "birth_date": f"date '1950-01-01' + (({m} / 1000) % 20000)::int",
+                        "sex": f"CASE WHEN {m} % 2 = 1 THEN 'M' ELSE 'F' END",
+                        "user_id": "NULL",
+                    },
+                    "p",
+                )
+                + f" FROM parties_person p WHERE p.id <= {base}"
+            )
+            new_text = f"format('（%s）%s%s%s号', n.year, q.court_code, n.kind, n.seq + {k} * q.s)"
+            cur.execute(
+                f"INSERT INTO cases_case ({', '.join(case_cols)}) SELECT "
+                + _select(case_cols, {"id": f"c.id + {off}", "number": new_text}, "c")
+                + " FROM cases_case c JOIN cases_casenumber n ON n.text = c.number"
+                + " JOIN bench_seq q ON q.court_id = n.court_id AND q.kind = n.kind AND q.year = n.year"
+                + f" WHERE c.id <= {base}"
+            )
+            cur.execute(
+                f"INSERT INTO cases_casenumber ({', '.join(number_cols)}) SELECT "
+                + _select(
+                    number_cols,
+                    {
+                        "id": f"n.id + {k * numbers}",
+                        "case_id": f"n.case_id + {off}",
+                        "seq": f"n.seq + {k} * q.s",
+                        "text": new_text,
+                    },
+                    "n",
+                )
+                + " FROM cases_casenumber n"
+                + " JOIN bench_seq q ON q.court_id = n.court_id AND q.kind = n.kind AND q.year = n.year"
+                + f" WHERE n.id <= {numbers}"
+            )
+            cur.execute(
+                f"INSERT INTO cases_caseparty ({', '.join(party_cols)}) SELECT "
+                + _select(
+                    party_cols,
+                    {
+                        "id": f"x.id + {k * parties}",
+                        "case_id": f"x.case_id + {off}",
+                        "person_id": f"x.person_id + {off}",
+                        "agent_id": f"x.agent_id + {off}",
+                        "authorisation_id": "NULL",
+                    },
+                    "x",
+                )
+                + f" FROM cases_caseparty x WHERE x.id <= {parties}"
+            )
+            raw.commit()
+            done = off + base
+            rate = (done - base) / (time.perf_counter() - started)
+            print(f"  {done:,}/{target:,} cases, {rate:,.0f} cases/s copied, load {os.getloadavg()[0]:.1f}", flush=True)
+        cur.execute("SET session_replication_role = origin")
+        cur.execute(
+            "UPDATE cases_casesequence c SET last = q.s * %s FROM bench_seq q "
+            "WHERE q.court_id = c.court_id AND q.kind = c.kind AND q.year = c.year",
+            [target // base],
+        )
+        raw.commit()
+    raw.autocommit = True
+    from django.core.management.color import no_style
+
+    from xietong.cases.models import Case, CaseNumber, CaseParty
+    from xietong.parties.models import Person
+
+    with connection.cursor() as c2:
+        for stmt in connection.ops.sequence_reset_sql(no_style(), [Person, Case, CaseParty, CaseNumber]):
+            c2.execute(stmt)
+    return {
+        "cases": target,
+        "persons": target,
+        "parties": parties * (target // base),
+        "numbers": numbers * (target // base),
+    }
 
 
 def existing_world() -> lookup.World:
@@ -175,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xietong.settings.dev")
     os.environ.setdefault("DEBUG", "0")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    if not args.reuse:
+    if not args.reuse and not args.grow_from:
         lookup.reset_postgres_database(url)
 
     import django
@@ -187,7 +339,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from xietong.cases.models import Case
 
     generation_s = None
-    if args.reuse:
+    if args.grow_from:
+        world = existing_world()
+        User.objects.filter(username__startswith="bench-party-").delete()
+        have = Case.objects.count()
+        if have != args.grow_from:
+            raise SystemExit(f"the database holds {have:,} cases, not {args.grow_from:,}")
+        t0 = time.perf_counter()
+        counts = grow(args.grow_from, args.cases)
+        print(f"grown to {args.cases:,} cases in {time.perf_counter() - t0:.0f} s; VACUUM ANALYZE", flush=True)
+        lookup.analyze("postgresql")
+        generation_s = time.perf_counter() - t0
+        lookup.sanity_check(world, args.cases)
+    elif args.reuse:
         world = existing_world()
         User.objects.filter(username__startswith="bench-party-").delete()
         counts = {"cases": Case.objects.count()}
@@ -229,6 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cases": args.cases,
         "rows": counts,
         "generation_s": round(generation_s, 1) if generation_s else None,
+        "grown_from": args.grow_from,
         "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},
         "versions": lookup.versions("postgresql"),
         "sizes": size,
