@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('judiciary', '0001_initial'),
+        ('judiciary', '0002_hearing_notice_frozen'),
     ]
 
     operations = [
