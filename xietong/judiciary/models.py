@@ -64,7 +64,7 @@ class TrialOutcome(models.Model):
     # When the amount awarded is paid: [["2026-03-20", "1500.00"], ...] adding up to it (one line: one due
     # date). Empty: within ten days of the judgment taking effect. With a schedule the case is repaid
     # on a plan (xietong/repayment), a settlement in court included.
-    schedule = models.JSONField(_("payment schedule"), default=list, blank=True)
+    schedule = models.JSONField(_("payment schedule"), default=list, db_default=[], blank=True)
     decided_at = models.DateTimeField(_("decided"), default=timezone.now)
     judge = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("judge"), on_delete=models.PROTECT, related_name="+"

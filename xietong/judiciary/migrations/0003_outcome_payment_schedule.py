@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='trialoutcome',
             name='schedule',
-            field=models.JSONField(blank=True, default=list, verbose_name='payment schedule'),
+            field=models.JSONField(blank=True, db_default=[], default=list, verbose_name='payment schedule'),
         ),
     ]

@@ -113,7 +113,7 @@ def test_a_backup_restores_into_a_fresh_database_and_storage(documents, tmp_path
 
         # The check would see a damaged file.
         media = Path(env["MEDIA_ROOT"])
-        victim = next(p for p in sorted(media.rglob("*.pdf")))
+        victim = next(p for p in sorted(media.rglob("judiciary/rulings/**/*.pdf")))  # a file with its hash on record
         victim.write_bytes(victim.read_bytes() + b"tampered")
         check = run("verify_documents", env=env)
         assert check.returncode != 0 and "hash differs" in check.stderr
