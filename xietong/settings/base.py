@@ -210,6 +210,8 @@ XIETONG_TASKS_RUNNING_MAX_SECONDS = float(os.environ.get("XIETONG_TASKS_RUNNING_
 XIETONG_TASKS_REQUEUE_SAFE = [
     "xietong.ops.tasks.prune_task_results",
     "xietong.ops.tasks.fail_orphaned_tasks",
+    "xietong.stats.tasks.stats_catch_up_task",  # idempotent: a case already up to date is left alone
+    "xietong.stats.tasks.stats_verify_task",
     *[p for p in os.environ.get("XIETONG_TASKS_REQUEUE_SAFE", "").split(",") if p],
 ]
 
