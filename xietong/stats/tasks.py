@@ -5,9 +5,11 @@ from __future__ import annotations
 from django_tasks import task
 
 from xietong.ops.periodic import periodic
+from xietong.ops.retry import retry_safe
 
 
 @periodic("*/5 * * * *", once_per="minute")
+@retry_safe(max_attempts=3, backoff_seconds=60)  # idempotent: a case already up to date is left alone
 @task()
 def stats_catch_up_task() -> dict[str, int]:
     """Refresh the cases whose newest timeline event is newer than their figures (rollup.py, step 3)."""
@@ -18,6 +20,7 @@ def stats_catch_up_task() -> dict[str, int]:
 
 
 @periodic("40 3 * * *", once_per="day")
+@retry_safe(max_attempts=3, backoff_seconds=300)  # idempotent: compares, and refreshes only what is behind
 @task()
 def stats_verify_task() -> dict[str, int]:
     """Compare every case with its figures; refresh any that a late commit left behind."""
