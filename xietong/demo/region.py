@@ -69,6 +69,7 @@ from xietong.outreach import demo as outreach_demo
 from xietong.parties.choices import AuthorisationReason, Relationship
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
+from xietong.repayment import demo as repayment_demo
 from xietong.risk import demo as risk_demo
 from xietong.service import demo as service_demo
 from xietong.triage import demo as triage_demo
@@ -1677,6 +1678,7 @@ DEMO_EXTENSIONS: list[Callable[..., Any]] = [
     mediation_demo.seed,
     service_demo.seed,
     risk_demo.seed,
+    repayment_demo.seed,
 ]
 
 
