@@ -86,3 +86,47 @@ def test_the_debtors_phone_page_with_24_instalments_fits_390_px(live_world, new_
     height = phone.evaluate("document.documentElement.scrollHeight")
     assert width <= 390, width  # no sideways scrolling
     assert height < 2200, height  # one compact table, not 24 stacked cards (~9,000 px)
+
+
+def test_the_debtor_declares_a_payment_with_a_photo_of_the_receipt_on_the_phone(live_world, new_page):
+    from xietong.repayment.models import PaymentDeclaration
+
+    w = live_world
+    case = performing(w, 24)
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 400
+    exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 400
+    phone = new_page(viewport={"width": 390, "height": 844})
+    login(phone, "party", PASSWORD)  # the borrower's brother, acting for him
+    phone.goto("/my/repayments/")
+
+    # an .exe renamed .jpg: refused, the content was checked, nothing declared
+    phone.click("[data-testid=declare] summary")
+    phone.fill("#id_amount", "533.35")
+    phone.set_input_files("#id_voucher", {"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": exe})
+    with phone.expect_navigation():
+        phone.click("[data-testid=declare-submit]")
+    assert "不是 PDF、JPG 或 PNG 文件" in phone.content()
+    assert not PaymentDeclaration.objects.exists()
+
+    # a photo of the receipt: declared, awaiting the bank, shown on the page
+    phone.click("[data-testid=declare] summary")
+    phone.fill("#id_amount", "533.35")
+    phone.fill("#id_note", "手机银行转账")
+    phone.set_input_files("#id_voucher", {"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": jpeg})
+    with phone.expect_navigation():
+        phone.click("[data-testid=declare-submit]")
+    assert phone.locator("[data-testid=my-declaration]").count() == 1
+    assert "等待债权人确认" in phone.locator("[data-testid=my-declaration]").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    declaration = PaymentDeclaration.objects.get()
+    assert declaration.case_id == case.pk and declaration.voucher_type == "jpeg"
+
+    # the bank confirms it on the case page: a payment, allocated; the phone page says so
+    bank = new_page()
+    login(bank, "bank", PASSWORD)
+    bank.goto(f"/cases/{case.pk}/")
+    with bank.expect_navigation():
+        bank.click("[data-testid=declaration-confirm]")
+    assert bank.locator("[data-testid=plan-paid]").inner_text() == "533.35"
+    phone.goto("/my/repayments/")
+    assert "债权人已确认" in phone.locator("[data-testid=my-declaration]").inner_text()

@@ -263,8 +263,9 @@ def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") 
     before = case_snapshot(locked)
     from_state = locked.state
     locked.state = transition.target
+    now = timezone.now()  # one time for the closing and its timeline entry
     if transition.target in CLOSED_STATES and locked.closed_at is None:
-        locked.closed_at = timezone.now()
+        locked.closed_at = now
     if transition.assigns_judge:
         locked.judge = actor
     locked.save()
@@ -280,6 +281,7 @@ def case_transition(*, case: Case | int, code: str, actor: Any, note: str = "") 
         from_state=from_state,
         to_state=locked.state,
         data=data,
+        at=now,
     )
     audit_record(
         actor=actor,

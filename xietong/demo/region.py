@@ -42,6 +42,7 @@ from xietong.intake import demo as intake_demo
 from xietong.lookup import demo as lookup_demo
 from xietong.mediation import demo as mediation_demo
 from xietong.outreach import demo as outreach_demo
+from xietong.repayment import demo as repayment_demo
 from xietong.risk import demo as risk_demo
 from xietong.service import demo as service_demo
 from xietong.suggestions import demo as suggestions_demo
@@ -96,6 +97,7 @@ DEMO_EXTENSIONS: list[Callable[..., Any]] = [
     mediation_demo.seed,
     service_demo.seed,
     risk_demo.seed,
+    repayment_demo.seed,
     suggestions_demo.seed,
 ]
 

@@ -31,6 +31,7 @@ class RepaymentConfig(AppConfig):
         demo_step_register("fulfil", demo.fulfil)
         demo_step_register("enforce", demo.enforce)
         demo_step_register("close", demo.close)
+        demo_step_register("start_performance", demo.start_performance)
         event_kinds_register(
             "repayment",
             {

@@ -26,7 +26,7 @@ OPEN_PLAN_STATUSES = frozenset({PlanStatus.ACTIVE, PlanStatus.DEFAULTED, PlanSta
 
 class InstalmentState(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
-    DUE = "due", _("due today")
+    DUE = "due", _("due (today, or the whole balance on default)")
     PAID = "paid", _("paid")
     PART_PAID = "part_paid", _("part-paid")
     LATE = "late", _("late (within the grace period)")

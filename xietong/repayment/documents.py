@@ -58,7 +58,8 @@ def application_content(application: EnforcementApplication) -> dict[str, Any]:
         total = basis_amount(case, kind)
         waived = case_waived(case)
         return {
-            "case_number": case.number or "",
+            # the case's first number (诉前调): the basis carries its own
+            "case_number": case.numbers.order_by("pk").values_list("text", flat=True).first() or case.number or "",
             "court": case.court.name,
             "parties": rows,
             "basis_kind": application.basis_kind,

@@ -103,7 +103,9 @@ class DisputeDeclarationForm(forms.Form):
 
 class SettleDeclarationForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("paid", _("paid")), ("not_paid", _("not paid"))], widget=forms.RadioSelect
+        label=_("Outcome"),
+        choices=[("paid", _("the payment was made")), ("not_paid", _("the payment was not made"))],
+        widget=forms.RadioSelect,
     )
     amount = forms.DecimalField(
         label=_("Amount found paid (yuan; blank: as declared)"),

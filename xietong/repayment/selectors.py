@@ -122,6 +122,17 @@ def revisions_waiting(*, actor: Any) -> QuerySet[PlanRevision]:
     )
 
 
+def applications_waiting(*, actor: Any) -> QuerySet[EnforcementApplication]:
+    """Applications for enforcement awaiting the court's acceptance, for its staff (nobody else)."""
+    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+        return EnforcementApplication.objects.none()
+    return (
+        EnforcementApplication.objects.filter(status="applied", case__in=Case.objects.restrict(actor))
+        .select_related("case")
+        .order_by("applied_at", "pk")
+    )
+
+
 def declarations_of(case: Case | int) -> QuerySet[PaymentDeclaration]:
     """The payments declared in a case, newest first (everyone who may see the case sees them)."""
     case_id = case.pk if isinstance(case, Case) else case

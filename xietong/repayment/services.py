@@ -253,14 +253,24 @@ def payment_report(
     amount: Decimal | str,
     reference: str,
     today: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> Payment:
-    """The creditor reports a payment it received: settled on the oldest unpaid instalment first."""
+    """The creditor reports a payment it received: settled on the oldest unpaid instalment first.
+    (`today` and `recorded_at`: the day and time it is reported, for the demo's replayed history.)"""
     locked = case_lock(case)
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
     if not may_report_payments(actor, locked):
         raise NotAllowed(_("Only the creditor institution of the case reports its payments."), code="not_creditor")
-    return payment_record(actor=actor, case=locked, paid_on=paid_on, amount=amount, reference=reference, today=today)
+    return payment_record(
+        actor=actor,
+        case=locked,
+        paid_on=paid_on,
+        amount=amount,
+        reference=reference,
+        today=today,
+        recorded_at=recorded_at,
+    )
 
 
 def payment_record(
@@ -273,6 +283,7 @@ def payment_record(
     today: dt.date | None = None,
     source: str = PaymentSource.REPORTED,
     payment_file: PaymentFile | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> Payment:
     """Record a payment on the locked case's plan, every check made (callers have checked who may):
     allocated oldest first, on the timeline and in the audit trail; the last fen completes the plan."""
@@ -339,6 +350,7 @@ def payment_record(
         allocation=[{"seq": s, "amount": str(p)} for s, p in parts],
         source=source,
         payment_file=payment_file,
+        created_at=min(recorded_at or timezone.now(), timezone.now()),
         **_reporter_fields(actor),
     )
     case_event_record(
@@ -362,6 +374,7 @@ def payment_record(
             )
         ),
         data={"payment": payment.pk, "amount": str(value), "allocation": payment.allocation, "source": source},
+        at=payment.created_at,
     )
     audit_record(
         actor=actor,

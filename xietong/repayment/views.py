@@ -43,6 +43,7 @@ from .models import EnforcementApplication, RepaymentPlan
 from .selectors import (
     JUDGMENT,
     WORKLIST_ORDER,
+    applications_waiting,
     creditor_worklist,
     declarations_waiting,
     limitation_clocks,
@@ -301,6 +302,7 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     waiting = list(declarations_waiting(actor=request.user)[:100])
     asked = list(time_requests_waiting(actor=request.user)[:100])
     proposed = list(revisions_waiting(actor=request.user)[:100])
+    to_accept = list(applications_waiting(actor=request.user)[:100])
     return render(
         request,
         "repayment/worklist.html",
@@ -311,6 +313,7 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
             "waiting": waiting,
             "asked": asked,
             "proposed": proposed,
+            "to_accept": to_accept,
             "rate": overall,
             "per_creditor": per_creditor,
         },

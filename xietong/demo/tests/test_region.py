@@ -190,7 +190,7 @@ class DemoRegionTests(TestCase):
         cases = self.story("huang")
         assert len(cases) == 3
         assert len({c.institution_id for c in cases}) == 3
-        assert {c.state for c in cases} == {CaseState.AGREEMENT}
+        assert {c.state for c in cases} == {CaseState.PERFORMING}  # confirmed and being repaid (story 9)
         for case in cases:
             party = case.parties.get(person=auth.principal)
             assert party.agent == auth.agent and party.authorisation == auth
@@ -272,12 +272,57 @@ class DemoRegionTests(TestCase):
 
     def test_story_3_a_debtor_in_indonesia_mediated_online_to_confirmation(self) -> None:
         (case,) = self.story("abroad")
-        assert case.state == CaseState.CONFIRMED and case.door == Door.ONLINE
+        assert case.state == CaseState.PERFORMING and case.door == Door.ONLINE  # repaid from Jakarta (story 9)
         assert case.number is not None and "民特" in case.number
         person = case.parties.get(person__isnull=False).person
         assert person.phone.startswith("+62")
         assert person.addresses.filter(country="ID", region__contains="Jakarta").exists()
         assert person.user is not None and person.user.username == "wang"
+
+    def test_story_9_plans_paid_reminded_defaulted_enforced_and_declared(self) -> None:
+        from xietong.repayment.choices import DeclarationStatus, PlanStatus, ReminderKind
+        from xietong.repayment.models import (
+            EnforcementApplication,
+            Payment,
+            PaymentDeclaration,
+            PaymentFile,
+            Reminder,
+            RepaymentPlan,
+        )
+
+        plans = RepaymentPlan.objects.filter(case__state=CaseState.PERFORMING)
+        statuses = set(plans.values_list("status", flat=True))
+        assert {PlanStatus.ACTIVE, PlanStatus.DEFAULTED, PlanStatus.SUSPENDED, PlanStatus.SUPERSEDED} <= statuses
+        # paid on time, and late then paid: a payment after its instalment was late, before it was missed
+        late_paid = CaseEvent.objects.filter(kind="instalment_state_changed", data__to="late").values("case_id")
+        assert Payment.objects.filter(case_id__in=late_paid, allocation__0__seq=1).exists()
+        assert set(Reminder.objects.values_list("kind", flat=True)) >= {ReminderKind.BEFORE_3, ReminderKind.ON_DAY}
+        # missed → defaulted → applied → accepted (执) → result recorded
+        closed = EnforcementApplication.objects.filter(plan__isnull=False, status="closed").exclude(result="")
+        assert closed.exists() and all("执" in a.enforcement_number for a in closed)
+        assert EnforcementApplication.objects.filter(status="applied", plan__status=PlanStatus.DEFAULTED).exists()
+        # story 1: the relative's three plans being paid; one declaration awaiting the bank, one disputed
+        huang = User.objects.get(username="huang")
+        mine = RepaymentPlan.objects.filter(case__in=Case.objects.restrict(huang)).exclude(status="superseded")
+        assert mine.count() == 3 and all(p.paid > 0 for p in mine)
+        declared = PaymentDeclaration.objects.filter(case__in=Case.objects.restrict(huang))
+        assert set(declared.values_list("status", flat=True)) == {
+            DeclarationStatus.DECLARED,
+            DeclarationStatus.DISPUTED,
+        }
+        c = Client()
+        c.force_login(huang)
+        page = c.get("/my/repayments/").content.decode()
+        assert page.count('data-testid="my-plan"') == 3 and 'data-testid="my-declaration"' in page
+        # story 3: paid from Jakarta, declared with the remittance slip and confirmed by the bank
+        wang = User.objects.get(username="wang")
+        (case,) = self.story("abroad")
+        confirmed = PaymentDeclaration.objects.get(case=case)
+        assert confirmed.status == DeclarationStatus.CONFIRMED and confirmed.payment is not None
+        assert confirmed.declared_by == wang and confirmed.voucher_type == "jpeg"
+        assert case.parties.get(person__isnull=False).person.timezone == "Asia/Jakarta"
+        # the Postal Savings Bank's payments file, recorded
+        assert PaymentFile.objects.filter(status="applied").exists()
 
     def test_story_4_coloured_disputes_in_their_channels_and_a_fast_small_claim(self) -> None:
         coloured = {c.category.colour: c.channel for c in self.story("colours") if c.category}

@@ -203,3 +203,12 @@ def _page(user, url: str) -> str:
     c = Client()
     c.force_login(user)
     return c.get(url).content.decode()
+
+
+def test_a_relative_whose_authorisation_was_revoked_can_no_longer_declare(world, performing):
+    from xietong.parties.models import Authorisation
+
+    Authorisation.objects.filter(agent=world.persons["relative"]).update(revoked_at=timezone.now())
+    with pytest.raises(NotFound):
+        declare(world, performing)
+    assert not PaymentDeclaration.objects.exists()

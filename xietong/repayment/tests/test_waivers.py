@@ -112,3 +112,32 @@ def test_the_creditor_waives_on_the_case_page(world, performing):
     party = Client()
     party.force_login(world.users["party"])
     assert 'data-testid="waiver-form"' not in party.get(f"/cases/{performing.pk}/").content.decode()
+
+
+def test_payments_and_waivers_in_any_order_never_lose_or_create_a_fen(world, django_capture_on_commit_callbacks):
+    import random
+
+    case = make_performing(world, world.cases["bank"], django_capture_on_commit_callbacks, months=12)
+    bank = world.users["bank"]
+    rng = random.Random(20261207)
+    paid = waived = Decimal("0.00")
+    for n in range(40):
+        plan = plan_current(case)
+        if plan.balance == 0:
+            break
+        open_rows = [i for i in plan.instalments.all() if i.outstanding > 0]
+        if rng.random() < 0.3 and waived < Decimal("800.00"):
+            target = rng.choice(open_rows)
+            amount = min(target.outstanding, Decimal(rng.randint(1, 9000)) / 100, Decimal("800.50") - waived)
+            instalment_waive(actor=bank, case=case, seq=target.seq, amount=amount, reason="随机减免")
+            waived += amount
+        else:
+            amount = min(plan.balance, Decimal(rng.randint(1, 300000)) / 100)
+            payment_report(actor=bank, case=case, paid_on=TODAY, amount=amount, reference=f"RND-{n}")
+            paid += amount
+        plan = plan_current(case) or type(plan).objects.get(pk=plan.pk)
+        rows = list(plan.instalments.all())
+        assert sum(i.paid for i in rows) == plan.paid == paid
+        assert sum(i.waived for i in rows) == plan.waived == waived
+        assert all(0 <= i.paid + i.waived <= i.amount for i in rows)
+        assert plan.balance == plan.total - paid - waived == sum(i.outstanding for i in rows)

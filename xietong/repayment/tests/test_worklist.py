@@ -77,3 +77,46 @@ def test_acceleration_puts_each_instalment_falling_due_on_the_timeline(world, pe
     accelerated = CaseEvent.objects.filter(case=performing, kind="instalment_state_changed", data__accelerated=True)
     assert sorted(e.data["seq"] for e in accelerated) == [2, 3]
     assert all(e.data["to"] == "due" for e in accelerated)
+
+
+def test_the_court_sees_the_applications_waiting_for_it(world, performing):
+    from xietong.repayment.services import enforcement_apply
+
+    plan = plan_current(performing)
+    first = plan.instalments.get(seq=1).due_date
+    repayment_daily(now=at(first + dt.timedelta(days=16), 10))
+    enforcement_apply(actor=world.users["bank"], case=performing)
+    clerk = Client()
+    clerk.force_login(world.users["clerk"])
+    assert 'data-testid="waiting-application"' in clerk.get("/repayment/").content.decode()
+    other = Client()
+    other.force_login(world.users["other_judge"])
+    assert 'data-testid="waiting-application"' not in other.get("/repayment/").content.decode()
+    bank = Client()
+    bank.force_login(world.users["bank"])
+    assert 'data-testid="waiting-application"' not in bank.get("/repayment/").content.decode()
+
+
+def test_the_worklist_page_costs_the_same_queries_for_ten_plans_as_for_thirty(
+    world, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cases = [make_performing(world, c, django_capture_on_commit_callbacks, months=1) for c in more_cases(world, 30)]
+    bank = Client()
+    bank.force_login(world.users["bank"])
+    bank.get("/repayment/")  # warm the session and the caches
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert bank.get("/repayment/").status_code == 200
+        return len(ctx.captured_queries)
+
+    thirty = queries()
+    from xietong.repayment.models import RepaymentPlan
+
+    RepaymentPlan.objects.filter(case__in=cases[10:]).delete()
+    page = bank.get("/repayment/").content.decode()
+    assert page.count('data-testid="worklist-plan-active"') == 10
+    assert queries() == thirty
