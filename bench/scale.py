@@ -38,6 +38,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget", type=float, default=60.0, help="seconds per query before stopping early (default 60)")
     p.add_argument("--chunk", type=int, default=500_000, help="cases per committed chunk (default 500,000)")
     p.add_argument("--reuse", action="store_true", help="measure a database loaded by an earlier run")
+    p.add_argument("--analyze", action="store_true", help="with --reuse: VACUUM ANALYZE first (an interrupted load)")
     p.add_argument(
         "--grow-from",
         type=int,
@@ -357,6 +358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = {"cases": Case.objects.count()}
         if counts["cases"] != args.cases:
             raise SystemExit(f"the database holds {counts['cases']:,} cases, not {args.cases:,}")
+        if args.analyze:
+            t0 = time.perf_counter()
+            lookup.analyze("postgresql")
+            print(f"VACUUM ANALYZE in {time.perf_counter() - t0:.0f} s", flush=True)
+        lookup.sanity_check(world, args.cases)
     else:
         call_command("migrate", interactive=False, verbosity=0)
         free = os.statvfs("/").f_bavail * os.statvfs("/").f_frsize / 2**30
