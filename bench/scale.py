@@ -38,6 +38,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget", type=float, default=60.0, help="seconds per query before stopping early (default 60)")
     p.add_argument("--chunk", type=int, default=500_000, help="cases per committed chunk (default 500,000)")
     p.add_argument("--reuse", action="store_true", help="measure a database loaded by an earlier run")
+    p.add_argument("--analyze", action="store_true", help="with --reuse: VACUUM ANALYZE first (an interrupted load)")
     p.add_argument(
         "--grow-from",
         type=int,
@@ -148,21 +149,26 @@ def grow(base: int, target: int) -> dict[str, int]:
         cur.execute(ID_FUNCTION)
         cur.execute("SET session_replication_role = replica")
         cur.execute("SET synchronous_commit = off")
-        cur.execute("SELECT max(id) FROM cases_casenumber")
+        # The base's rows only: a database whose growth was interrupted resumes at its next copy.
+        cur.execute("SELECT max(id) FROM cases_casenumber WHERE case_id <= %s", [base])
         numbers = int(cur.fetchone()[0])
-        cur.execute("SELECT max(id) FROM cases_caseparty")
+        cur.execute("SELECT max(id) FROM cases_caseparty WHERE case_id <= %s", [base])
         parties = int(cur.fetchone()[0])
+        cur.execute("SELECT count(*) FROM cases_case")
+        have = int(cur.fetchone()[0])
+        if have % base:
+            raise SystemExit(f"{have:,} cases is not a whole number of copies of {base:,}")
         cur.execute(
             "CREATE TEMP TABLE bench_seq AS SELECT n.court_id, n.kind, n.year, max(n.seq) AS s, o.court_code "
             "FROM cases_casenumber n JOIN accounts_organisation o ON o.id = n.court_id "
-            "GROUP BY n.court_id, n.kind, n.year, o.court_code"
+            f"WHERE n.id <= {numbers} GROUP BY n.court_id, n.kind, n.year, o.court_code"
         )
         person_cols = _columns(cur, "parties_person")
         case_cols = _columns(cur, "cases_case")
         number_cols = _columns(cur, "cases_casenumber")
         party_cols = _columns(cur, "cases_caseparty")
         raw.commit()
-        for k in range(1, target // base):
+        for k in range(have // base, target // base):
             off = k * base
             m = f"(p.id + {off})"
             cur.execute(
@@ -221,7 +227,7 @@ def grow(base: int, target: int) -> dict[str, int]:
             )
             raw.commit()
             done = off + base
-            rate = (done - base) / (time.perf_counter() - started)
+            rate = (done - have) / (time.perf_counter() - started)
             print(f"  {done:,}/{target:,} cases, {rate:,.0f} cases/s copied, load {os.getloadavg()[0]:.1f}", flush=True)
         cur.execute("SET session_replication_role = origin")
         cur.execute(
@@ -343,8 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         world = existing_world()
         User.objects.filter(username__startswith="bench-party-").delete()
         have = Case.objects.count()
-        if have != args.grow_from:
-            raise SystemExit(f"the database holds {have:,} cases, not {args.grow_from:,}")
+        if have % args.grow_from or have >= args.cases:
+            raise SystemExit(f"the database holds {have:,} cases: not copies of {args.grow_from:,} short of the target")
         t0 = time.perf_counter()
         counts = grow(args.grow_from, args.cases)
         print(f"grown to {args.cases:,} cases in {time.perf_counter() - t0:.0f} s; VACUUM ANALYZE", flush=True)
@@ -357,6 +363,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = {"cases": Case.objects.count()}
         if counts["cases"] != args.cases:
             raise SystemExit(f"the database holds {counts['cases']:,} cases, not {args.cases:,}")
+        if args.analyze:
+            t0 = time.perf_counter()
+            lookup.analyze("postgresql")
+            print(f"VACUUM ANALYZE in {time.perf_counter() - t0:.0f} s", flush=True)
+        lookup.sanity_check(world, args.cases)
     else:
         call_command("migrate", interactive=False, verbosity=0)
         free = os.statvfs("/").f_bavail * os.statvfs("/").f_frsize / 2**30
