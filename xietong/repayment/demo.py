@@ -251,7 +251,9 @@ def seed(*, actor: Any) -> None:
     if missed:  # the first defaulted plan: its creditor applied today, the court has yet to accept
         enforcement_apply(actor=_creditor(missed[0].case), case=missed[0].case_id)
     _enforcement_result_today()
-    rest = [p for p in plans if p not in missed and p not in late]
+    # Paid on time so far and still being repaid (a short plan may already be repaid to the last fen).
+    active = set(RepaymentPlan.objects.filter(status=PlanStatus.ACTIVE).values_list("pk", flat=True))
+    rest = [p for p in plans if p not in missed and p not in late and p.pk in active]
     if rest:
         _suspended(rest[0].case, today)
     if len(rest) > 1:
