@@ -38,10 +38,10 @@ def test_a_hand_made_plan_is_signed_online_by_code_and_by_the_operator(live_worl
     # ...and the exact one shows its sum.
     m.fill("#id_plan_text", f"{d1.isoformat()} 800.50\n{d2.isoformat()} 12000.00")
     m.locator("[data-testid=plan-sum]").wait_for()
-    assert m.locator("[data-testid=plan-sum]").inner_text() == "12800.50"
+    assert m.locator("[data-testid=plan-sum]").inner_text() == "12,800.50"
     with m.expect_navigation():
         m.click("[data-testid=agreement-draft-submit]")
-    assert m.locator("[data-testid=agreement-agreed]").inner_text() == "12800.50"
+    assert m.locator("[data-testid=agreement-agreed]").inner_text() == "12,800.50"
     with m.expect_navigation():
         m.click("[data-testid=agreement-send]")
 

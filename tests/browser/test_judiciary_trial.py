@@ -43,7 +43,7 @@ def test_a_failed_mediation_is_filed_heard_and_tried(live_world, new_page):
     with clerk.expect_navigation():
         clerk.click("[data-testid=requested]")
     carried = clerk.locator("[data-testid=carried-over]").inner_text()
-    assert "黄大明" in carried and "13000.00" in carried and "被申请人拒绝任何还款方案" in carried
+    assert "黄大明" in carried and "13,000.00" in carried and "被申请人拒绝任何还款方案" in carried
     with clerk.expect_navigation():
         clerk.click("[data-testid=file-submit]")
     assert clerk.locator("[data-testid=case-state]").inner_text() == "已立案"

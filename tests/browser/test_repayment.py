@@ -41,14 +41,14 @@ def test_the_creditors_journey_from_a_payment_to_the_enforcement_number(live_wor
     bank.fill("#id_reference", "CORE-0001")
     with bank.expect_navigation():
         bank.click("[data-testid=payment-submit]")
-    assert bank.locator("[data-testid=plan-balance]").inner_text() == "11800.50"
+    assert bank.locator("[data-testid=plan-balance]").inner_text() == "11,800.50"
     # a double submit of the same reference: a clear message, nothing changed
     bank.fill("#id_amount", "1000.00")
     bank.fill("#id_reference", "CORE-0001")
     with bank.expect_navigation():
         bank.click("[data-testid=payment-submit]")
     assert "CORE-0001" in bank.content()
-    assert bank.locator("[data-testid=plan-balance]").inner_text() == "11800.50"
+    assert bank.locator("[data-testid=plan-balance]").inner_text() == "11,800.50"
 
     # the first instalment is missed: 16 days after it fell due, the daily job defaults the plan
     first = plan_current(case).instalments.get(seq=1).due_date

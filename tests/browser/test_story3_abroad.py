@@ -179,10 +179,10 @@ def test_story_3_a_party_abroad_from_application_to_judicial_confirmation(live_w
     # 6. The mediator drafts the agreement from the accepted offer; the plan adds up to the agreed total.
     mediator.goto(url)
     mediator.locator("[data-testid=plan-sum]").wait_for()
-    assert mediator.locator("[data-testid=plan-sum]").inner_text() == "12500.00"
+    assert mediator.locator("[data-testid=plan-sum]").inner_text() == "12,500.00"
     submit(mediator, "[data-testid=agreement-draft-submit]")
     no_error(mediator)
-    assert mediator.locator("[data-testid=agreement-agreed]").inner_text() == "12500.00"
+    assert mediator.locator("[data-testid=agreement-agreed]").inner_text() == "12,500.00"
     rows = mediator.locator("[data-testid=agreement-plan] tbody tr")
     amounts = [money(t) for t in rows.locator("td:nth-child(3)").all_inner_texts()]
     instalments, shown_sum = amounts[:-1], amounts[-1]

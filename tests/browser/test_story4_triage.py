@@ -95,7 +95,7 @@ def test_colours_sit_in_their_channels_and_a_small_claim_closes_fast(live_world,
     login(mediator, "mediator", PASSWORD)
     mediator.goto(f"/cases/{small.pk}/")
     mediator.on("dialog", lambda dialog: dialog.accept())
-    assert mediator.locator("[data-testid=plan-sum]").inner_text() == "28000.00"  # the live plan preview
+    assert mediator.locator("[data-testid=plan-sum]").inner_text() == "28,000.00"  # the live plan preview
     with mediator.expect_navigation():
         mediator.click("[data-testid=agreement-draft-submit]")
     with mediator.expect_navigation():

@@ -23,13 +23,13 @@ class TokenRotateForm(forms.Form):
         label=_("New token valid until"),
         required=False,
         help_text=_("Last day it works; empty: until revoked."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     old_until = forms.DateField(
         label=_("Old token works until"),
         required=False,
         help_text=_("Last day of the roll-over; empty: until its own expiry or until you revoke it."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DEFAULT_AFTER_MISSED, DEFAULT_GRACE_DAYS, MAX_GRACE_DAYS
@@ -33,7 +35,7 @@ class DraftForm(forms.Form):
         max_value=MAX_GRACE_DAYS,
         initial=DEFAULT_GRACE_DAYS,
         required=False,
-        help_text=_("Left empty: %(n)d days.") % {"n": DEFAULT_GRACE_DAYS},
+        help_text=lazy(lambda: gettext("Left empty: %(n)d days.") % {"n": DEFAULT_GRACE_DAYS}, str)(),
     )
     default_after_missed = forms.IntegerField(
         label=_("Missed instalments that default the plan"),

@@ -39,10 +39,10 @@ class CaseFilterForm(forms.Form):
         label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("any")
     )
     submitted_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     submitted_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:

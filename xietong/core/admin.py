@@ -8,11 +8,32 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
 
 M = TypeVar("M", bound=models.Model)
+
+# The back office is the platform's, not "Django 管理".
+admin.site.site_header = _("Xietong back office")
+admin.site.site_title = _("Xietong back office")
+admin.site.index_title = _("Reference data and records")
+
+# The names of the back office's third-party models (login attempts, background tasks), which ship without a
+# Chinese catalogue: listed here so that ours translates them.
+THIRD_PARTY_NAMES = (
+    _("access attempt"),
+    _("access attempts"),
+    _("access failure"),
+    _("access failures"),
+    _("access log"),
+    _("access logs"),
+    _("access attempt expiration"),
+    _("access attempt expirations"),
+    _("Task Result"),
+    _("Task Results"),
+)
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:

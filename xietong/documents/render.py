@@ -7,6 +7,7 @@ font (Debian's fonts-noto-cjk), page numbers. `render_pdf` returns the bytes; ca
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -34,6 +35,13 @@ def pdf_from_html(html: str) -> bytes:
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return bytes(HTML(string=html, base_url=None).write_pdf())
+
+
+def chinese_date(day: dt.date | str) -> str:
+    """2026年10月8日, as court documents write a date (a date kept as ISO text in frozen content too)."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def sha256(data: bytes) -> str:

@@ -34,7 +34,9 @@ class NoteForm(forms.Form):
 
 class HearingForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("Starts"), widget=forms.DateTimeInput({"type": "datetime-local"}), input_formats=["%Y-%m-%dT%H:%M"]
+        label=_("Starts"),
+        widget=forms.DateTimeInput({"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
     )
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xietong.accounts.choices import Role
 from xietong.audit.choices import AuditAction
@@ -215,8 +215,8 @@ def ruling_deliver_enqueue(*, ruling_id: int, judge_id: int) -> None:
 # How each kind of ruling is served once rendered: service kind and title. A mediation statement
 # of a settlement in court is rendered but not served through the platform.
 SERVED_AS = {
-    RulingKind.CONFIRMATION: ("ruling", _lazy("Ruling %(number)s")),
-    RulingKind.JUDGMENT: ("judgment", _lazy("Judgment %(number)s")),
+    RulingKind.CONFIRMATION: ("ruling", gettext_lazy("Ruling %(number)s")),
+    RulingKind.JUDGMENT: ("judgment", gettext_lazy("Judgment %(number)s")),
 }
 
 

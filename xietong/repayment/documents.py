@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from xietong.cases.choices import PartyRole
 from xietong.cases.models import CaseParty
-from xietong.documents.render import DocxBlock, render_docx, render_pdf
+from xietong.documents.render import DocxBlock, chinese_date, render_docx, render_pdf
 
 from .choices import BasisKind
 from .models import EnforcementApplication, Payment
@@ -139,7 +139,15 @@ def application_render_pdf(application: EnforcementApplication) -> bytes:
     c = application.content or application_content(application)
     with translation.override("zh-hans"):
         request_text = _request_text(c)
-    return render_pdf(PDF_TEMPLATE, {"c": c, "request_text": request_text, "facts_text": _facts_text(c)})
+    return render_pdf(
+        PDF_TEMPLATE,
+        {
+            "c": c,
+            "request_text": request_text,
+            "facts_text": _facts_text(c),
+            "applied_on": chinese_date(c["applied_on"]),
+        },
+    )
 
 
 def application_render_docx(application: EnforcementApplication) -> bytes:
@@ -160,15 +168,16 @@ def application_render_docx(application: EnforcementApplication) -> bytes:
         blocks.append(DocxBlock("paragraph", _request_text(c)))
         blocks.append(DocxBlock("heading", "事实与理由"))
         blocks.append(DocxBlock("paragraph", _facts_text(c)))
-        blocks.append(DocxBlock("heading", _("Payments received")))
-        blocks.append(
-            DocxBlock(
-                "table",
-                rows=[[_("Paid on"), _("Amount (yuan)"), _("Reference")]]
-                + [[p["paid_on"], p["amount"], p["reference"]] for p in c["payments"]]
-                + [[_("Total"), c["paid"], ""]],
+        if c["payments"]:  # as in the PDF: no empty table of payments
+            blocks.append(DocxBlock("heading", _("Payments received")))
+            blocks.append(
+                DocxBlock(
+                    "table",
+                    rows=[[_("Paid on"), _("Amount (yuan)"), _("Reference")]]
+                    + [[p["paid_on"], p["amount"], p["reference"]] for p in c["payments"]]
+                    + [[_("Total"), c["paid"], ""]],
+                )
             )
-        )
         blocks.append(DocxBlock("paragraph", f"此致\n{c['court']}"))
-        blocks.append(DocxBlock("signature", f"申请执行人：{c['parties'][0]['name']}　{c['applied_on']}"))
+        blocks.append(DocxBlock("signature", f"申请执行人：{c['parties'][0]['name']}　{chinese_date(c['applied_on'])}"))
     return render_docx(blocks)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from xietong.documents.render import DocxBlock, render_docx, render_pdf
+from xietong.documents.render import DocxBlock, chinese_date, render_docx, render_pdf
 
 from .models import RiskWarning
 from .selectors import warning_detail
@@ -71,7 +71,7 @@ def notice_docx(warning: RiskWarning, actor: Any) -> bytes:
         ),
         DocxBlock("heading", "三、提示事项"),
         DocxBlock("paragraph", ADVICE_LEAD if c["is_lead"] else ADVICE_SIGNAL),
-        DocxBlock("signature", f"{c['issuer']}\n{c['issued_on']:%Y年%m月%d日}"),
+        DocxBlock("signature", f"{c['issuer']}\n{chinese_date(c['issued_on'])}"),
     ]
     return render_docx(blocks)
 

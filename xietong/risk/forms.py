@@ -29,4 +29,6 @@ class StepForm(forms.Form):
         required=False,
     )
     resolution = forms.ChoiceField(label=_("resolution"), choices=[("", "—"), *Resolution.choices], required=False)
-    until = forms.DateField(label=_("snoozed until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label=_("snoozed until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

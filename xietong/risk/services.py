@@ -17,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -488,9 +489,8 @@ def _notify(warning: RiskWarning) -> None:
         "stratum": warning.get_dimension_display(),
         "severity": warning.get_severity_display(),
     }
-    text = _("A group-risk warning needs your attention. Open it in Xietong: /risk/warnings/%(pk)s/") % {
-        "pk": warning.pk
-    }
+    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("risk-warning", kwargs={"pk": warning.pk})
+    text = _("A group-risk warning needs your attention. Open it in Xietong: %(link)s") % {"link": link}
     for user in audience:
         if user.email:
             email_send(to=user.email, subject=subject, text=text)

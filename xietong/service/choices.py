@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentKind(models.TextChoices):
@@ -11,7 +12,7 @@ class DocumentKind(models.TextChoices):
 
 
 class RecordStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
+    PENDING = "pending", pgettext_lazy("service of a document", "pending")  # sent, not yet served (not 待发送)
     SERVED = "served", _("served")
     FAILED = "failed", _("failed")
     ALTERNATIVE = "alternative", _("served by an alternative")

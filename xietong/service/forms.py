@@ -15,7 +15,7 @@ class AttemptForm(forms.Form):
     at = forms.DateTimeField(
         label=_("When (if not now)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from xietong.documents.render import DocxBlock, render_docx, render_pdf
+from django.utils import timezone
+
+from xietong.documents.render import DocxBlock, chinese_date, render_docx, render_pdf
 
 from .models import Suggestion
 
@@ -50,8 +52,11 @@ def suggestion_docx(s: Suggestion) -> bytes:
     blocks += [
         DocxBlock("heading", "法律依据"),
         DocxBlock("paragraph", s.legal_basis),
-        DocxBlock("paragraph", f"请于{s.reply_deadline:%Y年%m月%d日}前将采纳落实情况书面回复本院。"),
-        DocxBlock("signature", ctx["court"]),
+        DocxBlock("paragraph", f"请于{chinese_date(s.reply_deadline)}前将采纳落实情况书面回复本院。"),
+        DocxBlock(
+            "signature",
+            ctx["court"] + (f"\n{chinese_date(timezone.localdate(s.signed_at))}" if s.signed_at else ""),
+        ),
     ]
     if ctx["copies"]:
         blocks.append(DocxBlock("paragraph", "抄送：" + "、".join(ctx["copies"])))

@@ -139,7 +139,7 @@ def test_the_mediator_drafts_previews_sends_and_parties_sign_on_the_page(
     assert b'data-testid="agreement-draft"' in page.content
     preview = m.get(f"/cases/{mediating.pk}/agreements/preview/", draft_post())
     assert (
-        preview.status_code == 200 and b"12800.50" in preview.content and b'data-testid="plan-sum"' in preview.content
+        preview.status_code == 200 and b"12,800.50" in preview.content and b'data-testid="plan-sum"' in preview.content
     )
     bad = m.get(f"/cases/{mediating.pk}/agreements/preview/", draft_post(plan_text="2099-01-01 100"))
     assert b'data-testid="plan-error"' in bad.content

@@ -60,6 +60,7 @@ def test_a_judgment_is_frozen_in_its_transaction_and_rendered_and_served_after_i
     assert rendered.after == {"case": held.number, "rendered": True, "sha256": ruling.sha256}
     served = ServedDocument.objects.get(case=held, kind="judgment")
     assert served.sha256 == ruling.sha256
+    assert served.title == f"判决书 {ruling.number}"  # its title, in the parties' text message too, is Chinese
     ruling_deliver(ruling_id=ruling.pk, judge_id=judge.pk)  # the task run twice serves nothing more
     assert ServedDocument.objects.filter(case=held, kind="judgment").count() == 1 and renders == [0]
 

@@ -116,7 +116,7 @@ def test_the_bank_asks_for_filing_and_the_clerk_files_from_the_filing_page(world
     r = clerk.get(reverse("judiciary-file", args=[failed.pk]))
     body = r.content.decode()
     assert 'data-testid="carried-over"' in body and 'data-testid="no-filing-request"' in body
-    assert "被申请人拒绝任何还款方案" in body and "黄大明" in body and "13000.00" in body
+    assert "被申请人拒绝任何还款方案" in body and "黄大明" in body and "13,000.00" in body
     clerk.post(reverse("judiciary-file", args=[failed.pk]), {"note": ""})
     assert fresh(failed).state == S.FAILED  # no request yet: nothing changes
     as_(world, "bank").post(reverse("judiciary-filing-request", args=[failed.pk]), {"note": "请求立案"})

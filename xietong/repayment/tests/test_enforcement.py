@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from xietong.cases.choices import CaseState
 from xietong.cases.services import case_enforce, case_start_mediation
@@ -91,6 +92,8 @@ def test_the_creditors_journey_from_default_to_the_enforcement_number_and_its_re
     docx = c.get(f"/cases/{performing.pk}/repayment/enforcement/{application.pk}/docx/")
     text = docx_text(docx.content)
     assert "强制执行申请书" in text and application.basis_number in text and "11800.50" in text and "P-1" in text
+    applied = timezone.localdate(application.applied_at)
+    assert f"{applied.year}年{applied.month}月{applied.day}日" in text
 
     with pytest.raises(DomainError) as exc:
         enforcement_result_record(actor=clerk, case=performing, result="partly_paid")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from xietong.accounts.choices import OrganisationKind, Role
@@ -136,6 +137,8 @@ def test_a_surge_raises_one_warning_updated_and_notified_again_only_when_worse(
     first_severity = w.severity
     assert first_severity < 3 and WarningNotice.objects.count() == 1
     assert [m.to for m in mailoutbox] == [["pboc@example.org"]]
+    link = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/risk/warnings/{w.pk}/"
+    assert link in mailoutbox[0].body and link.startswith("http")  # a link that opens from a mail client
     # The same day again: nothing new, nobody told twice.
     risk_detect(day=day1, rollup=False)
     assert RiskWarning.objects.count() == 1 and WarningNotice.objects.count() == 1

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from xietong.audit.services import SYSTEM
 from xietong.risk.choices import Dimension, WarningState
@@ -133,6 +134,8 @@ def test_the_risk_notice_as_pdf_and_docx_without_personal_data(world, warnings):
     docx = reg.get(f"/risk/warnings/{w.pk}/notice/docx/")
     text = docx_text(docx.content)
     assert "风险提示函" in text and "龙岩鑫汇投资有限公司" in text and "不构成" in text
+    today = timezone.localdate()
+    assert f"{today.year}年{today.month}月{today.day}日" in text  # as court documents date, not 2026年12月07日
     assert "村民" not in text and all(p.id_number not in text for p in world.persons.values())
     assert AuditEntry.objects.filter(action="document.download", object_id=str(w.pk)).count() == 2
     assert client(world, "bank").get(f"/risk/warnings/{warnings['bank'].pk}/notice/pdf/").status_code == 403

@@ -71,6 +71,7 @@ def test_consent_to_electronic_service_sends_a_link_by_sms_and_email(
     assert (attempt.method, attempt.outcome) == (AttemptMethod.ELECTRONIC, Outcome.SENT)
     sms = LocmemSmsBackend.outbox[-1]
     assert sms.to == party.person.phone and case.number in sms.text
+    assert sms.text.startswith("【协同】")  # signed as the platform's other text messages are
     token = token_from_sms()
     assert len(token) >= 40 and token not in record.token_hash  # only the hash is stored
     assert len(mailoutbox) == 1 and token in mailoutbox[0].body and mailoutbox[0].to == ["huang@example.cn"]

@@ -35,3 +35,18 @@ def test_the_pdf_has_the_addressee_and_the_numbered_recommendations_in_an_embedd
 def test_the_docx_has_the_same_content(world):
     text = docx_text(suggestion_docx(draft(world)))
     assert world.bank.name in text and "二、定期核对客户地址" in text and "法律依据" in text
+
+
+def test_the_signed_docx_is_dated_as_the_pdf_is(world):
+    from django.utils import timezone
+
+    from xietong.documents.render import chinese_date
+    from xietong.suggestions.services import suggestion_sign
+
+    from .conftest import grant
+
+    signed = suggestion_sign(actor=grant(world.users["judge"]), suggestion=draft(world))
+    text = docx_text(suggestion_docx(signed))
+    day = timezone.localdate(signed.signed_at)
+    assert f"{world.users['judge'].organisation.name}\n{chinese_date(day)}" in text
+    assert f"{day.year}年{day.month}月{day.day}日" in text and "年0" not in text

@@ -87,6 +87,9 @@ def test_drafting_without_a_candidate(world):
     assert clerk.post("/suggestions/draft/", form_data(world)).status_code == 302
     s = Suggestion.objects.get()
     assert s.snapshot == {} and s.snapshot_query == {} and s.source_case_count == 0
+    detail = clerk.get(f"/suggestions/{s.pk}/").content.decode()
+    assert "统计案件数" not in detail  # no figures were frozen: no "0 cases counted"
+    assert f"起草 ({world.users['clerk'].full_name})" in detail  # the court sees who drafted it
 
 
 @pytest.mark.parametrize(
