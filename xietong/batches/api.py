@@ -31,6 +31,7 @@ from xietong.accounts.models import Organisation
 from xietong.cases.choices import CaseState
 from xietong.core.api import ERRORS, OFFSET_MAX, ErrorOut
 from xietong.core.errors import DomainError, NotAllowed, NotFound
+from xietong.core.middleware import body_has_nul, nul_message
 from xietong.core.spreadsheets import csv_row
 from xietong.webhooks.idempotency import (
     idempotency_find,
@@ -72,6 +73,11 @@ IDEMPOTENCY_DOC = (
 
 
 KEY_DOC = "Required. A unique value per request (e.g. a UUID), the same when the request is retried."
+
+
+class NulCharacter(DomainError):
+    status = 400
+    code = "nul_character"
 
 
 class TooLarge(DomainError):
@@ -303,6 +309,8 @@ def _json_body(request: HttpRequest) -> bytes:
     data = request._body if hasattr(request, "_body") else request.read(limit + 1)
     if len(data) > limit:
         raise refusal
+    if body_has_nul("application/json", data):
+        raise NulCharacter(nul_message())
     return data
 
 
