@@ -56,7 +56,7 @@ test: install-dev messages assets
 check: lint typecheck
 	DJANGO_SETTINGS_MODULE=xietong.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=xietong.settings.production SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-production-like-secret-value \
-		AUDIT_HMAC_KEY=check-deploy-audit-key-a-long-random-production-like-value \
+		AUDIT_HMAC_KEY=check-deploy-audit-key-a-long-random-production-like-value PUBLIC_BASE_URL=https://xietong.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest -q -n auto --dist loadfile
 	$(MAKE) --no-print-directory bench-smoke

@@ -72,6 +72,8 @@ def server_env(vendor: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="xietong.settings.production",
         SECRET_KEY=SECRET,
+        AUDIT_HMAC_KEY="bench-only-audit-key-" + "y" * 40,
+        PUBLIC_BASE_URL="https://xietong.example.org",
         SECURE_SSL_REDIRECT="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         XIETONG_VAR_DIR=str(VAR_DIR),

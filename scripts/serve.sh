@@ -4,7 +4,7 @@
 # volume when several hosts serve) or in object storage (XIETONG_MEDIA_STORAGE). See docs/operations.md.
 #
 #   DATABASE_URL=postgres://xietong:…@db:5432/xietong SECRET_KEY=… AUDIT_HMAC_KEY=… ALLOWED_HOSTS=xietong.example.org \
-#   WEB_CONCURRENCY=4 TASK_WORKERS=2 BIND=0.0.0.0:8000 make serve
+#   PUBLIC_BASE_URL=https://xietong.example.org WEB_CONCURRENCY=4 TASK_WORKERS=2 BIND=0.0.0.0:8000 make serve
 #
 # Stops all of them when one stops (a supervisor, e.g. systemd with deploy/, restarts the whole set).
 set -euo pipefail
@@ -15,6 +15,7 @@ case "$DATABASE_URL" in
   *) echo "serve: several workers need PostgreSQL; for SQLite use make demo (one worker)" >&2; exit 2 ;;
 esac
 : "${AUDIT_HMAC_KEY:?set AUDIT_HMAC_KEY to a long random value kept apart from the database backups (docs/operations.md)}"
+: "${PUBLIC_BASE_URL:?set PUBLIC_BASE_URL to the platform's public https:// address (the links in SMS and e-mail)}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-xietong.settings.production}"
 BIN="${BIN:-.venv/bin}"
 BIND="${BIND:-127.0.0.1:8000}"

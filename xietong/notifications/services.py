@@ -23,6 +23,12 @@ OTP_MAX_ATTEMPTS = 5
 OTP_PER_HOUR = 5
 
 
+def public_url(path: str) -> str:
+    """The absolute address of a page, for a message that leaves the platform (SMS, e-mail): a relative
+    link like /cases/12/ is useless on a phone. PUBLIC_BASE_URL followed by the path (from reverse())."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
 def sms_send(*, to: str, text: str) -> None:
     """Send after the current transaction commits (never for a change that was rolled back)."""
     transaction.on_commit(lambda: get_backend().send(Sms(to=to, text=text)))

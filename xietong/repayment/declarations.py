@@ -38,6 +38,7 @@ from xietong.notifications.services import email_send, sms_send
 from xietong.webhooks.services import case_event_emit
 
 from .choices import EVENT_PAYMENT_DECLARED, OPEN_PLAN_STATUSES, DeclarationStatus, PaymentSource, PlanStatus
+from .links import case_repayment_link
 from .models import PaymentDeclaration
 from .selectors import may_report_payments, plan_current
 
@@ -297,9 +298,9 @@ def declaration_dispute(*, actor: Any, declaration: PaymentDeclaration | int, re
         _("Disputed payment in case %(number)s") % {"number": case.number},
         _(
             "Xietong: the creditor disputes a payment of %(amount)s yuan the debtor declared in case %(number)s. "
-            "Please settle it: /cases/%(pk)s/#repayment"
+            "Please settle it: %(link)s"
         )
-        % {"amount": locked.amount, "number": case.number, "pk": case.pk},
+        % {"amount": locked.amount, "number": case.number, "link": case_repayment_link(case)},
     )
     _tell_debtor(
         case,

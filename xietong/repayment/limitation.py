@@ -33,6 +33,7 @@ from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.notifications.services import email_send
 from xietong.webhooks.services import case_event_emit
 
+from .links import case_repayment_link
 from .models import Acknowledgement, LimitationNotice
 from .rules import LIMITATION_WARNINGS
 from .selectors import limitation_clock, limitation_clocks, may_report_payments
@@ -181,8 +182,8 @@ def _warn(case_id: int, threshold: int, ends: dt.date, days_left: int, now: dt.d
     }
     text = _(
         "The time limit to apply for enforcement in case %(number)s ends on %(ends)s (%(days)s days left). "
-        "Apply in Xietong: /cases/%(pk)s/#repayment"
-    ) % {"number": case.number, "ends": ends.isoformat(), "days": days_left, "pk": case.pk}
+        "Apply in Xietong: %(link)s"
+    ) % {"number": case.number, "ends": ends.isoformat(), "days": days_left, "link": case_repayment_link(case)}
     for user in people:
         email_send(to=user.email, subject=subject, text=text)
     return 1

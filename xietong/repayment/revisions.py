@@ -53,6 +53,7 @@ from .choices import (
     RevisionStatus,
     TimeRequestStatus,
 )
+from .links import case_repayment_link, debtor_link
 from .models import PlanInstalment, PlanRevision, RepaymentPlan, TimeRequest
 from .selectors import may_report_payments, plan_current
 
@@ -146,10 +147,8 @@ def time_request_create(*, actor: Any, case: Case | int, reason: str, months: in
         _tell_mediator(
             locked,
             _("Case %(number)s: the debtor asks for more time") % {"number": locked.number},
-            _(
-                "Xietong: the debtor of case %(number)s asks for more time to repay. Draft a new plan: /cases/%(pk)s/#repayment"
-            )
-            % {"number": locked.number, "pk": locked.pk},
+            _("Xietong: the debtor of case %(number)s asks for more time to repay. Draft a new plan: %(link)s")
+            % {"number": locked.number, "link": case_repayment_link(locked)},
         )
     return request
 
@@ -307,8 +306,8 @@ def plan_revision_draft(
     )
     _tell_debtor(
         locked,
-        _("Xietong: a new repayment plan is proposed in case %(number)s. Log in to read it and agree.")
-        % {"number": locked.number},
+        _("Xietong: a new repayment plan is proposed in case %(number)s. Read it and agree here: %(link)s")
+        % {"number": locked.number, "link": debtor_link(locked)},
     )
     return revision
 

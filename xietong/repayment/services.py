@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -49,6 +49,7 @@ from .choices import (
     PlanStatus,
     ReminderKind,
 )
+from .links import case_link, debtor_link
 from .models import (
     EnforcementApplication,
     Payment,
@@ -582,7 +583,14 @@ def _reminder_text(kind: ReminderKind, case: Case, i: PlanInstalment) -> str:
         ),
     }
     text = texts[kind] % {"seq": i.seq, "number": case.number, "amount": i.outstanding, "date": i.due_date}
-    return text + " " + _("If you have paid already, please ignore this message.")
+    # Sentences follow each other without a space in Chinese, with one in English.
+    return ("" if (translation.get_language() or "").startswith("zh") else " ").join(
+        [
+            text,
+            _("If you have paid already, please ignore this message."),
+            _("Your plan: %(link)s") % {"link": debtor_link(case)},
+        ]
+    )
 
 
 @transaction.atomic
@@ -1022,8 +1030,8 @@ def confirmation_request(*, actor: Any, case: Case | int) -> dict[str, Any]:
             email_send(
                 to=user.email,
                 subject=_("Case %(number)s: confirmation asked for") % {"number": locked.number},
-                text=_("The creditor asks the court to confirm the signed agreement of case %(number)s: /cases/%(pk)s/")
-                % {"number": locked.number, "pk": locked.pk},
+                text=_("The creditor asks the court to confirm the signed agreement of case %(number)s: %(link)s")
+                % {"number": locked.number, "link": case_link(locked)},
             )
     return {"created": True, "at": event.at}
 

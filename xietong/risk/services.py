@@ -32,7 +32,7 @@ from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.validators import validate_uscc
-from xietong.notifications.services import email_send
+from xietong.notifications.services import email_send, public_url
 
 from .choices import (
     DETECTED,
@@ -489,7 +489,7 @@ def _notify(warning: RiskWarning) -> None:
         "stratum": warning.get_dimension_display(),
         "severity": warning.get_severity_display(),
     }
-    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("risk-warning", kwargs={"pk": warning.pk})
+    link = public_url(reverse("risk-warning", kwargs={"pk": warning.pk}))
     text = _("A group-risk warning needs your attention. Open it in Xietong: %(link)s") % {"link": link}
     for user in audience:
         if user.email:

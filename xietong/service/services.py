@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -33,7 +32,7 @@ from xietong.cases.models import Case, CaseParty
 from xietong.cases.permissions import actor_person_id, actor_role
 from xietong.cases.services import case_event_record, case_lock
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from xietong.notifications.services import email_send, sms_send
+from xietong.notifications.services import email_send, public_url, sms_send
 
 from .choices import (
     FAILURES,
@@ -173,8 +172,7 @@ def link_path(token: str) -> str:
 
 
 def _link(token: str) -> str:
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return base + link_path(token)
+    return public_url(link_path(token))
 
 
 def _when(at: dt.datetime | None, *, not_before: dt.datetime | None = None) -> dt.datetime:

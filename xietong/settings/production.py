@@ -1,6 +1,7 @@
 """Production: everything secret or site-specific comes from the environment."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -23,6 +24,15 @@ if len(os.environ.get("AUDIT_HMAC_KEY", "")) < 32:
         "the entries written with it are verified with it."
     )
 AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
+_public = urlsplit(os.environ.get("PUBLIC_BASE_URL", ""))
+if _public.scheme != "https" or not _public.hostname or _public.query or _public.fragment:
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL is not set (or not an https:// address). Production refuses to start without it: "
+        "the links sent by SMS and e-mail (reminders, notices, electronic service) are built from it, and a "
+        "phone cannot open a bare path. Set the PUBLIC_BASE_URL environment variable to the address the "
+        "public reaches the platform at (e.g. https://xietong.example.org)."
+    )
+PUBLIC_BASE_URL = os.environ["PUBLIC_BASE_URL"]
 DEBUG = False
 DEMO_MODE = env_bool("XIETONG_DEMO", False)
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -29,7 +28,7 @@ from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from xietong.notifications.services import email_send
+from xietong.notifications.services import email_send, public_url
 from xietong.service.choices import AttemptMethod, Outcome, RecordStatus
 from xietong.service.organisations import (
     organisation_attempt_record,
@@ -161,7 +160,7 @@ def _is_court_staff(actor: Any, court_id: int) -> bool:
 
 
 def _link(s: Suggestion) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("suggestion-detail", kwargs={"pk": s.pk})
+    return public_url(reverse("suggestion-detail", kwargs={"pk": s.pk}))
 
 
 def _people(orgs: Iterable[Organisation | int], roles: Iterable[str]) -> list[User]:

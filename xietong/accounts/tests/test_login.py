@@ -53,6 +53,7 @@ def test_production_settings_are_secure():
         **os.environ,
         "SECRET_KEY": "x" * 60,
         "AUDIT_HMAC_KEY": "k" * 48,
+        "PUBLIC_BASE_URL": "https://xietong.example.org",
         "DJANGO_SETTINGS_MODULE": "xietong.settings.production",
     }
     code = (

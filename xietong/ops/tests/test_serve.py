@@ -91,6 +91,7 @@ def test_two_web_processes_and_two_workers_import_a_batch_and_sign_an_agreement(
         "SECRET_KEY": "serve-test-" + "k" * 50,
         "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PUBLIC_BASE_URL": "https://xietong.example.org",
         "SECURE_SSL_REDIRECT": "0",
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
@@ -184,6 +185,7 @@ def test_uploads_move_to_object_storage_by_a_setting():
         "DJANGO_SETTINGS_MODULE": "xietong.settings.production",
         "SECRET_KEY": "x" * 60,
         "AUDIT_HMAC_KEY": "y" * 48,
+        "PUBLIC_BASE_URL": "https://xietong.example.org",
         "XIETONG_MEDIA_STORAGE": "django.core.files.storage.InMemoryStorage",
         "XIETONG_MEDIA_STORAGE_OPTIONS": '{"base_url": "https://media.example.org/"}',
     }
