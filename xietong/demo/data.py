@@ -144,16 +144,30 @@ class DemoLogin(NamedTuple):
     organisation: str  # a short description, shown beside the username
 
 
+# Story 5's division head, who signs judicial suggestions off (created by xietong/suggestions/demo.py).
+DIVISION_HEAD = ("head", "温振华", "新罗区法院 · 金融审判庭庭长（签发司法建议）")
 PARTY_LOGINS = [
     DemoLogin("huang", Role.PARTY.label, "黄德华，为重病的哥哥代办"),
     DemoLogin("wang", Role.PARTY.label, "王志强，在印度尼西亚务工"),
+    # The two citizens who registered with their phone numbers and applied online (xietong/intake/demo.py).
+    DemoLogin("13905970111", Role.PARTY.label, "周春梅，自行注册并在线申请（两家银行）"),
+    DemoLogin("13905970122", Role.PARTY.label, "吴建国，自行注册并在线申请"),
 ]
-# The logins the login page lists in demo mode. They all share DEMO_PASSWORD.
-DEMO_LOGINS: list[DemoLogin] = [
-    DemoLogin(username, Role(role).label, description)
-    for username, role, _, _, description in STAFF
-    if description is not None
-] + PARTY_LOGINS
+
+
+def _demo_logins() -> list[DemoLogin]:
+    """The logins the login page lists in demo mode (they all share DEMO_PASSWORD): the staff with a description (the others are background colleagues), the division head beside the
+    judge, then the parties."""
+    logins = []
+    for username, role, _org, _name, description in STAFF:
+        if description is not None:
+            logins.append(DemoLogin(username, Role(role).label, description))
+        if username == "judge":
+            logins.append(DemoLogin(DIVISION_HEAD[0], Role.JUDGE.label, DIVISION_HEAD[2]))
+    return logins + PARTY_LOGINS
+
+
+DEMO_LOGINS: list[DemoLogin] = _demo_logins()
 
 TRIAGE_NOTES = ("材料齐全，予以受理，转诉前调解。", "经审查符合诉前调解条件。", "")
 FAIL_NOTES = (

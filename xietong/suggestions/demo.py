@@ -36,10 +36,11 @@ from xietong.accounts.models import Organisation, User
 from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Door, PartyRole, Product, TeamKind
 from xietong.cases.models import Case, Category, Team
+from xietong.demo.data import DIVISION_HEAD
 
 BANK_NAME = "福建龙岩农村商业银行股份有限公司"
 COURT_CODE = "闽0802"
-HEAD = ("head", "温振华", "新罗区法院 · 金融审判庭庭长（签发司法建议）")
+HEAD = DIVISION_HEAD
 # Days from the start of the history (the region's `floor`).
 DRAFT_FROM, DRAFT_TO = 36, 46  # the first day in this range on which the bank stands out
 ANSWER_DAY = 57  # the bank answers

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 import shutil
 import tempfile
 from collections import Counter
+from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -30,6 +32,7 @@ from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, Categor
 from xietong.core.validators import parse_resident_id, validate_uscc
 from xietong.demo import engine
 from xietong.demo.clock import SimulatedClock
+from xietong.demo.data import STAFF
 from xietong.demo.region import BATCH_SIZE, DEMO_LOGINS, DEMO_PASSWORD, load_region
 from xietong.demo.stories import general
 from xietong.parties.choices import AuthorisationReason, Relationship
@@ -127,6 +130,23 @@ class DemoRegionTests(TestCase):
             assert str(Role(user.role).label) == str(login.role)
         # Other accounts are not demo logins.
         assert not User.objects.get(username="party001").has_usable_password()
+
+    def test_the_login_page_lists_every_demo_login_with_its_role(self) -> None:
+        """Every account the loader gives the demo password (the stories' extra ones too, like the division
+        head of story 5) is on the login page in demo mode, with its role, and so is everyone the README's
+        demo tour sends the reader to; only the background colleagues of the staff list are left off."""
+        background = {username for username, _role, _org, _name, description in STAFF if description is None}
+        with override_settings(DEMO_MODE=True):
+            page = Client().get("/login/").content.decode()
+        rows = dict(re.findall(r"<code>([\w.-]+)</code></td><td[^>]*>([^<]+)</td>", page))
+        demo_users = [u for u in User.objects.exclude(username__in=background) if u.has_usable_password()]
+        assert demo_users and all(u.check_password(DEMO_PASSWORD) for u in demo_users)
+        shown = {u.username: rows.get(u.username) for u in demo_users}
+        assert shown == {u.username: str(Role(u.role).label) for u in demo_users}
+        readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+        tour = readme.split("## Demo tour", 1)[1].split("\n## ", 1)[0]
+        named = set(re.findall(r"`([a-z][a-z0-9]*)`", tour))
+        assert {"head", "huang", "wang"} <= named and named <= set(rows), named - set(rows)
 
     # Cases -------------------------------------------------------------------------------------
 
