@@ -127,29 +127,6 @@ class AffordabilityForm(forms.Form):
         ).distinct()
 
 
-# Offered in a datalist; any IANA name is accepted (checked by the service).
-COMMON_TIMEZONES = [
-    "Asia/Shanghai",
-    "Asia/Hong_Kong",
-    "Asia/Taipei",
-    "Asia/Jakarta",
-    "Asia/Makassar",
-    "Asia/Kuala_Lumpur",
-    "Asia/Singapore",
-    "Asia/Manila",
-    "Asia/Bangkok",
-    "Asia/Ho_Chi_Minh",
-    "Asia/Tokyo",
-    "Asia/Seoul",
-    "Asia/Dubai",
-    "Europe/London",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Los_Angeles",
-    "Australia/Sydney",
-]
-
-
 class TimezoneForm(forms.Form):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
     timezone = forms.CharField(label=_("Time zone"), max_length=64)

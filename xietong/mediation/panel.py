@@ -14,10 +14,11 @@ from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.panels import CasePanel
 from xietong.cases.permissions import actor_person_id, actor_role
+from xietong.core.timezones import zone_choices
 from xietong.parties.models import Person
 
 from .choices import LOAD_STATES, OfferSide
-from .forms import COMMON_TIMEZONES, AffordabilityForm, AssignForm, ContactForm, OfferForm, SessionForm, TimezoneForm
+from .forms import AffordabilityForm, AssignForm, ContactForm, OfferForm, SessionForm, TimezoneForm
 from .selectors import (
     affordability_for,
     assignments_for,
@@ -142,11 +143,14 @@ def mediation_panel(request: HttpRequest, case: Case) -> CasePanel | None:
             },
         )
     ctx["in_mediation"] = case.state in LOAD_STATES
-    ctx["tz_choices"] = COMMON_TIMEZONES
     if is_mediator:
         ctx["tz_people"] = list(TimezoneForm(case=case).fields["person"].queryset.order_by("pk"))  # type: ignore[attr-defined]
+        ctx["tz_current"] = ""
     elif role == Role.PARTY:
         pid = actor_person_id(user)
         own = Person.objects.filter(pk=pid).first() if pid is not None else None
         ctx["tz_people"] = [own] if own is not None else []
+        ctx["tz_current"] = own.timezone if own is not None else ""
+    # The zones offered by their human names (雅加达时间 (UTC+7)); the party's own first if it is another.
+    ctx["tz_choices"] = zone_choices(ctx.get("tz_current"))
     return CasePanel(template="mediation/_case_panel.html", context=ctx, column="main", order=20)

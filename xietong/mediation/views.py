@@ -22,6 +22,7 @@ from xietong.accounts.permissions import may
 from xietong.cases.definitions import TARGET_DAYS
 from xietong.cases.models import Case
 from xietong.core.errors import DomainError
+from xietong.core.timezones import zone_label
 
 from .forms import (
     AffordabilityForm,
@@ -364,6 +365,7 @@ def timezone_set(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
         return _back(case)
     messages.success(
-        request, _("Times are now shown to %(name)s in %(tz)s.") % {"name": person.name, "tz": person.timezone}
+        request,
+        _("Times are now shown to %(name)s in %(tz)s.") % {"name": person.name, "tz": zone_label(person.timezone)},
     )
     return _back(case)

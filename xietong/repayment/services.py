@@ -31,6 +31,7 @@ from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
 from xietong.core.messages import message
 from xietong.core.money import money_parse
+from xietong.core.timezones import zone_message
 from xietong.notifications.services import sms_send
 from xietong.webhooks.services import case_event_emit
 
@@ -567,6 +568,10 @@ def debtor_contact(case: Case) -> tuple[str, str]:
     return person.phone or "", person.timezone
 
 
+# The note of reminders sent before the debtor's zone was named in it: still shown in the reader's language.
+EARLIER_NOTES = (gettext_noop("Reminder (%(kind)s) of instalment %(seq)d to %(to)s, at %(local)s their time."),)
+
+
 def _reminder_text(kind: ReminderKind, case: Case, i: PlanInstalment) -> str:
     texts = {
         ReminderKind.BEFORE_3: _(
@@ -756,11 +761,12 @@ def _remind(
             actor=SYSTEM,
             kind="reminder_sent",
             note=message(
-                gettext_noop("Reminder (%(kind)s) of instalment %(seq)d to %(to)s, at %(local)s their time."),
+                gettext_noop("Reminder (%(kind)s) of instalment %(seq)d to %(to)s, at %(local)s %(zone)s."),
                 kind=ReminderKind(kind).label,
                 seq=i.seq,
                 to=mask_phone(phone),
                 local=local.strftime("%Y-%m-%d %H:%M"),
+                zone=zone_message(tz_name, now),
             ),
             data={"seq": i.seq, "kind": kind, "tz": tz_name},
             at=min(now, timezone.now()),

@@ -4,10 +4,12 @@
 locale of Django groups nothing). `{{ event.actor_label|actor }}` → 张晓燕 rather than the audit trail's
 "clerk (张晓燕)", 平台 rather than "system": the label the audit trail keeps names the login, which is
 not for the parties' eyes (a self-registered party's login is their phone number).
+`{{ person.timezone|zone }}` → 雅加达时间 (UTC+7) rather than the IANA key "Asia/Jakarta".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +18,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from xietong.core.masking import mask_phone
+from xietong.core.timezones import zone_label
 
 register = template.Library()
 
@@ -54,3 +57,10 @@ def actor(label: Any) -> str:
         if match:
             return match.group("name")
     return mask_phone(text) if _PHONE.match(text) else text
+
+
+@register.filter
+def zone(name: Any, at: Any = None) -> str:
+    """`{{ person.timezone|zone }}` → 雅加达时间 (UTC+7), not "Asia/Jakarta"; `{{ tz|zone:session.starts_at }}`
+    gives the offset at that moment (summer time)."""
+    return zone_label(str(name or ""), at if isinstance(at, dt.datetime) else None)

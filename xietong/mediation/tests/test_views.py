@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -54,12 +55,51 @@ def test_the_party_sees_offers_and_sessions_in_their_time_but_no_internal_notes(
     html = page(world, "party", mediating)
     assert "INTERNAL-NOTE-42" not in html and 'data-testid="contacts"' not in html
     assert 'data-testid="afford-form"' not in html
-    assert "2030-03-02 09:00" in html and "Asia/Jakarta" in html  # their own time
+    assert "2030-03-02 09:00" in html and "雅加达时间 (UTC+7)" in html  # their own time, by its name
     assert 'data-testid="offer-accept"' in html and "12500.00" in html
     # The mediator sees 10:00 (Shanghai) as their time, and the internal note.
     html = page(world, "mediator", mediating)
     assert "INTERNAL-NOTE-42" in html
     assert 'data-testid="session-your-time">2030-03-02 10:00' in html
+
+
+def shown(html: str) -> str:
+    """The text a reader sees: no tags, so no attribute values (data-tz, an option's value)."""
+    return re.sub(r"<[^>]*>", " ", html)
+
+
+@pytest.mark.parametrize(
+    ("language", "jakarta", "beijing"),
+    [("zh-hans", "雅加达时间 (UTC+7)", "北京时间 (UTC+8)"), ("en", "Jakarta time (UTC+7)", "Beijing time (UTC+8)")],
+)
+def test_time_zones_are_shown_by_their_human_names(mediating, world, language, jakarta, beijing):
+    session_schedule(
+        actor=world.users["mediator"], case=mediating, starts_at=AT, mode="online", meeting_link="https://m.example/1"
+    )
+    relative = world.persons["relative"]
+    relative.timezone = "Asia/Jakarta"
+    relative.save(update_fields=["timezone"])
+    for who in ("party", "mediator"):
+        html = client(world, who).get(f"/cases/{mediating.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        text = shown(html)
+        assert "Asia/" not in text, who  # never the raw IANA key
+        assert jakarta in text and beijing in text, who  # the session's times by zone
+
+    # The zones offered: a select of human names sending the IANA key, the party's own chosen.
+    def options(who: str) -> list[tuple[str, str, str]]:
+        html = client(world, who).get(f"/cases/{mediating.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        select = html.split('data-testid="timezone-input"')[1].split("</select>")[0]
+        return re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', select)
+
+    assert ("Asia/Jakarta", "", jakarta) in options("mediator") and len(options("mediator")) >= 18
+    assert ("Asia/Jakarta", " selected", jakarta) in options("party")
+    resp = client(world, "party").post(
+        f"/cases/{mediating.pk}/mediation/timezone/",
+        {"person": relative.pk, "timezone": "Asia/Singapore"},
+        HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
+    )
+    assert ("新加坡时间 (UTC+8)" if language == "zh-hans" else "Singapore time (UTC+8)") in shown(resp.content.decode())
 
 
 def test_the_operator_answers_the_debtors_offer_in_the_browser(mediating, world):

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from xietong.audit.models import AuditEntry
 from xietong.cases.choices import CaseState, PartyRole
@@ -239,6 +239,12 @@ def test_quiet_hours_hold_a_reminder_back_until_eight_in_jakarta(
     assert s.reminders == 1 and len(outbox) == 1
     reminder = Reminder.objects.get()
     assert reminder.kind == ReminderKind.ON_DAY and reminder.local_time.endswith("08:00+07:00")
+    # The timeline names the debtor's zone as people say it, in the reader's language.
+    event = CaseEvent.objects.get(case=performing, kind="reminder_sent")
+    with translation.override("zh-hans"):
+        assert f"已于雅加达时间 (UTC+7) {due.isoformat()} 08:00 发送至" in event.detail
+    with translation.override("en"):
+        assert event.detail.endswith(f"at {due.isoformat()} 08:00 Jakarta time (UTC+7).")
     assert outbox[0].to == world.persons["relative"].phone
     # 21:30 in Jakarta (22:30 Beijing) the next day: the one-day-after reminder waits
     with django_capture_on_commit_callbacks(execute=True):
