@@ -1,5 +1,6 @@
-"""Story 6: the PBoC branch's regulator sees the lead on the villagers' company, acknowledges and
-escalates it; a clerk opens the disputes behind it. Desktop for the regulator, 390 px for the clerk."""
+"""Story 6: the PBoC branch's regulator sees the lead on the villagers' company on arrival (the landing page
+lists the new warnings, the navigation counts them), acknowledges and escalates it; a clerk opens the
+disputes behind it. Desktop for the regulator (its landing at 390 px too), 390 px for the clerk."""
 
 from __future__ import annotations
 
@@ -34,14 +35,17 @@ def test_the_regulator_acknowledges_and_escalates_the_lead_and_a_clerk_opens_its
     )
     assert len(villagers) == 20
 
+    waiting = RiskWarning.objects.filter(state=WarningState.NEW).count()
     reg = new_page()
     login(reg, "regulator", PASSWORD)  # the world's PBoC branch regulator, as `pboc` in the demo
+    assert reg.url.endswith("/dashboard/")  # the landing: the new warnings first
+    assert reg.locator("[data-testid=nav-risk-new]").inner_text() == str(waiting)
+    assert f"{waiting} 条新预警待您处理" in reg.locator("[data-testid=risk-arrivals] h2").inner_text()
+    reg.screenshot(path="/tmp/story6-regulator-landing.png")
+    arrival = reg.locator(f"[data-testid=risk-arrival][data-warning='{lead.pk}']")
+    assert "龙岩鑫汇投资咨询有限公司" in arrival.inner_text() and "线索" in arrival.inner_text()
     with reg.expect_navigation():
-        reg.click("[data-testid=nav-risk]")
-    row = reg.locator(f"[data-testid=risk-row][data-warning='{lead.pk}']")
-    assert "龙岩鑫汇投资咨询有限公司" in row.inner_text() and "线索" in row.inner_text()
-    with reg.expect_navigation():
-        row.locator("a").click()
+        arrival.locator("a").click()
     assert "不是对任何人的认定" in reg.locator("[data-testid=risk-why]").inner_text()
     page_text = reg.content()
     assert not [name for name in villagers if name in page_text]  # counts, no names
@@ -67,8 +71,16 @@ def test_the_regulator_acknowledges_and_escalates_the_lead_and_a_clerk_opens_its
     lead.refresh_from_db()
     assert (lead.state, lead.escalated_to) == (WarningState.ESCALATED, agency)
     steps = reg.locator("[data-testid=risk-steps]").inner_text()
-    assert "acknowledge" in steps and "escalate" in steps and "疑似非法集资" in steps
+    assert "已确认收到" in steps and "已移交" in steps and "疑似非法集资" in steps
+    assert "acknowledge" not in steps and "escalate" not in steps  # the steps in words, not their codes
+    assert reg.locator("[data-testid=nav-risk-new]").inner_text() == str(waiting - 1)
     reg.screenshot(path="/tmp/story6-regulator.png", full_page=True)
+
+    phone = new_page(viewport=PHONE_390)
+    login(phone, "regulator", PASSWORD)
+    assert phone.locator("[data-testid=risk-arrivals]").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path="/tmp/story6-regulator-landing-390.png", full_page=True)
 
     clerk = new_page(viewport=PHONE_390)
     login(clerk, "clerk", PASSWORD)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 
 from xietong.core.admin import AuditedModelAdmin
 
@@ -37,6 +38,9 @@ class AgreementAdmin(ReadOnly):
     list_filter = ["status"]
     raw_id_fields = ["case", "drafted_by"]
     inlines = [InstalmentInline]
+
+    def file_download_url(self, obj: Agreement, field: str) -> str | None:
+        return reverse("agreement-pdf", args=[obj.case_id, obj.pk])
 
 
 @admin.register(AgreementSignature)

@@ -131,8 +131,9 @@ def agreements_pdf(request: HttpRequest, agreement_id: int) -> HttpResponseBase:
         actor=actor,
         obj=agreement,
         case=agreement.case,
+        document="agreement",
         content=data,
         filename=f"agreement-{agreement.case_id}-v{agreement.version}.pdf",
         sha256=agreement.pdf_sha256 if agreement.content is not None else "",
-        details={"document": "agreement", "format": "pdf", "version": agreement.version, "via": "api"},
+        details={"format": "pdf", "version": agreement.version, "via": "api"},
     )

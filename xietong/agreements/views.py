@@ -206,12 +206,12 @@ def _download(request: HttpRequest, agreement: Agreement, data: bytes, fmt: str)
         request,
         obj=agreement,
         case=agreement.case,
+        document="agreement",
         content=data,
         filename=_filename(agreement, fmt),
         content_type=PDF if fmt == "pdf" else DOCX,
         sha256=agreement.pdf_sha256 if fmt == "pdf" and agreement.content is not None else "",
         details={
-            "document": "agreement",
             "format": fmt,
             "version": agreement.version,
             "draft": agreement.content is None,

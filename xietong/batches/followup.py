@@ -322,21 +322,3 @@ def followup_xlsx(*, actor: Any, batch: Batch) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def batch_export(*, actor: Any, batch: Batch) -> bytes:
-    """The export, audited (who took the batch's personal data out, and when)."""
-    from django.db import transaction
-
-    from xietong.audit.choices import AuditAction
-    from xietong.audit.services import audit_record
-
-    data = followup_xlsx(actor=actor, batch=batch)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.BATCH_EXPORT,
-            obj=batch,
-            after={"batch": batch.pk, "format": "xlsx", "bytes": len(data)},
-        )
-    return data

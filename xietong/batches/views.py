@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xietong.cases.choices import Product
 from xietong.core.errors import DomainError, NotFound
+from xietong.documents.downloads import download_audited
 
 from .checking import error_text
 from .choices import IMPORT_RUNNING, BatchStatus
@@ -61,6 +62,7 @@ def batch_list_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batch_template(request: HttpRequest) -> HttpResponse:
     _operator(request)
+    # Not audited: a blank template (its example row is made up) names no one.
     response = HttpResponse(template_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E6%89%B9%E9%87%8F%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
@@ -237,12 +239,19 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def batch_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = _batch(request, pk)
     rows = batch_problem_rows(batch=batch).iterator(chunk_size=2000)
-    response = HttpResponse(error_report_xlsx(batch, rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-errors.xlsx"'
-    return response
+    return download_audited(  # the refused rows as read: names, ID numbers, phones
+        request,
+        obj=batch,
+        case=None,
+        document="batch_errors",
+        content=error_report_xlsx(batch, rows),
+        filename=f"batch-{batch.pk}-errors.xlsx",
+        content_type=XLSX,
+        details={"batch": batch.pk, "format": "xlsx"},
+    )
 
 
 @login_required

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from xietong.audit.choices import AuditAction
 from xietong.core.errors import NotFound
+from xietong.documents.downloads import download_audited
 
-from .followup import OUTCOME_LABELS, XLSX_CONTENT_TYPE, batch_export, batch_followup
+from .followup import OUTCOME_LABELS, XLSX_CONTENT_TYPE, batch_followup, followup_xlsx
 from .models import Batch
 from .permissions import may_use_batches
 from .selectors import batch_get
@@ -55,8 +57,16 @@ def batch_followup_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def batch_followup_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_followup_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = _batch(request, pk)
-    response = HttpResponse(batch_export(actor=request.user, batch=batch), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-followup.xlsx"'
-    return response
+    return download_audited(  # the batch's people by name: who took them out, and when
+        request,
+        obj=batch,
+        case=None,
+        document="batch_followup",
+        content=followup_xlsx(actor=request.user, batch=batch),
+        filename=f"batch-{batch.pk}-followup.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+        action=AuditAction.BATCH_EXPORT,
+        details={"batch": batch.pk, "format": "xlsx"},
+    )

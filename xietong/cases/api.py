@@ -31,10 +31,16 @@ class CaseQuery(Schema):
     offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
+APPLICANT_SIDE = (PartyRole.APPLICANT, PartyRole.PLAINTIFF)
+RESPONDENT_SIDE = (PartyRole.RESPONDENT, PartyRole.DEFENDANT)
+
+
 def list_item(case: Case) -> dict[str, Any]:
-    persons = getattr(case, "person_parties", None)
-    if persons is None:
-        persons = [p for p in case.parties.all() if p.person_id]
+    """Who is who as recorded: an institution's own delivery (batch, API) is its claim (it applies, the
+    citizen responds); a citizen's filing (online, for a relative, counter, station) is the reverse."""
+    parties = getattr(case, "listed_parties", None)
+    if parties is None:
+        parties = list(case.parties.all())
     return {
         "id": case.pk,
         "number": case.number,
@@ -47,9 +53,8 @@ def list_item(case: Case) -> dict[str, Any]:
         "track": case.track,
         "court": case.court.name,
         "institution": case.institution.name if case.institution else None,
-        "respondents": [
-            p.person.name for p in persons if p.person and p.role in (PartyRole.RESPONDENT, PartyRole.DEFENDANT)
-        ],
+        "applicants": [p.name for p in parties if p.role in APPLICANT_SIDE],
+        "respondents": [p.name for p in parties if p.role in RESPONDENT_SIDE],
         "total": case.total,
         "submitted_at": case.submitted_at,
         "age_days": case.age_days,

@@ -53,7 +53,14 @@ class CaseListItem(Schema):
     track: str
     court: str
     institution: str | None
-    respondents: list[str]
+    applicants: list[str] = Field(
+        description="The applicants (申请人; plaintiffs once filed for trial), persons and institutions: the "
+        "institution for its own deliveries (batch, API), the citizen for a citizen's own filing"
+    )
+    respondents: list[str] = Field(
+        description="The respondents (被申请人; defendants once filed for trial), persons and institutions: the "
+        "citizen of an institution's delivery, the institution a citizen's filing is against"
+    )
     total: Decimal
     submitted_at: dt.datetime
     age_days: int

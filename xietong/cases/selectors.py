@@ -82,10 +82,10 @@ def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Cas
         qs = qs.filter(submitted_at__lt=local_midnight(f.submitted_to + dt.timedelta(days=1)))
     if f.q:
         qs = qs.filter(case_search_q(f.q))
-    person_parties = CaseParty.objects.filter(person__isnull=False).select_related("person")
+    parties = CaseParty.objects.select_related("person", "organisation").order_by("pk")
     return (
         qs.select_related("court", "institution", "category")
-        .prefetch_related(Prefetch("parties", queryset=person_parties, to_attr="person_parties"))
+        .prefetch_related(Prefetch("parties", queryset=parties, to_attr="listed_parties"))
         .order_by("-submitted_at", "-pk")
     )
 

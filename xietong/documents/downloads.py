@@ -1,5 +1,9 @@
 """The one audited file download: every document or upload a user takes away is written to the audit
-trail first, always with the case's number and the file's SHA-256, then sent as an attachment."""
+trail first, always with the same keys (what document, the case's number, the file's SHA-256), then sent
+as an attachment.
+
+Files that name no one (blank templates, the figures' aggregate workbook) are sent with `file_response`
+alone; the view says so where it does."""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ def download_audited(
     *,
     obj: Any,
     case: Any,
+    document: str,
     content: bytes | IO[bytes],
     filename: str,
     content_type: str = PDF,
@@ -44,12 +49,17 @@ def download_audited(
     action: AuditAction = AuditAction.DOCUMENT_DOWNLOAD,
     actor: Any = None,
     details: dict[str, Any] | None = None,
+    object_type: str | None = None,
+    object_repr: str | None = None,
 ) -> HttpResponseBase:
-    """Audit the download of `obj` (of `case`) by the request's user or `actor` (an API client), then send it.
+    """Audit the download of `obj` (of `case`) by the request's user or `actor` (an API client, a party's
+    service link), then send it.
 
-    `sha256` is the stored hash of the file; for content rendered on the fly it is computed here. A
-    document of no case (a judicial suggestion, the register's export) passes `case=None` and says what
-    it is in `details`."""
+    Every entry has `document` (what it is: "ruling", "enforcement_application", ...), `case` (the case's
+    number; None for a document of no case, such as a judicial suggestion or a batch's export, which say
+    what they belong to in `details`) and `sha256`: the stored hash of the file, or for content rendered
+    on the fly the hash of what is sent. A download of no single object (a register) passes `obj=None`
+    with `object_type` and `object_repr`."""
     if not sha256 and isinstance(content, bytes):
         sha256 = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
@@ -57,7 +67,14 @@ def download_audited(
             actor=actor if actor is not None else request.user,
             action=action,
             obj=obj,
-            after={**({"case": case.number} if case is not None else {}), "sha256": sha256, **(details or {})},
+            object_type=object_type,
+            object_repr=object_repr,
+            after={
+                "document": document,
+                "case": case.number if case is not None else None,
+                "sha256": sha256,
+                **(details or {}),
+            },
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     return file_response(content, filename=filename, content_type=content_type)

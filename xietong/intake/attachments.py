@@ -37,6 +37,7 @@ def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRe
         request,
         obj=attachment,
         case=case,
+        document="attachment",
         content=attachment.file.open("rb"),
         filename=f"{case.number}-{attachment.pk}.{ext}",
         content_type=ATTACHMENT_CONTENT_TYPES[attachment.detected_type],

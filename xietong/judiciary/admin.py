@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.urls import reverse
 
 from xietong.core.admin import AuditedModelAdmin
 
@@ -33,6 +34,9 @@ class RulingAdmin(ReadOnly):
     list_filter = ["kind"]
     search_fields = ["number"]
     raw_id_fields = ["case", "judge", "review", "outcome"]
+
+    def file_download_url(self, obj: Ruling, field: str) -> str | None:
+        return reverse("judiciary-ruling-pdf", args=[obj.case_id, obj.pk])
 
 
 @admin.register(FilingRequest)

@@ -5,15 +5,29 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from xietong.cases.choices import CaseState
+from xietong.cases.choices import CaseState, PartyRole
+from xietong.cases.models import Case
 from xietong.core.api import ERRORS
 from xietong.core.masking import mask_id_number
+from xietong.parties.models import Person
 
 from .schemas import LookupOut, StatusCodeIn, StatusCodeOut, StatusOut, StatusVerifyIn
 from .selectors import LookupResult
 from .services import person_lookup, status_code_request, status_verify
 
 router = Router(tags=["lookup"])
+
+
+def _as(case: Case, person: Person | None) -> dict[str, Any]:
+    """The person's place in the case, as the lookup page shows it: a party (applicant of their own filing,
+    respondent of an institution's claim) or the relative acting for one."""
+    mine = case.mine if person else []  # type: ignore[attr-defined]
+    own = next((p for p in mine if p.person_id == person.pk), None) if person else None
+    return {
+        "role": own.role if own else None,
+        "role_label": str(PartyRole(own.role).label) if own else None,
+        "as_agent": any(p.agent_id == person.pk for p in mine) if person else False,
+    }
 
 
 def lookup_out(result: LookupResult) -> dict[str, Any]:
@@ -48,7 +62,7 @@ def lookup_out(result: LookupResult) -> dict[str, Any]:
                 "court": c.court.name,
                 "institution": c.institution.name if c.institution else None,
                 "total": c.total,
-                "as_agent": any(p.agent_id == person.pk for p in c.mine) if person else False,  # type: ignore[attr-defined]
+                **_as(c, person),
                 "is_lawsuit": bool(c.is_lawsuit),  # type: ignore[attr-defined]
             }
             for c in result.cases

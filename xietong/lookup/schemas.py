@@ -49,7 +49,12 @@ class LookupCaseOut(Schema):
     court: str
     institution: str | None
     total: Decimal
-    as_agent: bool
+    role: str | None = Field(
+        description="The person's role as a party: applicant (申请人) of their own filing, respondent (被申请人) "
+        "of an institution's claim (plaintiff or defendant once filed for trial); none when only acting"
+    )
+    role_label: str | None
+    as_agent: bool = Field(description="The person acts in the case for a relative")
     is_lawsuit: bool
 
 

@@ -12,3 +12,4 @@ class AuthorisationAdmin(AuditedModelAdmin[Authorisation]):
     list_display = ["agent", "principal", "relationship", "reason", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["relationship", "reason"]
     raw_id_fields = ["principal", "agent"]
+    # The document is shown by name only: no view serves it yet, and MEDIA_ROOT is never served.

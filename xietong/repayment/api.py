@@ -365,8 +365,9 @@ def repayment_enforcement_pdf(request: HttpRequest, case_id: int, application_id
         request,
         obj=application,
         case=case,
+        document="enforcement_application",
         content=application_render_pdf(application),
         filename=f"enforcement-{case.pk}.pdf",
         actor=actor,
-        details={"document": "enforcement_application", "format": "pdf"},
+        details={"format": "pdf", "via": "api"},
     )

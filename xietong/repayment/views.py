@@ -8,8 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation
 from xietong.accounts.permissions import may
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
+from xietong.documents.downloads import DOCX, PDF, download_audited
 
 from .choices import PlanStatus
 from .documents import application_render_docx, application_render_pdf
@@ -216,43 +214,41 @@ def enforcement_result_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(case)
 
 
-def _application(request: HttpRequest, pk: int, application_pk: int, fmt: str) -> EnforcementApplication:
+def _application(request: HttpRequest, pk: int, application_pk: int) -> EnforcementApplication:
     case = case_or_404(request, pk)
-    application = EnforcementApplication.objects.filter(case=case, pk=application_pk).first()
+    application = EnforcementApplication.objects.filter(case=case, pk=application_pk).select_related("case").first()
     if application is None:
         raise Http404(_("No such application."))
     if not may(request.user, "repayment.enforcement_documents"):
         raise PermissionDenied  # the creditor's and the court's document
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DOCUMENT_DOWNLOAD,
-            obj=application,
-            after={"document": "enforcement_application", "format": fmt},
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
     return application
 
 
-@login_required
-@require_GET
-def enforcement_pdf(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
-    application = _application(request, pk, application_pk, "pdf")
-    response = HttpResponse(application_render_pdf(application), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="enforcement-{application.case_id}.pdf"'
-    return response
-
-
-@login_required
-@require_GET
-def enforcement_docx(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
-    application = _application(request, pk, application_pk, "docx")
-    response = HttpResponse(
-        application_render_docx(application),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+def _enforcement_download(request: HttpRequest, application: EnforcementApplication, fmt: str) -> HttpResponseBase:
+    """The application names the parties: every download is audited like any other document."""
+    make = application_render_pdf if fmt == "pdf" else application_render_docx
+    return download_audited(
+        request,
+        obj=application,
+        case=application.case,
+        document="enforcement_application",
+        content=make(application),
+        filename=f"enforcement-{application.case_id}.{fmt}",
+        content_type=PDF if fmt == "pdf" else DOCX,
+        details={"format": fmt},
     )
-    response["Content-Disposition"] = f'attachment; filename="enforcement-{application.case_id}.docx"'
-    return response
+
+
+@login_required
+@require_GET
+def enforcement_pdf(request: HttpRequest, pk: int, application_pk: int) -> HttpResponseBase:
+    return _enforcement_download(request, _application(request, pk, application_pk), "pdf")
+
+
+@login_required
+@require_GET
+def enforcement_docx(request: HttpRequest, pk: int, application_pk: int) -> HttpResponseBase:
+    return _enforcement_download(request, _application(request, pk, application_pk), "docx")
 
 
 @login_required

@@ -148,10 +148,10 @@ def declaration_voucher(request: HttpRequest, pk: int, declaration_pk: int) -> H
         request,
         obj=declaration,
         case=case,
+        document="payment_voucher",
         content=declaration.voucher.open("rb"),
         filename=f"voucher-{case.pk}-{declaration.pk}.{ext}",
         content_type=VOUCHER_TYPES[declaration.voucher_type],
         sha256=declaration.voucher_sha256,
         action=AuditAction.ATTACHMENT_VIEW,
-        details={"document": "payment_voucher"},
     )

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.batches.checking import error_text
 from xietong.core.errors import DomainError
+from xietong.documents.downloads import download_audited
 
 from .choices import PaymentFileStatus
 from .forms import PaymentFileForm
@@ -95,17 +96,25 @@ def payment_file_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def payment_file_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_file_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
     pf = _file(request, pk)
-    response = HttpResponse(error_report_xlsx(pf), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="payments-{pf.pk}-errors.xlsx"'
-    return response
+    return download_audited(  # the refused rows as read: cases' numbers and their payments
+        request,
+        obj=pf,
+        case=None,
+        document="payment_file_errors",
+        content=error_report_xlsx(pf),
+        filename=f"payments-{pf.pk}-errors.xlsx",
+        content_type=XLSX,
+        details={"payment_file": pf.pk, "format": "xlsx"},
+    )
 
 
 @login_required
 @require_GET
 def payment_file_template(request: HttpRequest) -> HttpResponse:
     _operator(request)
+    # Not audited: a blank template (its example row is made up) names no one.
     response = HttpResponse(payments_template(), content_type=XLSX)
     response["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E8%BF%98%E6%AC%BE%E6%98%8E%E7%BB%86%E6%A8%A1%E6%9D%BF.xlsx"

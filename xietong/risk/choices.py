@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.accounts.choices import OrganisationKind
 
@@ -55,6 +56,18 @@ class WarningState(models.TextChoices):
 
 
 OPEN_STATES = frozenset(s for s in WarningState if s != WarningState.RESOLVED)
+
+# A warning's history (WarningStep.code) in words: the detector's steps, then the workflow's (services.STEPS).
+STEP_LABELS = {
+    "raised": pgettext_lazy("risk warning step", "raised"),
+    "worse": pgettext_lazy("risk warning step", "raised to a higher severity"),
+    "snooze_over": pgettext_lazy("risk warning step", "snooze over, open again"),
+    "acknowledge": _("acknowledged"),
+    "verify": _("put under verification"),
+    "escalate": _("escalated"),
+    "snooze": _("snoozed"),
+    "resolve": _("resolved"),
+}
 
 
 class Resolution(models.TextChoices):

@@ -20,7 +20,17 @@ from django.utils.translation import gettext_lazy as _
 from xietong.accounts.models import Organisation
 from xietong.cases.models import Case
 
-from .choices import OPEN_STATES, Detector, Dimension, Resolution, RespondentKind, Severity, WarningKind, WarningState
+from .choices import (
+    OPEN_STATES,
+    STEP_LABELS,
+    Detector,
+    Dimension,
+    Resolution,
+    RespondentKind,
+    Severity,
+    WarningKind,
+    WarningState,
+)
 
 
 class NamedRespondent(models.Model):
@@ -151,6 +161,17 @@ class WarningStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning_id} {self.code}"
+
+    @property
+    def label(self) -> str:
+        """The step in the reader's language (an unknown code as it is)."""
+        return str(STEP_LABELS.get(self.code, self.code))
+
+    @property
+    def severity_label(self) -> str:
+        """The severity a raising step reached, in words ('' for the other steps)."""
+        severity = (self.data or {}).get("severity")
+        return str(Severity(severity).label) if severity in Severity.values else ""
 
 
 class WarningNotice(models.Model):

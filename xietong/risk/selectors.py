@@ -23,7 +23,7 @@ from xietong.cases.choices import Door, Product
 from xietong.cases.models import Case
 from xietong.cases.permissions import actor_role
 
-from .choices import OPEN_STATES, REMIT, Detector, Dimension, RespondentKind
+from .choices import OPEN_STATES, REMIT, Detector, Dimension, RespondentKind, WarningState
 from .counting import day_bounds, districts_of
 from .models import RiskWarning
 
@@ -43,6 +43,14 @@ def warnings_visible(actor: Any) -> QuerySet[RiskWarning]:
     if role == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
         return qs.filter(dimension=Dimension.INSTITUTION, institution_id=actor.organisation_id)
     return qs.none()
+
+
+def warnings_arrived(actor: Any) -> QuerySet[RiskWarning]:
+    """The new warnings (no step taken yet) that wait for this actor: those in a regulator's remit, every
+    one for the center; the most severe first. Nobody else acts on warnings, so nothing waits for them."""
+    if not may(actor, "risk.act"):
+        return RiskWarning.objects.none()
+    return warnings_visible(actor).filter(state=WarningState.NEW).order_by("-severity", "-reading_on", "-pk")
 
 
 def may_open_cases(actor: Any) -> bool:

@@ -20,7 +20,6 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from xietong.accounts.choices import REGULATOR_KINDS, Role
 from xietong.accounts.models import Organisation, User
@@ -38,6 +37,7 @@ from .choices import (
     DETECTED,
     OPEN_STATES,
     REMIT,
+    STEP_LABELS,
     Detector,
     Dimension,
     Resolution,
@@ -602,12 +602,3 @@ def warning_step(
         after={**_audit_view(locked), "step": step, "note": note},
     )
     return locked
-
-
-STEP_LABELS = {
-    "acknowledge": gettext_lazy("acknowledged"),
-    "verify": gettext_lazy("put under verification"),
-    "escalate": gettext_lazy("escalated"),
-    "snooze": gettext_lazy("snoozed"),
-    "resolve": gettext_lazy("resolved"),
-}

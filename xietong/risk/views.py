@@ -7,19 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xietong.accounts.permissions import may
-from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_checkpoint_on_commit, audit_record
+from xietong.audit.services import audit_checkpoint_on_commit
 from xietong.cases.models import Case
 from xietong.core.csp import charts
 from xietong.core.errors import DomainError
-from xietong.documents.render import sha256
+from xietong.documents.downloads import DOCX, PDF, download_audited
 
 from .choices import Dimension, WarningState
 from .forms import StepForm
@@ -144,7 +143,7 @@ def warning_step_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The risk notice (风险提示函) as PDF or DOCX: the center, the courts and regulators. Audited."""
     from .documents import notice_docx, notice_pdf
 
@@ -156,20 +155,18 @@ def warning_notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404(_("No such format."))
     data = notice_pdf(warning, user) if fmt == "pdf" else notice_docx(warning, user)
     with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=AuditAction.DOCUMENT_DOWNLOAD,
+        response = download_audited(
+            request,
             obj=warning,
-            after={"document": "risk_notice", "format": fmt, "sha256": sha256(data)},
+            case=None,
+            document="risk_notice",
+            content=data,
+            filename=f"risk-notice-{warning.pk}.{fmt}",
+            content_type=PDF if fmt == "pdf" else DOCX,
+            details={"format": fmt},
         )
         # A notice leaves for regulators: the audit head as it stood, signed outside the database.
         audit_checkpoint_on_commit(reason=f"export risk_notice {warning.pk} to {user.role}")
-    kind = (
-        "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response = HttpResponse(data, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="risk-notice-{warning.pk}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

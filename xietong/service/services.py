@@ -568,6 +568,13 @@ def _opened(rec: ServiceRecord, *, actor: Any, at: dt.datetime, ip_address: str 
 
 
 @transaction.atomic
+def link_holder(record: ServiceRecord) -> ActorRef:
+    """Who acts through a service link: its recipient, known by the token alone (no login)."""
+    return ActorRef(
+        kind="party_link", id=record.recipient_id, label=f"link · {record.recipient.name}"[:200], organisation_id=None
+    )
+
+
 def service_document_open(*, token: str, ip_address: str | None = None, at: dt.datetime | None = None) -> ServiceRecord:
     """The party opened the link: the first opening is the time of service (electronic).
 
@@ -583,10 +590,7 @@ def service_document_open(*, token: str, ip_address: str | None = None, at: dt.d
     rec = _lock_record(found)
     if rec.opened_at is None:
         when = _when(at, not_before=rec.document.created_at)
-        label = ActorRef(
-            kind="party_link", id=rec.recipient_id, label=f"link · {rec.recipient.name}"[:200], organisation_id=None
-        )
-        _opened(rec, actor=label, at=when, ip_address=ip_address, via=OpenedVia.LINK)
+        _opened(rec, actor=link_holder(rec), at=when, ip_address=ip_address, via=OpenedVia.LINK)
     return rec
 
 

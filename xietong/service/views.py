@@ -18,7 +18,7 @@ from xietong.audit.services import audit_checkpoint_on_commit
 from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.errors import DomainError, NotFound
-from xietong.documents.downloads import PDF, download_audited, file_response
+from xietong.documents.downloads import download_audited
 
 from .choices import ADDRESS_DEFECTS, FAILURES, Outcome
 from .forms import AlternativeForm, AttemptForm, SendForm
@@ -34,6 +34,7 @@ from .selectors import (
 from .services import (
     MAX_DOCUMENT_BYTES,
     is_recipient,
+    link_holder,
     may_record,
     may_send,
     service_alternative_record,
@@ -53,10 +54,6 @@ def _ip(request: HttpRequest) -> str | None:
 
 def _filename(document: ServedDocument) -> str:
     return f"{document.case.number or document.case_id}-{document.pk}.pdf"
-
-
-def _pdf_response(document: ServedDocument) -> HttpResponseBase:
-    return file_response(document.file.open("rb"), filename=_filename(document), content_type=PDF)
 
 
 @login_required
@@ -108,9 +105,11 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         request,
         obj=document,
         case=document.case,
+        document="served_document",
         content=document.file.open("rb"),
         filename=_filename(document),
         sha256=document.sha256,
+        details={"kind": document.kind},
     )
 
 
@@ -208,10 +207,22 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def open_link_file(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The document, once the party has opened it through the link: audited as theirs (the link's holder)."""
     record = _record_by_token(token)
     if record is None or record.opened_at is None:
         raise Http404(_("No such document."))
-    return _pdf_response(record.document)
+    document = record.document
+    return download_audited(
+        request,
+        actor=link_holder(record),
+        obj=document,
+        case=document.case,
+        document="served_document",
+        content=document.file.open("rb"),
+        filename=_filename(document),
+        sha256=document.sha256,
+        details={"kind": document.kind, "via": "link"},
+    )
 
 
 @login_required

@@ -137,6 +137,7 @@ def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
     except StatsError as exc:
         return HttpResponse(str(exc.message), status=400, content_type="text/plain; charset=utf-8")
     data = dashboard_export(actor=request.user, board=board)
+    # Aggregate figures only, naming no one: not a document download (the export has its own audit entry).
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="figures-{board.period.label.replace(" ", "")}.xlsx"'
     return response

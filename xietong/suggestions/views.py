@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,10 +18,9 @@ from django.views.decorators.http import require_POST
 from xietong.accounts.choices import Role
 from xietong.accounts.models import Organisation
 from xietong.audit.choices import AuditAction
-from xietong.audit.services import audit_record
 from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError
-from xietong.documents.downloads import DOCX, PDF, download_audited, file_response
+from xietong.documents.downloads import DOCX, PDF, download_audited
 from xietong.service.choices import AttemptMethod
 from xietong.service.organisations import records_of
 
@@ -299,20 +296,17 @@ def suggestion_export(request: HttpRequest) -> HttpResponseBase:
         )  # fmt: skip
     buf = io.BytesIO()
     wb.save(buf)
-    content = buf.getvalue()
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditAction.DOCUMENT_DOWNLOAD,
-            object_type="suggestions.register",
-            object_repr=_("Judicial suggestions"),
-            after={"rows": len(rows), "sha256": hashlib.sha256(content).hexdigest()},
-            ip_address=_ip(request),
-        )
-    return file_response(
-        content,
+    return download_audited(
+        request,
+        obj=None,
+        object_type="suggestions.register",
+        object_repr=_("Judicial suggestions"),
+        case=None,
+        document="suggestions_register",
+        content=buf.getvalue(),
         filename=f"suggestions-{timezone.localdate():%Y%m%d}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        details={"rows": len(rows)},
     )
 
 
@@ -506,6 +500,7 @@ def suggestion_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
         request,
         obj=s,
         case=None,
+        document="judicial_suggestion",
         content=content,
         filename=f"{name}.{fmt}",
         content_type=ctype,
@@ -527,6 +522,7 @@ def answer_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Http
         request,
         obj=att,
         case=None,
+        document="suggestion_answer_attachment",
         content=att.file.open("rb"),
         filename=f"suggestion-{s.pk}-answer-{att.pk}.{ext}",
         content_type=ctype,
