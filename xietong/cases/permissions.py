@@ -115,11 +115,24 @@ def _not_regulator(actor: Any, obj: Any = None) -> bool:
     return actor_role(actor) not in (None, Role.REGULATOR)
 
 
+def _view(actor: Any, case: Any = None) -> bool:
+    """Open case pages and their panels (which cases: `restrict_cases`); with a case, that one."""
+    if not _not_regulator(actor):
+        return False
+    if case is None:
+        return True
+    from .models import Case
+
+    return Case.objects.restrict(actor).filter(pk=case.pk).exists()
+
+
 CASES_PERMISSIONS: dict[str, Predicate] = {
     # Lists of cases with filters (the home page): everyone who holds case rows, parties aside.
     "cases.list": for_roles(
         Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.MEDIATOR, Role.INSTITUTION_OPERATOR, Role.STATION_AGENT
     ),
+    # Case pages and their panels: everyone signed in but regulators (with a case: that case is visible).
+    "cases.view": _view,
     # A party following their own cases: what happens next, in their own words.
     "cases.own": for_roles(Role.PARTY),
     # Counts without names (the statistics API).
