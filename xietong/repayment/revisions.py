@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xietong.accounts.permissions import may
+from xietong.agreements.permissions import party_may_sign_as
 from xietong.agreements.plans import Plan, plan_check, plan_instalments
-from xietong.agreements.selectors import party_may_sign_as
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState
