@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation, User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
 from xietong.core.errors import DomainError, NotAllowed, NotFound
@@ -402,11 +403,11 @@ def case_reject(*, case: Case | int, actor: Any, note: str) -> Case:
 @transaction.atomic
 def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Case:
     locked = case_lock(case)
-    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
+    if not may(actor, "cases.assign"):
         raise NotAllowed(_("Only center staff and clerks assign mediators."), code="role")
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
-    if mediator.role != Role.MEDIATOR or not mediator.is_active:
+    if not may(mediator, "cases.mediate"):
         raise DomainError(_("Choose an active mediator."), code="not_a_mediator")
     if locked.state not in (CaseState.SUBMITTED, CaseState.TRIAGED, CaseState.MEDIATING):
         raise DomainError(_("A mediator can only be assigned before or during mediation."), code="illegal_assignment")
@@ -423,7 +424,7 @@ def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Cas
 @transaction.atomic
 def case_assign_team(*, case: Case | int, actor: Any, team: Team) -> Case:
     locked = case_lock(case)
-    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
+    if not may(actor, "cases.assign"):
         raise NotAllowed(_("Only center staff and clerks assign teams."), code="role")
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
