@@ -28,7 +28,6 @@ from .choices import CaseState, Door, NumberKind, PartyRole, Product, Wish
 from .definitions import CLOSED_STATES
 from .models import Case, CaseEvent, CaseParty, Category, Team
 from .numbers import case_number_assign
-from .permissions import actor_role
 from .registry import registry
 from .workflow import TRANSITIONS, Transition
 
@@ -231,13 +230,12 @@ def check_transition(
     visibility query is not repeated."""
     if actor is None:
         raise NotAllowed(_("Someone must take this step."), code="no_actor")
-    role = actor_role(actor)
     is_system = getattr(actor, "kind", None) == "system"
     if is_system:
         if not transition.system_may:
             raise NotAllowed(_("This step needs a person to take it."), code="not_system")
     else:
-        if role not in transition.roles:
+        if not transition.granted(actor):
             raise NotAllowed(_("Your role may not take the step “%(step)s”.") % {"step": transition.label}, code="role")
         if not visible and not Case.objects.restrict(actor).filter(pk=case.pk).exists():
             raise NotFound(_("No such case."))
@@ -323,9 +321,8 @@ def allowed_transitions(*, case: Case, actor: Any, visible: bool | None = None) 
     Steps the case's state or the actor's role rule out are skipped before any query; the case's
     visibility is checked once (not at all with `visible=True`, see `check_transition`)."""
     is_system = getattr(actor, "kind", None) == "system"
-    role = actor_role(actor)
     candidates = [
-        t for t in TRANSITIONS.values() if case.state in t.sources and (t.system_may if is_system else role in t.roles)
+        t for t in TRANSITIONS.values() if case.state in t.sources and (t.system_may if is_system else t.granted(actor))
     ]
     if candidates and not is_system and visible is None:
         visible = Case.objects.restrict(actor).filter(pk=case.pk).exists()

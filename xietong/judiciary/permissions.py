@@ -67,7 +67,6 @@ PERMISSIONS: dict[str, Predicate] = {
     "judiciary.worklist": for_roles(Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE),
     "judiciary.judge": _judge,
     "judiciary.file": _court,
-    "judiciary.sue": _sue,
     "judiciary.sue_as_institution": for_roles(Role.INSTITUTION_OPERATOR),  # the API's route for filing
     "judiciary.record_paper_request": _paper_request,
     "judiciary.request_filing": _request_filing,  # either
