@@ -112,4 +112,22 @@ def may(actor: Any, name: str, obj: Any = None) -> bool:
 # The back office (Django's admin site) is the center admin's.
 ACCOUNTS_PERMISSIONS: dict[str, Predicate] = {
     "accounts.back_office": for_roles(Role.CENTER_ADMIN),
+    # An institution's API clients and their tokens: its operators, and the center for every institution.
+    "accounts.api_clients": for_roles(Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR),
 }
+
+
+def back_office_role(role: str) -> bool:
+    """Whether an account of `role` is made staff (and superuser) of the back office when it is created."""
+    roles = ACCOUNTS_PERMISSIONS["accounts.back_office"]
+    return isinstance(roles, RoleCheck) and role in roles.roles
+
+
+def restrict_api_clients(qs: Any, actor: Any) -> Any:
+    """The API clients an institution's operator sees (their institution's), or every one for the center."""
+    role = actor_role(actor)
+    if role == Role.CENTER_ADMIN:
+        return qs
+    if role == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
+        return qs.filter(organisation_id=actor.organisation_id)
+    return qs.none()

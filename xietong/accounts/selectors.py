@@ -52,11 +52,7 @@ def api_client_for_token(token: str) -> ApiClient | None:
 
 def api_clients_of(*, actor: Any) -> QuerySet[ApiClient]:
     """The API clients an institution's operator sees (their institution's), or every one for the center."""
-    from .choices import Role
+    from .permissions import restrict_api_clients
 
     qs = ApiClient.objects.select_related("organisation").prefetch_related("tokens").order_by("-is_active", "name")
-    if getattr(actor, "role", None) == Role.CENTER_ADMIN:
-        return qs
-    if getattr(actor, "role", None) == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
-        return qs.filter(organisation_id=actor.organisation_id)
-    return qs.none()
+    return restrict_api_clients(qs, actor)

@@ -17,6 +17,7 @@ from xietong.core.validators import normalize_phone, normalize_uscc
 
 from .choices import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
 from .models import ApiClient, ApiToken, Organisation, User
+from .permissions import back_office_role
 
 
 def _org_snapshot(org: Organisation) -> dict[str, Any]:
@@ -100,8 +101,8 @@ def user_create(
         phone=normalize_phone(phone) if phone else "",
         email=email.strip(),
         # The center administrator configures everything in the back office.
-        is_staff=is_superuser or role == Role.CENTER_ADMIN,
-        is_superuser=is_superuser or role == Role.CENTER_ADMIN,
+        is_staff=is_superuser or back_office_role(role),
+        is_superuser=is_superuser or back_office_role(role),
     )
     if password_hash:
         user.password = password_hash

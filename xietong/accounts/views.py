@@ -60,9 +60,9 @@ NEW_TOKEN_SESSION_KEY = "api_new_token"  # noqa: S105 - a session key name
 
 
 def _token_manager(request: HttpRequest) -> Any:
-    from .choices import Role
+    from .permissions import may
 
-    if getattr(request.user, "role", None) not in (Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR):
+    if not may(request.user, "accounts.api_clients"):
         raise PermissionDenied
     return request.user
 

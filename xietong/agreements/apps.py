@@ -14,9 +14,9 @@ class AgreementsConfig(AppConfig):
         from .demo import reach_agreement
         from .guards import needs_signed_agreement
         from .panels import agreement_panel
-        from .selectors import counter_signature_predicate
+        from .permissions import PERMISSIONS
 
-        permissions_register({"agreements.counter_signature": counter_signature_predicate})
+        permissions_register(PERMISSIONS)
         panel_register("agreements", agreement_panel)
         guard_register("agreements.signed", needs_signed_agreement)
         demo_step_register("reach_agreement", reach_agreement)

@@ -9,19 +9,18 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.panels import CasePanel
-from xietong.cases.permissions import actor_role
 
 from .choices import DEFAULT_AFTER_MISSED, DEFAULT_CLAUSE, DEFAULT_GRACE_DAYS, AgreementStatus
 from .forms import DraftForm
+from .permissions import party_may_sign_as
 from .selectors import (
     agreement_current,
     agreements_of_case,
     may_record_counter_signature,
     parties_of,
-    party_may_sign_as,
 )
 
 SHOWN_STATES = frozenset(
@@ -71,14 +70,13 @@ def draft_prefill(case: Any) -> dict[str, Any]:
 
 def agreement_panel(request: HttpRequest, case: Any) -> CasePanel | None:
     user: Any = request.user
-    role = actor_role(user)
-    if role is None or role == Role.REGULATOR:
+    if not may(user, "cases.view"):
         return None
     current = agreement_current(case)
     history = [a for a in agreements_of_case(case) if current is None or a.pk != current.pk]
     if current is None and not history and case.state not in SHOWN_STATES:
         return None
-    is_mediator = role == Role.MEDIATOR and case.mediator_id == user.pk
+    is_mediator = may(user, "agreements.draft", case)
     mediating = case.state == CaseState.MEDIATING
     may_draft = (
         is_mediator

@@ -6,10 +6,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_person_id, actor_role
 
 from .choices import AgreementStatus
 from .models import Agreement, AgreementSignature
@@ -65,44 +63,5 @@ def parties_of(agreement: Agreement) -> list[CaseParty]:
     )
 
 
-def party_may_sign_as(actor: Any, party: CaseParty) -> str:
-    """How `actor` may sign for `party` online: "person", "agent", "operator", or "" (not at all).
-
-    The agent counts only while the authorisation recorded on the case party is in force.
-    """
-    role = actor_role(actor)
-    if role == Role.PARTY:
-        person_id = actor_person_id(actor)
-        if person_id is None or party.person_id is None:
-            return ""
-        if party.person_id == person_id:
-            return "person"
-        if party.agent_id == person_id and party.authorisation_id is not None:
-            from xietong.parties.selectors import authorisations_active
-
-            if (
-                authorisations_active()
-                .filter(pk=party.authorisation_id, agent_id=person_id, principal_id=party.person_id)
-                .exists()
-            ):
-                return "agent"
-        return ""
-    if (
-        role == Role.INSTITUTION_OPERATOR
-        and party.organisation_id is not None
-        and party.organisation_id == getattr(actor, "organisation_id", None)
-    ):
-        return "operator"
-    return ""
-
-
 def may_record_counter_signature(actor: Any, case: Case) -> bool:
     return may(actor, "agreements.counter_signature", case)
-
-
-def counter_signature_predicate(actor: Any, case: Any = None) -> bool:
-    """Clerks and the center record paper signatures at the counter; the case's mediator too."""
-    role = actor_role(actor)
-    if role in (Role.CENTER_ADMIN, Role.CLERK):
-        return True
-    return role == Role.MEDIATOR and case is not None and case.mediator_id == actor.pk

@@ -26,13 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from xietong.accounts.choices import Role
 from xietong.accounts.models import User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role, case_require
+from xietong.cases.permissions import case_require
 from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
@@ -45,8 +45,9 @@ from xietong.notifications.services import otp_issue, otp_verify, sms_send
 from .choices import DEFAULT_AFTER_MISSED, DEFAULT_GRACE_DAYS, MAX_GRACE_DAYS, AgreementStatus, SignatureMethod
 from .documents import agreement_content, agreement_render_pdf, content_hash
 from .models import Agreement, AgreementSignature, Instalment
+from .permissions import party_may_sign_as
 from .plans import Plan, plan_check, plan_instalments
-from .selectors import may_record_counter_signature, parties_of, party_may_sign_as
+from .selectors import may_record_counter_signature, parties_of
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def _must_be_mediating(case: Case) -> None:
 
 
 def _must_be_case_mediator(actor: Any, case: Case) -> None:
-    if actor_role(actor) != Role.MEDIATOR or case.mediator_id != actor.pk:
+    if not may(actor, "agreements.draft", case):
         raise NotAllowed(_("Only the mediator assigned to this case drafts its agreement."), code="not_case_mediator")
 
 
@@ -364,7 +365,7 @@ def agreement_sign_operator(
     if a is None:
         raise NotFound(_("No such agreement."))
     if case_party is None:
-        if actor_role(actor) != Role.INSTITUTION_OPERATOR:
+        if not may(actor, "agreements.sign_for_institution"):
             raise NotAllowed(_("You may not sign for this party."), code="not_signer")
         _visible(actor, a.case)
         found = CaseParty.objects.filter(case_id=a.case_id, organisation_id=actor.organisation_id).first()
@@ -551,18 +552,17 @@ def agreement_void(*, actor: Any, agreement: Agreement | int, reason: str) -> Ag
     case = case_lock(a.case_id)
     locked = _lock_agreement(a)
     _visible(actor, case)
-    role = actor_role(actor)
     if not reason.strip():
         raise DomainError(_("Give a reason for voiding the agreement."), code="note_required")
     if locked.status == AgreementStatus.VOID:
         raise DomainError(_("This agreement is void already."), code="already_void")
-    if role == Role.MEDIATOR:
+    if may(actor, "agreements.draft"):  # a mediator: the case's own, while it is mediated
         _must_be_case_mediator(actor, case)
         if case.state != CaseState.MEDIATING:
             raise DomainError(
                 _("The signed agreement is with the court: only the court can set it aside."), code="with_the_court"
             )
-    elif role not in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+    elif not may(actor, "agreements.void", case):
         raise NotAllowed(_("Only the mediator or the court may void an agreement."), code="role")
     _void(locked, actor=actor, reason=reason.strip())
     return locked

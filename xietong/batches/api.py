@@ -28,6 +28,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.core.api import ERRORS, OFFSET_MAX, ErrorOut
 from xietong.core.errors import DomainError, NotAllowed, NotFound
@@ -107,10 +108,7 @@ def _batch(request: HttpRequest, pk: int) -> tuple[Any, Batch]:
 
 def _institution(actor: Any, institution_id: int | None) -> Organisation:
     """The caller's own institution (an API client, an institution's operator); the center admin names one."""
-    from xietong.accounts.choices import Role
-    from xietong.cases.permissions import actor_role
-
-    if actor_role(actor) == Role.CENTER_ADMIN and getattr(actor, "actor_kind", "") == "user":
+    if may(actor, "batches.any_institution") and getattr(actor, "actor_kind", "") == "user":
         institution = Organisation.objects.filter(pk=institution_id).first() if institution_id is not None else None
         if institution_id is None:
             raise DomainError(_("Name the institution the batch is for (institution_id)."), code="batch_institution")

@@ -7,11 +7,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.cases.definitions import OPEN_STATES
 from xietong.cases.models import Category
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import NotFound
 
 from .models import Batch, BatchRow, ColumnMapping
@@ -37,9 +37,9 @@ def batch_problem_rows(*, batch: Batch) -> QuerySet[BatchRow]:
 def institutions_for(*, actor: Any) -> QuerySet[Organisation]:
     """The institutions this actor may upload for: their own, or any for the center admin."""
     qs = Organisation.objects.filter(kind=OrganisationKind.INSTITUTION, is_active=True).order_by("name")
-    if actor_role(actor) == Role.CENTER_ADMIN:
+    if may(actor, "batches.any_institution"):
         return qs
-    if actor_role(actor) == Role.INSTITUTION_OPERATOR and actor.organisation_id:
+    if may(actor, "batches.use"):
         return qs.filter(pk=actor.organisation_id)
     return qs.none()
 

@@ -7,13 +7,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
 from xietong.core.api import ERRORS, OFFSET_MAX
 from xietong.core.errors import NotAllowed, NotFound
 
 from .choices import CaseState, NumberKind, PartyRole
 from .models import Case
+from .permissions import court_scope
 from .schemas import CaseDetail, CaseListOut, OverviewOut, TransitionIn
 from .selectors import CaseFilters, case_aggregates, case_by_number, case_get, case_list
 from .services import allowed_transitions, case_transition
@@ -162,7 +162,7 @@ def stats_overview(request: HttpRequest) -> dict[str, Any]:
     actor = request.auth  # type: ignore[attr-defined]
     if not may(actor, "cases.stats"):
         raise NotAllowed(_("Aggregate figures are for the center, the courts and the regulators."))
-    court_id = actor.organisation_id if actor.role in (Role.CLERK, Role.JUDGE) else None
+    court_id = court_scope(actor)
     data = case_aggregates(court_id=court_id)
     # Amounts as strings with two decimals (yuan), never a float or eight decimals.
     data["amount"] = f"{Decimal(data['amount']):.2f}"

@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation
 
 from .choices import CaseState, Channel, Colour, Door, Product, Track
 from .models import Category
+from .permissions import restrict_courts, restrict_institutions
 from .selectors import CaseFilters
 
 ANY = [("", _("any"))]
@@ -48,13 +49,9 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         institutions = Organisation.objects.filter(kind=OrganisationKind.INSTITUTION)
-        if actor.role == Role.INSTITUTION_OPERATOR:
-            institutions = institutions.filter(pk=actor.organisation_id)
-        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+        self.fields["institution"].queryset = restrict_institutions(institutions, actor)  # type: ignore[attr-defined]
         courts = Organisation.objects.filter(kind=OrganisationKind.COURT)
-        if actor.role in (Role.CLERK, Role.JUDGE):
-            courts = courts.filter(pk=actor.organisation_id)
-        self.fields["court"].queryset = courts  # type: ignore[attr-defined]
+        self.fields["court"].queryset = restrict_courts(courts, actor)  # type: ignore[attr-defined]
 
     def filters(self) -> CaseFilters:
         if not self.is_valid():

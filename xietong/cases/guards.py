@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.core.errors import DomainError, NotAllowed
 
 from .registry import Guard
@@ -18,12 +18,12 @@ def needs_mediator(case: Any, actor: Any, note: str) -> None:
 
 
 def actor_is_case_mediator(case: Any, actor: Any, note: str) -> None:
-    if getattr(actor, "role", None) == Role.MEDIATOR and case.mediator_id != actor.pk:
+    if may(actor, "cases.mediate") and not may(actor, "cases.mediate", case):
         raise NotAllowed(_("Only the mediator assigned to this case may do this."), code="not_case_mediator")
 
 
 def actor_in_case_court(case: Any, actor: Any, note: str) -> None:
-    if getattr(actor, "role", None) in (Role.JUDGE, Role.CLERK) and case.court_id != actor.organisation_id:
+    if may(actor, "cases.court") and not may(actor, "cases.court", case):
         raise NotAllowed(_("Only the court that holds this case may do this."), code="other_court")
 
 

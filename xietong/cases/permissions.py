@@ -30,7 +30,17 @@ from .definitions import CLOSED_STATES
 if TYPE_CHECKING:
     from .models import Case, CaseQuerySet
 
-__all__ = ["CASE_ACTIONS", "actor_person_id", "actor_role", "case_require", "may_see_personal_data", "restrict_cases"]
+__all__ = [
+    "CASE_ACTIONS",
+    "actor_person_id",
+    "actor_role",
+    "case_require",
+    "court_scope",
+    "may_see_personal_data",
+    "restrict_cases",
+    "restrict_courts",
+    "restrict_institutions",
+]
 
 CASE_ACTIONS = frozenset({"view", "change"})
 # Who may still write to a case that has ended: the center and the court that holds it.
@@ -115,15 +125,61 @@ def _not_regulator(actor: Any, obj: Any = None) -> bool:
     return actor_role(actor) not in (None, Role.REGULATOR)
 
 
+def _view(actor: Any, case: Any = None) -> bool:
+    """Open case pages and their panels (which cases: `restrict_cases`); with a case, that one."""
+    if not _not_regulator(actor):
+        return False
+    if case is None:
+        return True
+    from .models import Case
+
+    return Case.objects.restrict(actor).filter(pk=case.pk).exists()
+
+
+def _mediate(actor: Any, case: Any = None) -> bool:
+    """A mediator (active): assigned to cases; with a case, the mediator assigned to it."""
+    return actor_role(actor) == Role.MEDIATOR and (case is None or case.mediator_id == getattr(actor, "pk", None))
+
+
+def _court(actor: Any, case: Any = None) -> bool:
+    """A court's clerk or judge; with a case, of the court that holds it."""
+    return actor_role(actor) in (Role.CLERK, Role.JUDGE) and (
+        case is None or getattr(actor, "organisation_id", None) == case.court_id
+    )
+
+
 CASES_PERMISSIONS: dict[str, Predicate] = {
     # Lists of cases with filters (the home page): everyone who holds case rows, parties aside.
     "cases.list": for_roles(
         Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.MEDIATOR, Role.INSTITUTION_OPERATOR, Role.STATION_AGENT
     ),
+    # Case pages and their panels: everyone signed in but regulators (with a case: that case is visible).
+    "cases.view": _view,
     # A party following their own cases: what happens next, in their own words.
     "cases.own": for_roles(Role.PARTY),
     # Counts without names (the statistics API).
     "cases.stats": for_roles(Role.CENTER_ADMIN, Role.REGULATOR, Role.CLERK, Role.JUDGE),
     # Reveal a full ID or phone number of a case they may see.
     "cases.personal_data": _not_regulator,
+    # Assign a case's mediator and team: the center's staff and the clerks.
+    "cases.assign": for_roles(Role.CENTER_ADMIN, Role.CLERK),
+    # The steps a mediator takes are the assigned mediator's (guard "cases.case_mediator").
+    "cases.mediate": _mediate,
+    # The steps a court's staff take are the holding court's (guard "cases.court").
+    "cases.court": _court,
 }
+
+
+def court_scope(actor: Any) -> int | None:
+    """The court whose cases and figures a court's clerk or judge is limited to; None for everyone else."""
+    return actor.organisation_id if _court(actor) else None
+
+
+def restrict_courts(qs: Any, actor: Any) -> Any:
+    """Courts to choose from (filters): a court's staff their own court, everyone else every court."""
+    return qs.filter(pk=actor.organisation_id) if _court(actor) else qs
+
+
+def restrict_institutions(qs: Any, actor: Any) -> Any:
+    """Institutions to choose from (filters): an institution's operators their own, everyone else every one."""
+    return qs.filter(pk=actor.organisation_id) if actor_role(actor) == Role.INSTITUTION_OPERATOR else qs

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation, User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
 from xietong.core.errors import DomainError, NotAllowed, NotFound
@@ -27,7 +28,6 @@ from .choices import CaseState, Door, NumberKind, PartyRole, Product, Wish
 from .definitions import CLOSED_STATES
 from .models import Case, CaseEvent, CaseParty, Category, Team
 from .numbers import case_number_assign
-from .permissions import actor_role
 from .registry import registry
 from .workflow import TRANSITIONS, Transition
 
@@ -230,13 +230,12 @@ def check_transition(
     visibility query is not repeated."""
     if actor is None:
         raise NotAllowed(_("Someone must take this step."), code="no_actor")
-    role = actor_role(actor)
     is_system = getattr(actor, "kind", None) == "system"
     if is_system:
         if not transition.system_may:
             raise NotAllowed(_("This step needs a person to take it."), code="not_system")
     else:
-        if role not in transition.roles:
+        if not transition.granted(actor):
             raise NotAllowed(_("Your role may not take the step “%(step)s”.") % {"step": transition.label}, code="role")
         if not visible and not Case.objects.restrict(actor).filter(pk=case.pk).exists():
             raise NotFound(_("No such case."))
@@ -322,9 +321,8 @@ def allowed_transitions(*, case: Case, actor: Any, visible: bool | None = None) 
     Steps the case's state or the actor's role rule out are skipped before any query; the case's
     visibility is checked once (not at all with `visible=True`, see `check_transition`)."""
     is_system = getattr(actor, "kind", None) == "system"
-    role = actor_role(actor)
     candidates = [
-        t for t in TRANSITIONS.values() if case.state in t.sources and (t.system_may if is_system else role in t.roles)
+        t for t in TRANSITIONS.values() if case.state in t.sources and (t.system_may if is_system else t.granted(actor))
     ]
     if candidates and not is_system and visible is None:
         visible = Case.objects.restrict(actor).filter(pk=case.pk).exists()
@@ -402,11 +400,11 @@ def case_reject(*, case: Case | int, actor: Any, note: str) -> Case:
 @transaction.atomic
 def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Case:
     locked = case_lock(case)
-    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
+    if not may(actor, "cases.assign"):
         raise NotAllowed(_("Only center staff and clerks assign mediators."), code="role")
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
-    if mediator.role != Role.MEDIATOR or not mediator.is_active:
+    if not may(mediator, "cases.mediate"):
         raise DomainError(_("Choose an active mediator."), code="not_a_mediator")
     if locked.state not in (CaseState.SUBMITTED, CaseState.TRIAGED, CaseState.MEDIATING):
         raise DomainError(_("A mediator can only be assigned before or during mediation."), code="illegal_assignment")
@@ -423,7 +421,7 @@ def case_assign_mediator(*, case: Case | int, actor: Any, mediator: User) -> Cas
 @transaction.atomic
 def case_assign_team(*, case: Case | int, actor: Any, team: Team) -> Case:
     locked = case_lock(case)
-    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK):
+    if not may(actor, "cases.assign"):
         raise NotAllowed(_("Only center staff and clerks assign teams."), code="role")
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))

@@ -11,11 +11,13 @@ silent no-op.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xietong.accounts.choices import Role
+from xietong.accounts.permissions import actor_role
 
 from .choices import CaseState as S
 from .choices import NumberKind
@@ -35,6 +37,10 @@ class Transition:
     tone: str = "primary"
     panel: str | None = None  # taken through this case-page panel's own form, not a bare button
     assigns_judge: bool = False  # the acting judge becomes the case's judge
+
+    def granted(self, actor: Any) -> bool:
+        """Whether the step is granted to the actor's role (the guards then check the case)."""
+        return actor_role(actor) in self.roles
 
 
 # The table ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import ApiClient, Organisation, User
+from xietong.accounts.permissions import may
 from xietong.accounts.services import user_create
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, ActorRef, audit_record
@@ -482,7 +483,7 @@ def service_addresses_confirm_bulk(
 @transaction.atomic
 def person_link_account(*, actor: Any, person: Person, user: User) -> Person:
     """Give a person their login, so they see their own cases. Only once, only a party's account."""
-    if user.role != Role.PARTY:
+    if not may(user, "intake.claim"):
         raise DomainError(_("Only a party's account can be linked to a person."), code="not_a_party")
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.user_id is not None and locked.user_id != user.pk:
@@ -644,7 +645,7 @@ def citizen_apply(
     client_token: str | None = None,
 ) -> SubmitResult:
     """A party applies online, for themself or (with `relative` and `authorisation`) for a relative."""
-    if user.role != Role.PARTY or not user.is_active:
+    if not may(user, "intake.apply"):
         raise NotAllowed(_("Online applications are made from a party's account."), code="role")
     me = _own_person(user=user, identity=identity)
     common: dict[str, Any] = {
@@ -678,9 +679,9 @@ def staff_file(
     client_token: str | None = None,
 ) -> SubmitResult:
     """A clerk at the counter (door counter) or a station agent for a villager (door station)."""
-    if user.role in (Role.CLERK, Role.CENTER_ADMIN) and user.is_active:
+    if may(user, "intake.counter"):
         door, station = Door.COUNTER, None
-    elif user.role == Role.STATION_AGENT and user.is_active and user.organisation is not None:
+    elif may(user, "intake.station") and user.organisation is not None:
         door, station = Door.STATION, user.organisation
     else:
         raise NotAllowed(_("Only clerks and station agents file for someone else."), code="role")

@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.api import ERRORS
 from xietong.core.errors import NotAllowed, NotFound
@@ -125,7 +124,7 @@ def judiciary_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 )
 def judiciary_filing_request(request: HttpRequest, case_id: int, body: FilingRequestIn) -> tuple[int, dict[str, Any]]:
     actor = request.auth  # type: ignore[attr-defined]
-    if actor_role(actor) != Role.INSTITUTION_OPERATOR:
+    if not may(actor, "judiciary.sue_as_institution"):
         raise NotAllowed(_("Filing is requested here by the institution that applied for mediation."))
     case = _case(request, case_id)
     fr = filing_request_create(actor=actor, case=case.pk, note=body.note)

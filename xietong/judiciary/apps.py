@@ -8,14 +8,14 @@ class JudiciaryConfig(AppConfig):
     verbose_name = _("Judiciary")
 
     def ready(self) -> None:
-        from xietong.accounts.permissions import for_roles, permissions_register
+        from xietong.accounts.permissions import permissions_register
         from xietong.cases.registry import demo_step_register, event_kinds_register, guard_register, panel_register
 
         from . import demo, guards
         from .panels import judiciary_panel
-        from .selectors import WORKLIST_ROLES
+        from .permissions import PERMISSIONS
 
-        permissions_register({"judiciary.worklist": for_roles(*WORKLIST_ROLES)})
+        permissions_register(PERMISSIONS)
 
         panel_register("judiciary", judiciary_panel)
         guard_register("judiciary.confirm_ready", guards.confirm_guard)

@@ -6,10 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from xietong.accounts.choices import Role
-from xietong.cases.choices import CaseState, PartyRole
+from xietong.accounts.permissions import may
+from xietong.cases.choices import CaseState
 from xietong.cases.panels import CasePanel
-from xietong.cases.permissions import actor_person_id, actor_role
 
 from .choices import CHECKLIST, HearingStatus, OutcomeKind
 from .forms import HearingForm, OutcomeForm
@@ -19,25 +18,13 @@ S = CaseState
 JUDICIAL_STATES = frozenset({S.AGREEMENT, S.FAILED, S.FILED, S.TRIED})
 
 
-def _is_plaintiff(user: Any, case: Any) -> bool:
-    role = actor_role(user)
-    applicants = [p for p in case.parties.all() if p.role in (PartyRole.APPLICANT, PartyRole.PLAINTIFF)]
-    if role == Role.INSTITUTION_OPERATOR:
-        return any(p.organisation_id and p.organisation_id == user.organisation_id for p in applicants)
-    if role == Role.PARTY:
-        pid = actor_person_id(user)
-        return pid is not None and any(pid in (p.person_id, p.agent_id) for p in applicants)
-    return False
-
-
 def judiciary_panel(request: HttpRequest, case: Any) -> CasePanel | None:
     user: Any = request.user
-    role = actor_role(user)
     record = judicial_record(case)
     if case.state not in JUDICIAL_STATES and record.empty:
         return None
-    of_court = role in (Role.CLERK, Role.JUDGE) and user.organisation_id == case.court_id
-    judge = of_court and role == Role.JUDGE
+    of_court = may(user, "judiciary.file", case)
+    judge = may(user, "judiciary.judge", case)
     ctx: dict[str, Any] = {
         "record": record,
         "of_court": of_court,
@@ -49,10 +36,8 @@ def judiciary_panel(request: HttpRequest, case: Any) -> CasePanel | None:
         ctx["agreement"] = agreement_signed_for_case(case)
         ctx["may_review"] = judge
     if case.state == S.FAILED:
-        ctx["may_request_filing"] = record.filing_request is None and (
-            _is_plaintiff(user, case) or (role == Role.CLERK and of_court)
-        )
-        ctx["paper_request"] = role == Role.CLERK
+        ctx["may_request_filing"] = record.filing_request is None and may(user, "judiciary.request_filing", case)
+        ctx["paper_request"] = may(user, "judiciary.record_paper_request", case)
         ctx["may_file"] = of_court
     if case.state == S.FILED:
         from xietong.service.selectors import service_satisfied

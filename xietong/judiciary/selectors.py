@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseEvent
@@ -16,7 +15,6 @@ from xietong.cases.models import Case, CaseEvent
 from .choices import HearingStatus
 from .models import ConfirmationReview, FilingRequest, Hearing, Ruling, TrialOutcome
 
-WORKLIST_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 WORKLIST_LIMIT = 200
 
 

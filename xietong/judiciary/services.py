@@ -18,13 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
-from xietong.cases.choices import CaseState, PartyRole
+from xietong.cases.choices import CaseState
 from xietong.cases.guards import actor_in_case_court
 from xietong.cases.models import Case, CaseEvent, CaseParty
-from xietong.cases.permissions import actor_person_id, actor_role
 from xietong.cases.services import case_event_record, case_lock, case_transition
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.money import money_parse
@@ -33,9 +32,7 @@ from xietong.documents.render import sha256
 from .choices import CHECKLIST, FilingChannel, HearingStatus, OutcomeKind, ReviewDecision, RulingKind
 from .documents import hearing_notice_html, hearing_notice_pdf, ruling_body, ruling_pdf_bytes, ruling_render
 from .models import ConfirmationReview, FilingRequest, Hearing, Ruling, TrialOutcome
-
-COURT_STAFF = frozenset({Role.CLERK, Role.JUDGE})
-APPLICANT_ROLES = (PartyRole.APPLICANT, PartyRole.PLAINTIFF)
+from .permissions import APPLICANT_ROLES, plaintiff_channel
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +45,9 @@ def _visible_case(actor: Any, case: Case | int) -> Case:
     return locked
 
 
-def _court_member(actor: Any, case: Case, roles: frozenset[str], message: str) -> None:
-    if actor_role(actor) not in roles:
+def _court_member(actor: Any, case: Case, action: str, message: str) -> None:
+    """`action` of a court's staff: refused for any other role, and for another court's staff."""
+    if not may(actor, action):
         raise NotAllowed(message, code="role")
     actor_in_case_court(case, actor, "")
 
@@ -88,7 +86,7 @@ def confirmation_decide(
     `render=False` leaves the ruling's PDF to be rendered on its first download (the demo).
     """
     locked = _visible_case(actor, case)
-    _court_member(actor, locked, frozenset({Role.JUDGE}), _("Only a judge of the court confirms agreements."))
+    _court_member(actor, locked, "judiciary.judge", _("Only a judge of the court confirms agreements."))
     if decision not in ReviewDecision.values:
         raise DomainError(_("Choose to confirm or to refuse."), code="decision")
     reasons = reasons.strip()
@@ -281,18 +279,11 @@ def _plaintiff_for(actor: Any, case: Case) -> tuple[CaseParty, str]:
     )
     if not applicants:
         raise DomainError(_("The case has no applicant who could sue."), code="no_applicant")
-    role = actor_role(actor)
-    if role == Role.PARTY:
-        pid = actor_person_id(actor)
-        for p in applicants:
-            if pid is not None and pid in (p.person_id, p.agent_id):
-                return p, FilingChannel.PARTY
-    elif role == Role.INSTITUTION_OPERATOR:
-        for p in applicants:
-            if p.organisation_id is not None and p.organisation_id == actor.organisation_id:
-                api = getattr(actor, "actor_kind", "user") == "api_client"
-                return p, FilingChannel.API if api else FilingChannel.INSTITUTION
-    elif role in (Role.CLERK, Role.CENTER_ADMIN):
+    for p in applicants:
+        channel = plaintiff_channel(actor, p)
+        if channel is not None:
+            return p, channel
+    if may(actor, "judiciary.record_paper_request"):
         actor_in_case_court(case, actor, "")
         return applicants[0], FilingChannel.PAPER
     raise NotAllowed(
@@ -387,7 +378,7 @@ def carried_over(case: Case) -> dict[str, Any]:
 def case_file_for_trial(*, actor: Any, case: Case | int, note: str = "") -> Case:
     """Clerks and judges of the court file the failed mediation (民初 number), as it is: nothing retyped."""
     locked = _visible_case(actor, case)
-    _court_member(actor, locked, COURT_STAFF, _("Only the court's clerks and judges file cases."))
+    _court_member(actor, locked, "judiciary.file", _("Only the court's clerks and judges file cases."))
     if locked.state == CaseState.FILED:
         raise Conflict(_("The case is already filed."), code="already_filed")
     return case_transition(case=locked, code="file", actor=actor, note=note)
@@ -398,10 +389,10 @@ def case_file_for_trial(*, actor: Any, case: Case | int, note: str = "") -> Case
 
 def _hearing_judge(actor: Any, case: Case, judge: Any) -> Any:
     if judge is None:
-        judge = actor if actor_role(actor) == Role.JUDGE else case.judge
+        judge = actor if may(actor, "judiciary.judge") else case.judge
     if judge is None:
         raise DomainError(_("Choose the judge who hears the case."), code="no_judge")
-    if getattr(judge, "role", None) != Role.JUDGE or judge.organisation_id != case.court_id or not judge.is_active:
+    if not may(judge, "judiciary.judge", case):
         raise DomainError(_("The hearing judge must be an active judge of this court."), code="judge_court")
     return judge
 
@@ -424,7 +415,7 @@ def hearing_schedule(
     Until then the case page says it is being prepared; opening it renders it at once. `inline=True`
     renders and serves it in this transaction (the demo's history, which goes on at once)."""
     locked = _visible_case(actor, case)
-    _court_member(actor, locked, COURT_STAFF, _("Only the court's clerks and judges schedule hearings."))
+    _court_member(actor, locked, "judiciary.file", _("Only the court's clerks and judges schedule hearings."))
     if locked.state != CaseState.FILED:
         raise DomainError(_("Only a filed case has hearings."), code="illegal_state")
     if timezone.is_naive(starts_at):
@@ -536,7 +527,7 @@ def _notice_served(case: Case) -> bool:
 def hearing_set_status(*, actor: Any, hearing: Hearing | int, status: str, note: str = "") -> Hearing:
     """Mark a scheduled hearing held (only once its notice is served), adjourned or cancelled."""
     locked, h = _hearing_locked(actor, hearing)
-    _court_member(actor, locked, COURT_STAFF, _("Only the court's clerks and judges record hearings."))
+    _court_member(actor, locked, "judiciary.file", _("Only the court's clerks and judges record hearings."))
     if status not in (HearingStatus.HELD, HearingStatus.ADJOURNED, HearingStatus.CANCELLED):
         raise DomainError(_("Unknown hearing status."), code="status")
     if h.status == status:
@@ -594,7 +585,7 @@ def trial_outcome_record(
     adding up to the amount awarded: the case then moves on to performing (by the system), where the
     repayment app follows it as a plan; a settlement with a schedule is not closed."""
     locked = _visible_case(actor, case)
-    _court_member(actor, locked, frozenset({Role.JUDGE}), _("Only a judge of the court records the outcome."))
+    _court_member(actor, locked, "judiciary.judge", _("Only a judge of the court records the outcome."))
     if TrialOutcome.objects.filter(case=locked).exists():
         raise Conflict(_("The outcome of this trial is already recorded."), code="outcome_exists")
     if locked.state != CaseState.FILED:

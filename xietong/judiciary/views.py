@@ -15,11 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.definitions import TARGET_DAYS
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.errors import DomainError
 from xietong.documents.downloads import download_audited
@@ -40,15 +39,10 @@ from .services import (
     trial_outcome_record,
 )
 
-JUDGES = frozenset({Role.JUDGE})
-COURT = frozenset({Role.CLERK, Role.JUDGE})
-FILING_REQUESTERS = frozenset({Role.PARTY, Role.INSTITUTION_OPERATOR, Role.CLERK, Role.CENTER_ADMIN})
 
-
-def _case(request: HttpRequest, pk: int, roles: frozenset[str] | None = None) -> Any:
-    """The case, if the user's role may use this page (403) and the user may see the case (404)."""
-    role = actor_role(request.user)
-    if role == Role.REGULATOR or (roles is not None and role not in roles):
+def _case(request: HttpRequest, pk: int, action: str | None = None) -> Any:
+    """The case, if the user may take `action` on such pages (403) and may see the case (404)."""
+    if not may(request.user, "cases.view") or (action is not None and not may(request.user, action)):
         raise PermissionDenied
     case = case_get(actor=request.user, pk=pk)
     if case is None:
@@ -78,7 +72,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, JUDGES)
+    case = _case(request, pk, "judiciary.judge")
     form = ReviewForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -109,7 +103,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def filing_request(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, FILING_REQUESTERS)
+    case = _case(request, pk, "judiciary.request_filing")
     form = NoteForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -126,7 +120,7 @@ def filing_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def file_case(request: HttpRequest, pk: int) -> HttpResponse:
     """The filing page: what the filed case keeps from the mediation, and the button that files it."""
-    case = _case(request, pk, COURT)
+    case = _case(request, pk, "judiciary.file")
     if request.method == "POST":
         form = NoteForm(request.POST)
         if not form.is_valid():
@@ -154,7 +148,7 @@ def file_case(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def hearing_new(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, COURT)
+    case = _case(request, pk, "judiciary.file")
     form = HearingForm(request.POST, court_id=case.court_id)
     if not form.is_valid():
         _form_errors(request, form)
@@ -182,7 +176,7 @@ def hearing_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def hearing_status(request: HttpRequest, pk: int, hearing_pk: int) -> HttpResponse:
-    case = _case(request, pk, COURT)
+    case = _case(request, pk, "judiciary.file")
     hearing = Hearing.objects.filter(case=case, pk=hearing_pk).first()
     if hearing is None:
         raise Http404(_("No such hearing."))
@@ -204,7 +198,7 @@ def hearing_status(request: HttpRequest, pk: int, hearing_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, JUDGES)
+    case = _case(request, pk, "judiciary.judge")
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)

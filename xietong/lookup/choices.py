@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from xietong.accounts.choices import Role
 from xietong.cases.choices import CaseState
 
 NEXT_STEP: dict[CaseState, str | Promise] = {
@@ -29,14 +28,6 @@ NEXT_STEP: dict[CaseState, str | Promise] = {
 
 # A case counts as a lawsuit once it is filed, tried or enforced (or has a 民初 number).
 SUED_STATES = frozenset({CaseState.FILED, CaseState.TRIED, CaseState.ENFORCING})
-
-# Who may look a person up across all institutions: the center and the court. Mediators see only
-# the cases assigned to them (DESIGN.md), so the cross-institution view is not theirs.
-LOOKUP_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
-# Who may open cases from the lookup: those who enter disputes at the counter.
-OPEN_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK})
-# Who may record an overdue debt: the reporting institution and the center.
-REPORT_ROLES = frozenset({Role.CENTER_ADMIN, Role.INSTITUTION_OPERATOR})
 
 
 def next_step(state: str) -> str:

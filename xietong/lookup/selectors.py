@@ -1,7 +1,7 @@
 """Reads for the pre-filing lookup.
 
 The lookup deliberately crosses institutions and courts: it is the court's view of everything a
-person already has, before anything is filed. Only the roles in `LOOKUP_ROLES` (and a party for
+person already has, before anything is filed. Only who may "lookup.use" (and a party for
 themself) reach it; which cases can then be opened as pages still follows `Case.objects.restrict`.
 """
 

@@ -15,14 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation
 from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, audit_record
 from xietong.cases.choices import CaseState, Door, PartyRole, Product
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.cases.services import PersonParty, case_create
 from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.masking import mask_id_number, mask_phone
@@ -69,11 +68,10 @@ def overdue_debt_record(
 ) -> OverdueDebt:
     """Record what an institution reports about one overdue debt of a person."""
     is_system = getattr(actor, "kind", None) == "system"
-    role = actor_role(actor)
     if not is_system:
         if not may(actor, "lookup.report_debt"):
             raise NotAllowed(_("Only the reporting institution or the center records overdue debts."), code="role")
-        if role == Role.INSTITUTION_OPERATOR and actor.organisation_id != institution.pk:
+        if not may(actor, "lookup.report_debt", institution):
             raise NotAllowed(_("An institution reports only its own debts."), code="other_institution")
     if institution.kind != OrganisationKind.INSTITUTION:
         raise DomainError(_("The institution must be a registered financial institution."), code="not_an_institution")

@@ -8,12 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
 from xietong.cases.panels import CasePanel
-from xietong.cases.permissions import actor_person_id, actor_role
+from xietong.cases.permissions import actor_person_id
 from xietong.core.timezones import zone_choices
 from xietong.parties.models import Person
 
@@ -32,7 +31,6 @@ from .selectors import (
 )
 from .services import OFFER_STATES, WORK_STATES, actor_offer_side
 
-COURT_STAFF = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 ASSIGN_STATES = frozenset({CaseState.SUBMITTED, CaseState.TRIAGED, CaseState.MEDIATING})
 
 
@@ -42,11 +40,10 @@ def _next_month_first(today: dt.date) -> dt.date:
 
 def mediation_panel(request: HttpRequest, case: Case) -> CasePanel | None:
     user: Any = request.user
-    role = actor_role(user)
-    if role is None or role == Role.REGULATOR:
+    if not may(user, "cases.view"):
         return None
-    is_mediator = role == Role.MEDIATOR and case.mediator_id == user.pk
-    is_staff = role in COURT_STAFF
+    is_mediator = may(user, "mediation.work", case)
+    worksheet = may(user, "mediation.worksheet", case)
     side = actor_offer_side(user, case)  # "" for the mediator (either side), None: no offers
     tz_name = viewer_timezone(user)
 
@@ -66,9 +63,8 @@ def mediation_panel(request: HttpRequest, case: Case) -> CasePanel | None:
     may_offer = side is not None and case.state in OFFER_STATES
     ctx: dict[str, Any] = {
         "case": case,
-        "role": role,
         "is_mediator": is_mediator,
-        "is_staff": is_staff,
+        "worksheet": worksheet,
         "side": side,
         "side_label": OfferSide(side).label if side else "",
         "tz_name": tz_name,
@@ -81,7 +77,7 @@ def mediation_panel(request: HttpRequest, case: Case) -> CasePanel | None:
         "today": timezone.localdate(),
     }
     sheet = None
-    if is_mediator or is_staff:
+    if worksheet:
         ctx["assignments"] = list(assignments_for(case))
         sheet = affordability_for(case)
         ctx["sheet"] = sheet
@@ -146,7 +142,7 @@ def mediation_panel(request: HttpRequest, case: Case) -> CasePanel | None:
     if is_mediator:
         ctx["tz_people"] = list(TimezoneForm(case=case).fields["person"].queryset.order_by("pk"))  # type: ignore[attr-defined]
         ctx["tz_current"] = ""
-    elif role == Role.PARTY:
+    elif may(user, "mediation.own_timezone"):
         pid = actor_person_id(user)
         own = Person.objects.filter(pk=pid).first() if pid is not None else None
         ctx["tz_people"] = [own] if own is not None else []

@@ -223,7 +223,7 @@ def viewer_timezone(user: Any) -> str:
     """The zone a viewer's times are shown in: a party's own (their person's), else the account's."""
     from xietong.cases.permissions import actor_person_id
 
-    if getattr(user, "role", None) == Role.PARTY:
+    if may(user, "mediation.own_timezone"):
         pid = actor_person_id(user)
         if pid is not None:
             tz = Person.objects.filter(pk=pid).values_list("timezone", flat=True).first()

@@ -25,7 +25,7 @@ from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role, case_require
+from xietong.cases.permissions import case_require
 from xietong.cases.services import case_assign_mediator, case_event_record, case_lock, waiver_check
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.messages import Message, message
@@ -65,7 +65,7 @@ def _check_visible(actor: Any, case: Case) -> None:
 def _check_case_mediator(actor: Any, case: Case) -> None:
     """Only the mediator assigned to the case works it."""
     _check_visible(actor, case)
-    if actor_role(actor) != Role.MEDIATOR or case.mediator_id != actor.pk:
+    if not may(actor, "mediation.work", case):
         raise NotAllowed(_("Only the mediator assigned to this case may do this."), code="not_case_mediator")
 
 
@@ -106,9 +106,9 @@ def mediator_profile_save(
     is_available: bool = True,
 ) -> MediatorProfile:
     """Create or change a mediator's profile. The center administrator keeps the pool."""
-    if actor_role(actor) != Role.CENTER_ADMIN:
+    if not may(actor, "mediation.profiles"):
         raise NotAllowed(_("Only the center administrator keeps the mediator pool."), code="role")
-    if user.role != Role.MEDIATOR:
+    if not may(user, "mediation.in_pool"):
         raise DomainError(_("A profile is for a mediator."), code="not_a_mediator")
     if organisation is not None and organisation.kind not in (OrganisationKind.MEDIATION_ORG, OrganisationKind.COURT):
         raise DomainError(_("Choose a mediation organisation."), code="not_a_mediation_org")
@@ -466,16 +466,11 @@ def session_set_status(*, actor: Any, session: MediationSession | int, status: s
 def actor_offer_side(actor: Any, case: Case) -> str | None:
     """The side an actor speaks for on this case: a party for the debtor, the institution's operator
     (or its API client) for the institution. The case's mediator speaks for either (returns "")."""
-    role = actor_role(actor)
-    if role == Role.MEDIATOR and case.mediator_id == getattr(actor, "pk", None):
+    if may(actor, "mediation.work", case):
         return ""
-    if role == Role.PARTY:
+    if may(actor, "mediation.for_debtor", case):
         return OfferSide.DEBTOR
-    if (
-        role == Role.INSTITUTION_OPERATOR
-        and case.institution_id is not None
-        and getattr(actor, "organisation_id", None) == case.institution_id
-    ):
+    if may(actor, "mediation.for_institution", case):
         return OfferSide.INSTITUTION
     return None
 
@@ -727,14 +722,13 @@ def person_set_timezone(*, actor: Any, case: Case | int, person: Person, tz: str
 
     locked = case_lock(case)
     _check_visible(actor, locked)
-    role = actor_role(actor)
     in_case = CaseParty.objects.filter(case=locked).filter(Q(person=person) | Q(agent=person)).exists()
     if not in_case:
         raise DomainError(_("Choose a person of this case."), code="not_a_party")
-    if role == Role.PARTY:
+    if may(actor, "mediation.own_timezone"):
         if actor_person_id(actor) != person.pk:
             raise NotAllowed(_("You set your own time zone only."), code="not_own")
-    elif not (role == Role.MEDIATOR and locked.mediator_id == actor.pk):
+    elif not may(actor, "mediation.work", locked):
         raise NotAllowed(_("Only the case's mediator and the person themself set a time zone."), code="role")
     tz = tz.strip()
     try:

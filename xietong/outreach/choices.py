@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xietong.accounts.choices import Role
-
 
 class ArticleKind(models.TextChoices):
     LEGAL_EDUCATION = "legal_education", _("legal-education article")
@@ -17,7 +15,3 @@ class ArticleStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")
     WITHDRAWN = "withdrawn", _("withdrawn")
-
-
-# Station agents write for their station, the center for the center (its court). Others only read.
-AUTHOR_ROLES = frozenset({Role.STATION_AGENT, Role.CENTER_ADMIN})

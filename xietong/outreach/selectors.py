@@ -7,12 +7,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation
-from xietong.cases.permissions import actor_role
 
 from .choices import ArticleStatus
 from .models import Article
+from .permissions import restrict_manage
 
 
 def _base() -> QuerySet[Article]:
@@ -27,17 +27,6 @@ def articles_published(*, kind: str | None = None, organisation: Organisation | 
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs.order_by("-published_at", "-pk")
-
-
-def restrict_manage(qs: QuerySet[Article], actor: Any) -> QuerySet[Article]:
-    """The ONE rule for changing articles: the center manages every article, a station agent
-    only their own station's, everybody else none."""
-    role = actor_role(actor)
-    if role == Role.CENTER_ADMIN:
-        return qs
-    if role == Role.STATION_AGENT and getattr(actor, "organisation_id", None):
-        return qs.filter(organisation_id=actor.organisation_id)
-    return qs.none()
 
 
 def articles_manageable(*, actor: Any) -> QuerySet[Article]:

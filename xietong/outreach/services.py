@@ -9,13 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 
-from .choices import AUTHOR_ROLES, ArticleKind, ArticleStatus
+from .choices import ArticleKind, ArticleStatus
 from .models import Article
 from .selectors import restrict_manage
 
@@ -38,13 +38,12 @@ def _is_system(actor: Any) -> bool:
 
 
 def _check_author(actor: Any) -> None:
-    role = actor_role(actor)
-    if role not in AUTHOR_ROLES:
+    if not may(actor, "outreach.write"):
         raise NotAllowed(_("Only station agents and the center publish articles."), code="role")
     org = getattr(actor, "organisation", None)
     if org is None:
         raise NotAllowed(_("Your account belongs to no organisation."), code="no_organisation")
-    if role == Role.STATION_AGENT and org.kind != OrganisationKind.STATION:
+    if may(actor, "outreach.for_station") and org.kind != OrganisationKind.STATION:
         raise NotAllowed(_("Your account does not belong to a rural station."), code="not_a_station")
 
 

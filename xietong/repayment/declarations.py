@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_event_record, case_lock
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.money import money_parse
@@ -43,7 +43,6 @@ from .models import PaymentDeclaration
 from .selectors import may_report_payments, plan_current
 
 MAX_VOUCHER_BYTES = 10 * 1024 * 1024
-COURT_STAFF = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 
 
 def _visible(actor: Any, case: Case) -> None:
@@ -63,13 +62,12 @@ def _lock(actor: Any, declaration: PaymentDeclaration | int) -> tuple[Case, Paym
 
 def may_declare_payments(actor: Any, case: Case) -> bool:
     """A citizen party who may see the case: the debtor, or the relative acting for them."""
-    return actor_role(actor) == Role.PARTY and Case.objects.restrict(actor).filter(pk=case.pk).exists()
+    return may(actor, "repayment.declare_payments", case)
 
 
 def may_settle_declarations(actor: Any, case: Case) -> bool:
     """The case's mediator, or the court's staff."""
-    role = actor_role(actor)
-    return (role == Role.MEDIATOR and case.mediator_id == actor.pk) or role in COURT_STAFF
+    return may(actor, "repayment.settle_declarations", case)
 
 
 def _tell(users: list[User], subject: str, text: str) -> None:

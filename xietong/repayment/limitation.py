@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_event_record, case_lock
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.notifications.services import email_send
@@ -36,12 +36,11 @@ from xietong.webhooks.services import case_event_emit
 from .links import case_repayment_link
 from .models import Acknowledgement, LimitationNotice
 from .rules import LIMITATION_WARNINGS
-from .selectors import limitation_clock, limitation_clocks, may_report_payments
+from .selectors import limitation_clock, limitation_clocks
 
 logger = logging.getLogger(__name__)
 
 EVENT_LIMITATION_WARNING = "limitation.warning"
-COURT_STAFF = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 ACKNOWLEDGEABLE = frozenset({CaseState.PERFORMING, CaseState.TRIED})
 
 
@@ -69,7 +68,7 @@ def debt_acknowledge(
     locked = case_lock(case)
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
-    if not (may_report_payments(actor, locked) or actor_role(actor) in COURT_STAFF):
+    if not may(actor, "repayment.acknowledge_debt", locked):
         raise NotAllowed(_("Only the creditor or the court records an acknowledgement of the debt."), code="role")
     if locked.state not in ACKNOWLEDGEABLE:
         raise DomainError(

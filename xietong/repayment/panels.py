@@ -9,10 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.panels import CasePanel
-from xietong.cases.permissions import actor_role
 
 from .choices import OPEN_PLAN_STATUSES, ApplicationStatus, PlanStatus, TimeRequestStatus
 from .declarations import may_settle_declarations
@@ -25,7 +24,6 @@ from .forms import (
     SuspendForm,
     WaiverForm,
 )
-from .revisions import is_case_mediator
 from .selectors import (
     applications_of,
     declarations_of,
@@ -40,7 +38,6 @@ from .selectors import (
     time_requests_of,
 )
 
-COURT = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 SHOWN = frozenset({CaseState.CONFIRMED, CaseState.PERFORMING, CaseState.FULFILLED, CaseState.TRIED,
                    CaseState.ENFORCING, CaseState.CLOSED})  # fmt: skip
 # Cases without an enforceable basis whose creditor is shown the way to one: a signed agreement awaiting
@@ -74,8 +71,7 @@ def not_enforceable_panel(user: Any, case: Any) -> CasePanel | None:
 
 def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
     user: Any = request.user
-    role = actor_role(user)
-    if role is None or role == Role.REGULATOR:
+    if not may(user, "cases.view"):
         return None
     if case.state in UNCONFIRMED:
         return not_enforceable_panel(user, case)
@@ -89,7 +85,8 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
     plan_open = plan is not None and plan.status in OPEN_PLAN_STATUSES and case.state == CaseState.PERFORMING
     revision = revision_open(case)
     time_request = time_requests_of(case).filter(status=TimeRequestStatus.OPEN).first()
-    clock = limitation_clock(case) if role != Role.PARTY else None
+    clock = limitation_clock(case) if may(user, "repayment.limitation") else None
+    court = may(user, "repayment.enforce", case)
     open_app = next((a for a in applications if a.status != ApplicationStatus.CLOSED), None)
     may_apply = (
         creditor
@@ -105,7 +102,7 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             "plan": plan,
             "clock": clock,
             "interruptions": [i for i in limitation_interruptions(case) if i.on > clock.starts][:10] if clock else [],
-            "may_acknowledge": clock is not None and (creditor or role in COURT),
+            "may_acknowledge": clock is not None and may(user, "repayment.acknowledge_debt", case),
             "acknowledgement_form": AcknowledgementForm(),
             "instalments": list(plan.instalments.all()) if plan else [],
             "payments": list(payments_visible(actor=user, plan=plan)) if plan else [],
@@ -118,13 +115,13 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             "basis": enforceable_basis(case),
             "applications": applications,
             "open_application": open_app,
-            "may_accept": role in COURT and open_app is not None and open_app.status == ApplicationStatus.APPLIED,
-            "may_record_result": role in COURT
+            "may_accept": court and open_app is not None and open_app.status == ApplicationStatus.APPLIED,
+            "may_record_result": court
             and open_app is not None
             and open_app.status == ApplicationStatus.ACCEPTED
             and case.state == CaseState.ENFORCING,
             "result_form": ResultForm(),
-            "may_suspend": role in COURT
+            "may_suspend": may(user, "repayment.suspend", case)
             and plan is not None
             and plan.status == PlanStatus.ACTIVE
             and case.state == CaseState.PERFORMING,
@@ -133,12 +130,14 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             "history": [h for h in plan_history(case) if plan is None or h.pk != plan.pk],
             "revision": revision,
             "time_request": time_request,
-            "may_draft": plan_open and is_case_mediator(user, case),
-            "may_sign_creditor": revision is not None and creditor and revision.creditor_signed_at is None,
+            "may_draft": plan_open and may(user, "repayment.revise", case),
+            "may_sign_creditor": revision is not None
+            and may(user, "repayment.sign_as_creditor", case)
+            and revision.creditor_signed_at is None,
             "may_sign_counter": revision is not None
             and revision.debtor_signed_at is None
-            and (is_case_mediator(user, case) or role in (Role.CENTER_ADMIN, Role.CLERK)),
-            "may_void_revision": revision is not None and is_case_mediator(user, case),
+            and may(user, "repayment.sign_at_counter", case),
+            "may_void_revision": revision is not None and may(user, "repayment.revise", case),
             "revision_form": RevisionForm(
                 initial={
                     "months": (time_request.months if time_request and time_request.months else 12),
@@ -150,7 +149,7 @@ def repayment_panel(request: HttpRequest, case: Any) -> CasePanel | None:
             ),
             "waivers": list(plan.waivers.order_by("created_at", "pk")) if plan else [],
             "waiver_form": WaiverForm(instalments=list(plan.instalments.all())) if plan else None,
-            "may_answer": creditor,
+            "may_answer": may(user, "repayment.answer_declarations", case),
             "may_settle": may_settle_declarations(user, case),
             "settle_form": SettleDeclarationForm(),
         },

@@ -30,14 +30,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
+from xietong.agreements.permissions import party_may_sign_as
 from xietong.agreements.plans import Plan, plan_check, plan_instalments
-from xietong.agreements.selectors import party_may_sign_as
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_event_record, case_lock
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.notifications.models import OtpPurpose
@@ -55,7 +54,7 @@ from .choices import (
 )
 from .links import case_repayment_link, debtor_link
 from .models import PlanInstalment, PlanRevision, RepaymentPlan, TimeRequest
-from .selectors import may_report_payments, plan_current
+from .selectors import plan_current
 
 MAX_GRACE_DAYS = 30
 
@@ -73,7 +72,8 @@ def _open_plan(case: Case) -> RepaymentPlan:
 
 
 def is_case_mediator(actor: Any, case: Case) -> bool:
-    return actor_role(actor) == Role.MEDIATOR and case.mediator_id == getattr(actor, "pk", None)
+    """The case's mediator: drafts and withdraws a new plan, answers a request for more time."""
+    return may(actor, "repayment.revise", case)
 
 
 def debtor_party(case: Case) -> CaseParty | None:
@@ -109,7 +109,7 @@ def time_request_create(*, actor: Any, case: Case | int, reason: str, months: in
     locked = case_lock(case)
     _visible(actor, locked)
     via_mediator = is_case_mediator(actor, locked)
-    if not via_mediator and actor_role(actor) != Role.PARTY:
+    if not via_mediator and not may(actor, "repayment.ask_for_time"):
         raise NotAllowed(_("The debtor asks for more time, themselves or through the mediator."), code="role")
     plan = _open_plan(locked)
     reason = (reason or "").strip()
@@ -387,7 +387,7 @@ def plan_revision_sign_debtor(*, actor: Any, revision: PlanRevision | int, code:
 def plan_revision_sign_counter(*, actor: Any, revision: PlanRevision | int) -> PlanRevision:
     """The mediator (or the court's staff) records that the debtor signed the printed plan at the counter."""
     case, found = _signing(actor, revision)
-    if not (is_case_mediator(actor, case) or actor_role(actor) in (Role.CENTER_ADMIN, Role.CLERK)):
+    if not may(actor, "repayment.sign_at_counter", case):
         raise NotAllowed(_("Only the case's mediator or the center's staff record a paper signature."), code="role")
     if found.debtor_signed_at is not None:
         return found
@@ -405,7 +405,7 @@ def plan_revision_sign_counter(*, actor: Any, revision: PlanRevision | int) -> P
 def plan_revision_sign_creditor(*, actor: Any, revision: PlanRevision | int) -> PlanRevision:
     """The creditor agrees through its operator or API client: one click."""
     case, found = _signing(actor, revision)
-    if not may_report_payments(actor, case):
+    if not may(actor, "repayment.sign_as_creditor", case):
         raise NotAllowed(_("Only the creditor institution of the case agrees for the creditor."), code="role")
     if found.creditor_signed_at is not None:
         return found

@@ -25,11 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
 from xietong.cases.choices import CaseState
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 
 from .choices import BasisKind, DeclarationStatus, PlanStatus, RevisionStatus, TimeRequestStatus
 from .models import (
@@ -43,6 +41,7 @@ from .models import (
     TimeRequest,
     Waiver,
 )
+from .permissions import restrict_payments
 
 
 def plan_current(case: Case | int) -> RepaymentPlan | None:
@@ -61,12 +60,7 @@ def payments_visible(*, actor: Any, plan: RepaymentPlan) -> QuerySet[Payment]:
     """The plan's payments this actor may see: an institution sees only the payments it reported.
 
     (The case itself is visible to the caller already: every view checks Case.objects.restrict.)"""
-    qs = Payment.objects.filter(plan=plan).order_by("paid_on", "pk")
-    if actor_role(actor) == Role.INSTITUTION_OPERATOR:
-        return qs.filter(institution_id=getattr(actor, "organisation_id", None))
-    if actor_role(actor) in (None, Role.REGULATOR):
-        return qs.none()
-    return qs
+    return restrict_payments(Payment.objects.filter(plan=plan).order_by("paid_on", "pk"), actor)
 
 
 def may_report_payments(actor: Any, case: Case) -> bool:
@@ -98,7 +92,7 @@ def time_requests_of(case: Case | int) -> QuerySet[TimeRequest]:
 
 def time_requests_waiting(*, actor: Any) -> QuerySet[TimeRequest]:
     """The open requests for more time on the mediator's own cases (none for anyone else)."""
-    if actor_role(actor) != Role.MEDIATOR:
+    if not may(actor, "repayment.revise"):
         return TimeRequest.objects.none()
     return (
         TimeRequest.objects.filter(status=TimeRequestStatus.OPEN, case__mediator_id=actor.pk)
@@ -109,7 +103,7 @@ def time_requests_waiting(*, actor: Any) -> QuerySet[TimeRequest]:
 
 def revisions_waiting(*, actor: Any) -> QuerySet[PlanRevision]:
     """New plans proposed on the creditor's cases that its institution has not agreed yet."""
-    if actor_role(actor) != Role.INSTITUTION_OPERATOR:
+    if not may(actor, "repayment.sign_as_creditor"):
         return PlanRevision.objects.none()
     return (
         PlanRevision.objects.filter(
@@ -124,7 +118,7 @@ def revisions_waiting(*, actor: Any) -> QuerySet[PlanRevision]:
 
 def applications_waiting(*, actor: Any) -> QuerySet[EnforcementApplication]:
     """Applications for enforcement awaiting the court's acceptance, for its staff (nobody else)."""
-    if actor_role(actor) not in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+    if not may(actor, "repayment.enforce"):
         return EnforcementApplication.objects.none()
     return (
         EnforcementApplication.objects.filter(status="applied", case__in=Case.objects.restrict(actor))
@@ -142,21 +136,19 @@ def declarations_of(case: Case | int) -> QuerySet[PaymentDeclaration]:
 def declarations_waiting(*, actor: Any) -> QuerySet[PaymentDeclaration]:
     """What waits for this actor: declared payments to answer (the creditor's operators), disputed ones
     to settle (the case's mediator, the court's staff); nothing for anyone else."""
-    role = actor_role(actor)
     cases = Case.objects.restrict(actor)
     qs = PaymentDeclaration.objects.filter(case__in=cases).select_related("case").order_by("created_at", "pk")
-    if role == Role.INSTITUTION_OPERATOR:
+    if may(actor, "repayment.answer_declarations"):
         return qs.filter(status=DeclarationStatus.DECLARED, case__institution_id=actor.organisation_id)
-    if role == Role.MEDIATOR:
-        return qs.filter(status=DeclarationStatus.DISPUTED, case__mediator_id=actor.pk)
-    if role in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+    if may(actor, "repayment.settle_declarations"):
+        # A mediator's: of the cases assigned to them (the only cases they see).
         return qs.filter(status=DeclarationStatus.DISPUTED)
     return qs.none()
 
 
 def may_use_payment_files(actor: Any) -> bool:
     """An institution's operator or API client: it reports the payments of its own cases in bulk."""
-    return actor_role(actor) == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None) is not None
+    return may(actor, "repayment.payment_files")
 
 
 def payment_files_of(*, actor: Any) -> QuerySet[PaymentFile]:

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_noop
 
 from xietong.accounts.choices import Role
 from xietong.accounts.models import ApiClient, User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState, PartyRole
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role
 from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
@@ -813,7 +813,7 @@ def plan_suspend(
     locked = case_lock(case)
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
-    if actor_role(actor) not in COURT_STAFF:
+    if not may(actor, "repayment.suspend", locked):
         raise NotAllowed(_("Only the court grants a hardship suspension."), code="role")
     reason = (reason or "").strip()
     if not reason:
@@ -990,9 +990,6 @@ def enforcement_apply(*, actor: Any, case: Case | int) -> EnforcementApplication
     return application
 
 
-COURT_STAFF = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
-
-
 @transaction.atomic
 def confirmation_request(*, actor: Any, case: Case | int) -> dict[str, Any]:
     """The creditor, who holds a signed agreement the court has not confirmed yet, asks the court to
@@ -1048,7 +1045,7 @@ def enforcement_accept(*, actor: Any, case: Case | int, note: str = "") -> Enfor
     locked = case_lock(case)
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
-    if actor_role(actor) not in COURT_STAFF:
+    if not may(actor, "repayment.enforce", locked):
         raise NotAllowed(_("Only the court accepts applications for enforcement."), code="role")
     application = application_open(locked)
     if application is None:
@@ -1089,7 +1086,7 @@ def enforcement_result_record(
     locked = case_lock(case)
     if not Case.objects.restrict(actor).filter(pk=locked.pk).exists():
         raise NotFound(_("No such case."))
-    if actor_role(actor) not in COURT_STAFF:
+    if not may(actor, "repayment.enforce", locked):
         raise NotAllowed(_("Only the court records the result of enforcement."), code="role")
     application = application_open(locked)
     if application is None or application.status != ApplicationStatus.ACCEPTED or locked.state != CaseState.ENFORCING:

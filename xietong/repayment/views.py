@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation
 from xietong.accounts.permissions import may
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 from xietong.documents.downloads import DOCX, PDF, download_audited
@@ -290,7 +289,7 @@ def repayment_worklist(request: HttpRequest) -> HttpResponse:
     visible = Case.objects.restrict(request.user)
     overall = performance_rate(cases=visible)
     per_creditor = []
-    if actor_role(request.user) in (Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE):
+    if may(request.user, "repayment.every_creditor"):
         names = {o.pk: o.display_name for o in Organisation.objects.filter(kind=OrganisationKind.INSTITUTION)}
         per_creditor = [
             (names.get(r.institution_id or 0, "—"), r) for r in performance_rates(by=("institution",), cases=visible)

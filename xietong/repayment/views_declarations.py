@@ -13,9 +13,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
-from xietong.cases.permissions import actor_role
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 from xietong.documents.downloads import download_audited
@@ -34,7 +33,7 @@ VOUCHER_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/p
 
 
 def _back(request: HttpRequest, case: Any) -> HttpResponse:
-    if actor_role(request.user) == Role.PARTY:
+    if may(request.user, "repayment.mine"):
         return redirect(f"/my/repayments/#plan-{case.pk}")
     return redirect(f"/cases/{case.pk}/#repayment")
 

@@ -12,9 +12,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.agreements.plans import parse_plan_text
-from xietong.cases.permissions import actor_role
 from xietong.cases.views import case_or_404
 from xietong.core.errors import DomainError
 
@@ -33,7 +32,7 @@ from .revisions import (
 
 
 def _back(request: HttpRequest, case: Any) -> HttpResponse:
-    if actor_role(request.user) == Role.PARTY:
+    if may(request.user, "repayment.mine"):
         return redirect(f"/my/repayments/#plan-{case.pk}")
     return redirect(f"/cases/{case.pk}/#repayment")
 
@@ -137,15 +136,14 @@ def revision_sign_view(request: HttpRequest, pk: int, revision_pk: int) -> HttpR
     """The debtor with a code, the creditor's operator with one click, the mediator for a paper signature."""
     case = case_or_404(request, pk)
     revision = _revision(case, revision_pk)
-    role = actor_role(request.user)
     try:
-        if role == Role.PARTY:
+        if may(request.user, "repayment.sign_as_debtor"):
             form = CodeForm(request.POST)
             if not form.is_valid():
                 _refused(request, form)
                 return _back(request, case)
             done = plan_revision_sign_debtor(actor=request.user, revision=revision, code=form.cleaned_data["code"])
-        elif role == Role.INSTITUTION_OPERATOR:
+        elif may(request.user, "repayment.sign_as_creditor"):
             done = plan_revision_sign_creditor(actor=request.user, revision=revision)
         else:
             done = plan_revision_sign_counter(actor=request.user, revision=revision)

@@ -17,32 +17,20 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
 from xietong.cases.choices import Door, Product
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 
 from .choices import OPEN_STATES, REMIT, Detector, Dimension, RespondentKind, WarningState
 from .counting import day_bounds, districts_of
 from .models import RiskWarning
+from .permissions import restrict_warnings
 
 SMALL_CELL = 5
-COURT_SIDE = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
 
 
 def warnings_visible(actor: Any) -> QuerySet[RiskWarning]:
-    role = actor_role(actor)
-    qs = RiskWarning.objects.select_related("institution", "escalated_to")
-    if role in COURT_SIDE:
-        return qs
-    if role == Role.REGULATOR:
-        org = getattr(actor, "organisation", None)
-        dims = REMIT.get(org.kind, frozenset()) if org is not None else frozenset()
-        return qs.filter(dimension__in=sorted(dims))
-    if role == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
-        return qs.filter(dimension=Dimension.INSTITUTION, institution_id=actor.organisation_id)
-    return qs.none()
+    return restrict_warnings(RiskWarning.objects.select_related("institution", "escalated_to"), actor)
 
 
 def warnings_arrived(actor: Any) -> QuerySet[RiskWarning]:
@@ -230,17 +218,16 @@ def warning_detail(warning: RiskWarning, actor: Any) -> dict[str, Any]:
 
 COUNT_WEEKS = 8
 COUNT_ROWS = 40
-COUNT_ROLES = frozenset({*COURT_SIDE, Role.REGULATOR})
 
 
 def may_view_counts(actor: Any) -> bool:
-    return actor_role(actor) in COUNT_ROLES
+    return may(actor, "risk.counts")
 
 
 def count_dimensions(actor: Any) -> list[str]:
     """The dimensions an actor may see counted: court staff every one, a regulator those in its remit
     (and the institutions' own deliveries, which are counts of collection work, no complaint)."""
-    if actor_role(actor) in COURT_SIDE:
+    if may(actor, "risk.every_dimension"):
         return [d for d in Dimension.values if d != Dimension.FACTS]
     org = getattr(actor, "organisation", None)
     remit = REMIT.get(org.kind, frozenset()) if org is not None else frozenset()
@@ -266,7 +253,7 @@ def weekly_counts(*, actor: Any, dimension: str, today: dt.date, weeks: int = CO
     """
     from .models import DailyCount, NamedRespondent
 
-    suppress = actor_role(actor) not in COURT_SIDE
+    suppress = not may_open_cases(actor)
     first = today - dt.timedelta(days=7 * weeks - 1)
     spans = [(first + dt.timedelta(days=7 * i), first + dt.timedelta(days=7 * i + 6)) for i in range(weeks)]
     table: dict[str, list[int]] = {}

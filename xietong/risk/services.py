@@ -28,7 +28,6 @@ from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import PartyRole, Product
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 from xietong.core.validators import validate_uscc
 from xietong.notifications.services import email_send, public_url
@@ -513,16 +512,6 @@ STEPS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def in_remit(actor: Any, warning: RiskWarning) -> bool:
-    role = actor_role(actor)
-    if role == Role.CENTER_ADMIN:
-        return True
-    if role == Role.REGULATOR:
-        org = getattr(actor, "organisation", None)
-        return org is not None and warning.dimension in REMIT.get(org.kind, frozenset())
-    return False
-
-
 def _locked_for(actor: Any, warning_id: Any) -> RiskWarning:
     from .selectors import warnings_visible
 
@@ -554,7 +543,7 @@ def warning_step(
         if step == "escalate":
             raise NotAllowed(_("Only a regulator or the center escalates a warning."), code="role")
         raise NotAllowed(_("Only a regulator or the center acts on warnings."), code="role")
-    if not in_remit(actor, locked):
+    if not may(actor, "risk.act", locked):
         raise NotAllowed(_("This warning is outside your organisation's remit."), code="remit")
     allowed_from, to_state = STEPS[step]
     if locked.state not in allowed_from:

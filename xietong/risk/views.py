@@ -35,7 +35,7 @@ from .selectors import (
     warnings_visible,
     weekly_counts,
 )
-from .services import in_remit, warning_step
+from .services import warning_step
 
 LIST_SIZE = 200
 CASES_SHOWN = 50
@@ -104,7 +104,7 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "cases": cases,
         "may_open_cases": may_open_cases(user),
-        "may_act": may(user, "risk.act") and in_remit(user, warning) and warning.is_open,
+        "may_act": may(user, "risk.act", warning) and warning.is_open,
         "form": StepForm(),
         "steps": list(warning.steps.all()),
         "may_notice": may(user, "risk.notice"),

@@ -8,9 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
 from xietong.audit.services import audit_checkpoint_on_commit
-from xietong.cases.permissions import actor_role
 from xietong.cases.selectors import case_get
 from xietong.core.api import ERRORS, ApiDateTime
 from xietong.core.errors import NotAllowed, NotFound
@@ -87,7 +86,7 @@ def service_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = case_get(actor=actor, pk=case_id)
     if case is None:
         raise NotFound(_("No such case."))
-    own_only = actor_role(actor) in (Role.PARTY, Role.INSTITUTION_OPERATOR)
+    own_only = may(actor, "service.receive")  # the parties and institutions: what was served on them
     documents = []
     for d in service_status(case):
         records = list(d.records.all())
@@ -123,7 +122,7 @@ def service_failures(request: HttpRequest, query: Query[FailuresQuery]) -> dict[
     allowed, institution = failures_scope(actor)
     if not allowed:
         raise NotAllowed(_("Failure figures are for the center, the regulators and each institution for its own."))
-    if actor_role(actor) == Role.REGULATOR:  # figures that leave for a regulator: the audit head, signed
+    if may(actor, "audit.signed_export"):  # figures that leave for a regulator: the audit head, signed
         audit_checkpoint_on_commit(reason="export service_failures (API) to regulator")
     return {
         "since": since,

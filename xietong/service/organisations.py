@@ -26,29 +26,22 @@ from django.db.models import QuerySet
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import Role
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import actor_ref, audit_record
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 
 from .choices import FAILURES, OUTCOMES_BY_METHOD, AttemptMethod, Outcome, RecordStatus, ServedBy
 from .models import OrganisationDocument, OrganisationServiceAttempt, OrganisationServiceRecord
-from .services import _check_pdf, _is_system, _when
+from .services import _check_pdf, _when
 
-SENDER_ROLES = frozenset({Role.CLERK, Role.JUDGE, Role.CENTER_ADMIN})
 WAYS = frozenset({AttemptMethod.ELECTRONIC, AttemptMethod.POSTAL})
 
 
 def may_send_for(actor: Any, sender: Organisation) -> bool:
     """The court's clerks and judges (for their court), the center and the platform itself."""
-    if _is_system(actor):
-        return True
-    role = actor_role(actor)
-    if role == Role.CENTER_ADMIN:
-        return True
-    return role in SENDER_ROLES and actor.organisation_id == sender.pk
+    return may(actor, "service.send_for", sender)
 
 
 def records_of(subject: models.Model) -> QuerySet[OrganisationServiceRecord]:
@@ -184,7 +177,7 @@ def organisation_document_open(
     """Someone of a recipient organisation opened the document: the first opening of a notice in the
     platform serves it, at that time. Returns the records this opening served or first opened."""
     org_id = getattr(actor, "organisation_id", None)
-    if org_id is None or actor_role(actor) not in (Role.INSTITUTION_OPERATOR, Role.REGULATOR):
+    if org_id is None or not may(actor, "service.receive_for_organisation"):
         return []
     opened = []
     for rec_id in (

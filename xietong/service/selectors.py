@@ -10,11 +10,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from xietong.accounts.choices import Role
 from xietong.accounts.models import Organisation
 from xietong.accounts.permissions import may
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 
 from .choices import ADDRESS_DEFECTS, FAILURES, SATISFIED, AttemptMethod, Outcome
 from .models import ServedDocument, ServiceAttempt, ServiceRecord
@@ -71,9 +69,9 @@ def failures_scope(actor: Any) -> tuple[bool, Organisation | None]:
     """(may see, institution it is limited to). Operators and API clients see their own institution only."""
     if not may(actor, "service.failures"):
         return False, None
-    if actor_role(actor) == Role.INSTITUTION_OPERATOR:  # API clients act as their institution's operators
-        return True, actor.organisation
-    return True, None
+    if may(actor, "service.every_institution"):
+        return True, None
+    return True, actor.organisation  # an institution's operators and API clients
 
 
 def _attempts(*, institution: Organisation | int | None, since: dt.datetime | None) -> QuerySet[ServiceAttempt]:

@@ -24,12 +24,10 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import ActorRef, actor_ref, audit_record
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_person_id, actor_role
 from xietong.cases.services import case_event_record, case_lock
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.notifications.services import email_send, public_url, sms_send
@@ -57,34 +55,6 @@ TOKEN_BYTES = 32
 # Who may do what ---------------------------------------------------------------------------------
 
 
-def _is_system(actor: Any) -> bool:
-    return actor is None or (isinstance(actor, ActorRef) and actor.kind == "system")
-
-
-def send_predicate(actor: Any, case: Case | None = None) -> bool:
-    """The center, the court holding the case, its mediator and the platform itself send documents."""
-    if _is_system(actor):
-        return True
-    role = actor_role(actor)
-    if role == Role.CENTER_ADMIN:
-        return True
-    if role in (Role.CLERK, Role.JUDGE):
-        return case is None or bool(actor.organisation_id == case.court_id)
-    if role == Role.MEDIATOR:
-        return case is None or bool(case.mediator_id is not None and actor.pk == case.mediator_id)
-    return False
-
-
-def record_predicate(actor: Any, case: Case | None = None) -> bool:
-    """Outcomes of attempts and alternatives are recorded by the court's clerks and judges, or the center."""
-    if _is_system(actor):
-        return True
-    role = actor_role(actor)
-    if role == Role.CENTER_ADMIN:
-        return True
-    return role in (Role.CLERK, Role.JUDGE) and (case is None or actor.organisation_id == case.court_id)
-
-
 def may_send(actor: Any, case: Case) -> bool:
     return may(actor, "service.send", case)
 
@@ -95,14 +65,7 @@ def may_record(actor: Any, case: Case) -> bool:
 
 def is_recipient(actor: Any, record: ServiceRecord) -> bool:
     """The party served (or the relative acting for them), or an operator of the institution served."""
-    role = actor_role(actor)
-    party = record.recipient
-    if role == Role.INSTITUTION_OPERATOR:
-        return party.organisation_id is not None and party.organisation_id == actor.organisation_id
-    if role == Role.PARTY:
-        person_id = actor_person_id(actor)
-        return person_id is not None and person_id in (party.person_id, party.agent_id)
-    return False
+    return may(actor, "service.receive", record)
 
 
 # Where and how ------------------------------------------------------------------------------------

@@ -36,13 +36,13 @@ from xietong.accounts.models import Organisation, User
 from xietong.cases.choices import Channel, Colour, Door, Product, Track
 from xietong.cases.definitions import SMALL_CELL, TARGET_DAYS, percent
 from xietong.cases.models import Category
-from xietong.cases.permissions import actor_role
 
 from .cubes import Cube, cube_for
 from .facts import FIELDS
 from .measures import DAY_BUCKETS, DIMENSION_BY_CODE, HEADLINE, HISTOGRAM, MEASURE_BY_CODE
 from .models import Cell
 from .periods import Period, StatsError, add_months, months_between, period_parse
+from .permissions import audience_kind
 
 TREND_MONTHS = 12
 MIN_OTHER_INSTITUTIONS = 3
@@ -70,16 +70,16 @@ class Audience:
 
 def audience_for(actor: Any) -> Audience | None:
     """The figures this actor may see, or None (no dashboard for this role)."""
-    role = actor_role(actor)
-    org = getattr(actor, "organisation_id", None)
-    if role == Role.CENTER_ADMIN:
+    kind = audience_kind(actor)
+    org: int = getattr(actor, "organisation_id", None) or 0  # a court's or an institution's: always set
+    if kind == "center":
         return Audience("center", _("The center"), may_see_cases=True)
-    if role in (Role.CLERK, Role.JUDGE) and org:
+    if kind == "court":
         dims = tuple(d for d in ALL_DIMS if d != "court")
         return Audience("court", _("Your court"), scope=(("court_id", org),), dims=dims, may_see_cases=True)
-    if role == Role.REGULATOR:
+    if kind == "regulator":
         return Audience("regulator", _("The region (aggregates)"), dims=AGGREGATE_DIMS, suppress=True)
-    if role == Role.INSTITUTION_OPERATOR and org:
+    if kind == "institution":
         dims = tuple(d for d in ALL_DIMS if d not in ("institution", "mediator"))
         return Audience(
             "institution",
@@ -90,7 +90,7 @@ def audience_for(actor: Any) -> Audience | None:
             region_beside=True,
             institution_id=org,
         )
-    if role == Role.MEDIATOR:
+    if kind == "mediator":
         dims = ("court", "product", "category", "colour", "channel", "track")
         return Audience("mediator", _("Your cases"), scope=(("mediator_id", actor.pk),), dims=dims, may_see_cases=True)
     return None

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from xietong.cases.permissions import actor_role
+from xietong.accounts.permissions import may
 from xietong.core.api import ERRORS
 from xietong.core.errors import NotAllowed, NotFound
 
 from .measure import Query, effect
 from .models import Suggestion, SuggestionState
 from .schemas import SuggestionDetailOut, SuggestionListOut
-from .selectors import REGISTER_ROLES, may_see_sources, register_of, suggestions_for
+from .selectors import may_see_sources, register_of, suggestions_for
 from .services import court_settings, review_due_on
 
 router = Router(tags=["suggestions"])
@@ -30,7 +30,7 @@ API_LIMIT = 500
 
 def _actor(request: HttpRequest) -> Any:
     actor = request.auth  # type: ignore[attr-defined]
-    if actor_role(actor) not in REGISTER_ROLES:
+    if not may(actor, "suggestions.view"):
         raise NotAllowed(_("Judicial suggestions are for the court, the institution concerned and its regulators."))
     return actor
 

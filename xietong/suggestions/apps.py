@@ -8,9 +8,8 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("Judicial suggestions")
 
     def ready(self) -> None:
-        from xietong.accounts.permissions import for_roles, permissions_register
+        from xietong.accounts.permissions import permissions_register
 
-        from .selectors import REGISTER_ROLES
+        from .permissions import PERMISSIONS
 
-        # The register (台账) and the suggestions each role may see (selectors.suggestions_for).
-        permissions_register({"suggestions.view": for_roles(*REGISTER_ROLES)})
+        permissions_register(PERMISSIONS)

@@ -13,12 +13,11 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from xietong.accounts.choices import Role
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.batches.models import BatchRow
 from xietong.cases.choices import Door
 from xietong.cases.models import Case, CaseParty
-from xietong.cases.permissions import actor_role
 from xietong.intake.models import ServiceAddressConfirmation
 from xietong.repayment.choices import PlanStatus
 from xietong.repayment.models import RepaymentPlan
@@ -26,10 +25,7 @@ from xietong.service.choices import ADDRESS_DEFECTS, AddressSource, AttemptMetho
 from xietong.service.models import ServiceAttempt
 
 from .choices import DENOMINATORS, Defect
-
-# Court staff and the center see every institution; an operator (or API client) its own; regulators
-# see the same aggregates as the court (the register never names a person).
-REGISTER_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.REGULATOR, Role.INSTITUTION_OPERATOR})
+from .permissions import restrict_suggestions
 
 # One row of the register: (institution id, "YYYY-MM", defect code, detail) → [count, denominator].
 Cell = tuple[int, str, str, str]
@@ -52,12 +48,11 @@ def defect_sources_measured() -> set[str]:
 
 def register_scope(actor: Any) -> tuple[bool, Organisation | None]:
     """(may see, institution it is limited to)."""
-    role = actor_role(actor)
-    if role not in REGISTER_ROLES:
+    if not may(actor, "suggestions.view"):
         return False, None
-    if role == Role.INSTITUTION_OPERATOR:
-        return True, actor.organisation
-    return True, None
+    if may(actor, "suggestions.every_institution"):
+        return True, None
+    return True, actor.organisation
 
 
 def _month(field: str) -> TruncMonth:
@@ -341,27 +336,14 @@ def suggestions_for(actor: Any) -> QuerySet[Any]:
     """The suggestions the actor may see: the center all; a court's staff their court's; an institution (its
     operators and API clients) its own once sent; a regulator those copied to it once sent. A suggestion
     names no person; the cases behind it are shown to the court's staff only (`may_see_sources`)."""
-    from .models import OUT_STATES, Suggestion
+    from .models import Suggestion
 
-    role = actor_role(actor)
-    qs = Suggestion.objects.select_related("court", "institution")
-    if role == Role.CENTER_ADMIN:
-        return qs
-    if role in (Role.CLERK, Role.JUDGE):
-        return qs.filter(court_id=actor.organisation_id)
-    if role == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
-        return qs.filter(institution_id=actor.organisation_id, state__in=sorted(OUT_STATES))
-    if role == Role.REGULATOR and getattr(actor, "organisation_id", None):
-        return qs.filter(copies_to=actor.organisation_id, state__in=sorted(OUT_STATES))
-    return qs.none()
+    return restrict_suggestions(Suggestion.objects.select_related("court", "institution"), actor)
 
 
 def may_see_sources(actor: Any, suggestion: Any) -> bool:
     """The cases behind a suggestion: the court's staff and the center, never the institution or regulators."""
-    role = actor_role(actor)
-    return role == Role.CENTER_ADMIN or (
-        role in (Role.CLERK, Role.JUDGE) and getattr(actor, "organisation_id", None) == suggestion.court_id
-    )
+    return may(actor, "suggestions.see_sources", suggestion)
 
 
 def register_of(actor: Any, *, today: dt.date | None = None) -> list[Any]:

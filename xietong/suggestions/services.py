@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import REGULATOR_KINDS, OrganisationKind, Role
 from xietong.accounts.models import Organisation, User
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.models import Case
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.notifications.services import email_send, public_url
 from xietong.service.choices import AttemptMethod, Outcome, RecordStatus
@@ -49,7 +49,6 @@ from .models import (
     Verdict,
 )
 
-DRAFTERS = frozenset({Role.CLERK, Role.JUDGE, Role.CENTER_ADMIN})
 MAX_RECOMMENDATIONS = 20
 MAX_ATTACHMENTS = 5
 
@@ -110,7 +109,7 @@ def signers_group() -> Any:
 @transaction.atomic
 def signer_appoint(*, actor: Any, user: User) -> User:
     """Put a division head or deputy president of a court in the group that signs off suggestions."""
-    if user.role not in (Role.JUDGE, Role.CENTER_ADMIN) or user.organisation is None:
+    if not may(user, "suggestions.be_signer"):
         raise DomainError(_("Suggestions are signed off by the court's judges (a division head or deputy president)."))
     group = signers_group()
     user.groups.add(group)
@@ -147,13 +146,6 @@ def _lock(suggestion: Suggestion | int) -> Suggestion:
     if found is None:
         raise NotFound(_("No such suggestion."))
     return found
-
-
-def _is_court_staff(actor: Any, court_id: int) -> bool:
-    role = actor_role(actor)
-    if role == Role.CENTER_ADMIN:
-        return True
-    return role in (Role.CLERK, Role.JUDGE) and actor.organisation_id == court_id
 
 
 # Messages ------------------------------------------------------------------------------------------
@@ -234,7 +226,7 @@ def suggestion_draft(
     snapshot is given) and the cases behind them are kept, for the court's eyes only."""
     from .measure import Query, run, source_case_ids
 
-    if actor_role(actor) not in DRAFTERS or actor.organisation is None:
+    if not may(actor, "suggestions.draft"):
         raise NotAllowed(_("Judicial suggestions are drafted by the court's staff."))
     court = actor.organisation
     if court.kind != OrganisationKind.COURT:
@@ -314,8 +306,8 @@ def _next_seq(court: Organisation, year: int) -> int:
     return row.last
 
 
-def may_sign(actor: Any) -> bool:
-    return bool(getattr(actor, "has_perm", None)) and actor.has_perm("suggestions.sign_suggestion")
+def may_sign(actor: Any, s: Suggestion | None = None) -> bool:
+    return may(actor, "suggestions.sign", s)
 
 
 def signers_of(court: Organisation) -> list[User]:
@@ -334,7 +326,7 @@ def suggestion_sign(
     s = _lock(suggestion)
     if s.state != SuggestionState.DRAFT:
         raise Conflict(_("This suggestion has already been signed off."), code="already_signed")
-    if not may_sign(actor) or actor.organisation_id != s.court_id:
+    if not may_sign(actor, s):
         raise NotAllowed(_("Only a division head or deputy president of the court signs off suggestions."))
     cfg = court_settings(s.court)
     if cfg.second_signer_required and actor.pk == s.drafted_by_id:
@@ -370,7 +362,7 @@ def suggestion_sign(
 
 
 def may_send(actor: Any, s: Suggestion) -> bool:
-    return _is_court_staff(actor, s.court_id)
+    return may(actor, "suggestions.send", s)
 
 
 @transaction.atomic
@@ -515,9 +507,7 @@ class AnswerItem:
 
 
 def may_answer(actor: Any, s: Suggestion) -> bool:
-    return actor_role(actor) == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None) == (
-        s.institution_id
-    )
+    return may(actor, "suggestions.answer", s)
 
 
 def _store_attachment(answer: SuggestionAnswer, upload: Any) -> AnswerAttachment:

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from xietong.accounts.choices import Role
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError
 from xietong.documents.downloads import DOCX, PDF, download_audited
 from xietong.service.choices import AttemptMethod
@@ -31,7 +30,6 @@ from .forms import AnswerForm, DeliveryForm, DraftForm, SendForm
 from .measure import DEFAULT_MONTHS, Query, effect, query_for
 from .models import AnswerAttachment, Suggestion, SuggestionState
 from .selectors import (
-    REGISTER_ROLES,
     defect_register,
     defect_sources_measured,
     detail_label,
@@ -80,7 +78,7 @@ def defects(request: HttpRequest) -> HttpResponse:
         "months": months,
         "rows": rows,
         "not_measured": [Defect(d).label for d in Defect.values if d not in measured],
-        "court_staff": actor_role(request.user) in CANDIDATE_ROLES,
+        "court_staff": may(request.user, "suggestions.candidates"),
     }
     return render(request, "suggestions/defects.html", ctx)
 
@@ -93,14 +91,10 @@ def _candidates() -> list[dict[str, Any]]:
     return candidates(defect_register(since=since), today=timezone.localdate())
 
 
-# Candidates and drafts are the court's own: court staff and the center, not institutions or regulators.
-CANDIDATE_ROLES = frozenset({Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE})
-
-
 @login_required
 def candidate_list(request: HttpRequest) -> HttpResponse:
     """Institutions whose defect rate stands out, with the figures behind each. Proposals only: nothing is sent."""
-    if actor_role(request.user) not in CANDIDATE_ROLES:
+    if not may(request.user, "suggestions.candidates"):
         raise PermissionDenied
     found = _candidates()
     # A suggestion already made for the same institution and defect (the last year's): shown beside it.
@@ -153,7 +147,7 @@ def draft(request: HttpRequest) -> HttpResponse:
     """Draft a suggestion, from a candidate (?institution=&defect=) or from nothing. With a defect chosen,
     its figures for the institution are frozen in the draft with the query that reproduces them, and the
     cases behind them are kept (listed to the court's staff only)."""
-    if actor_role(request.user) not in CANDIDATE_ROLES or request.user.organisation is None:  # type: ignore[union-attr]
+    if not may(request.user, "suggestions.draft"):
         raise PermissionDenied
     form = DraftForm(request.POST or None, initial=_draft_initial(request))
     preview = None
@@ -206,13 +200,13 @@ def _suggestion(request: HttpRequest, pk: int) -> Suggestion:
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     """The register (台账): every suggestion the user may see with its state and deadline, overdue first;
     the reply and adoption rates per year and institution."""
-    if actor_role(request.user) not in REGISTER_ROLES:
+    if not may(request.user, "suggestions.view"):
         raise PermissionDenied
     rows = register_of(request.user)
     ctx = {
         "suggestions": rows,
         "stats": reply_stats(rows),
-        "court_staff": actor_role(request.user) in CANDIDATE_ROLES,
+        "court_staff": may(request.user, "suggestions.candidates"),
     }
     return render(request, "suggestions/list.html", ctx)
 
@@ -242,7 +236,7 @@ def suggestion_export(request: HttpRequest) -> HttpResponseBase:
 
     from xietong.core.spreadsheets import xlsx_row
 
-    if actor_role(request.user) not in REGISTER_ROLES:
+    if not may(request.user, "suggestions.view"):
         raise PermissionDenied
     rows = register_of(request.user)
     wb = Workbook(write_only=True)
@@ -369,7 +363,7 @@ def _detail_context(request: HttpRequest, s: Suggestion, answer_form: AnswerForm
     )
     return {
         "s": s,
-        "may_sign": may_sign(user) and s.state == SuggestionState.DRAFT and user.organisation_id == s.court_id,  # type: ignore[union-attr]
+        "may_sign": may_sign(user, s) and s.state == SuggestionState.DRAFT,
         "court_view": court_view,
         "sources": s.source_cases.order_by("submitted_at", "pk") if court_view else None,
         "records": records,
@@ -392,7 +386,7 @@ def _detail_context(request: HttpRequest, s: Suggestion, answer_form: AnswerForm
 @login_required
 def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     s = _suggestion(request, pk)
-    if actor_role(request.user) in (Role.INSTITUTION_OPERATOR, Role.REGULATOR) and s.is_out:
+    if may(request.user, "suggestions.receive") and s.is_out:
         suggestion_open(actor=request.user, suggestion=s, ip_address=_ip(request))
         s = _suggestion(request, pk)
     return render(request, "suggestions/detail.html", _detail_context(request, s))
@@ -487,7 +481,7 @@ def suggestion_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
 def suggestion_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The 司法建议书 as PDF or DOCX, audited (no case: the suggestion's number and the file's hash)."""
     s = _suggestion(request, pk)
-    if actor_role(request.user) in (Role.INSTITUTION_OPERATOR, Role.REGULATOR):
+    if may(request.user, "suggestions.receive"):
         suggestion_open(actor=request.user, suggestion=s, ip_address=_ip(request))
     name = f"suggestion-{s.pk}"
     if fmt == "pdf":

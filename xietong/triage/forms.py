@@ -5,19 +5,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xietong.accounts.choices import Role
 from xietong.cases.choices import Channel, Colour, Track
 from xietong.cases.models import Case, Category, Team
 
+from .permissions import restrict_teams
 from .selectors import WorklistFilters
 
 ANY = [("", _("any"))]
 
 
 def teams_for(actor: Any, court_id: int | None = None) -> Any:
-    qs = Team.objects.select_related("court").order_by("court__name", "name")
-    if getattr(actor, "role", None) != Role.CENTER_ADMIN:
-        qs = qs.filter(court_id=actor.organisation_id)
+    qs = restrict_teams(Team.objects.select_related("court").order_by("court__name", "name"), actor)
     if court_id is not None:
         qs = qs.filter(court_id=court_id)
     return qs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from xietong.accounts.choices import Role
 from xietong.accounts.permissions import Predicate, actor_role, for_roles
 
@@ -25,3 +27,10 @@ PERMISSIONS: dict[str, Predicate] = {
         Role.CENTER_ADMIN, Role.CLERK, Role.JUDGE, Role.MEDIATOR, Role.INSTITUTION_OPERATOR, Role.STATION_AGENT
     ),
 }
+
+
+def restrict_teams(qs: QuerySet[Any], actor: Any) -> QuerySet[Any]:
+    """The teams to choose from: the center every court's, everyone else their own court's."""
+    if actor_role(actor) == Role.CENTER_ADMIN:
+        return qs
+    return qs.filter(court_id=getattr(actor, "organisation_id", None))

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
-from xietong.cases.permissions import actor_role
 
 from .models import WebhookDelivery, WebhookEndpoint
+from .permissions import restrict_endpoints
 
 
 def may_manage_webhooks(actor: Any) -> bool:
@@ -18,13 +17,7 @@ def may_manage_webhooks(actor: Any) -> bool:
 
 
 def endpoints_visible(*, actor: Any) -> QuerySet[WebhookEndpoint]:
-    role = actor_role(actor)
-    qs = WebhookEndpoint.objects.select_related("organisation")
-    if role == Role.CENTER_ADMIN:
-        return qs
-    if role == Role.INSTITUTION_OPERATOR and actor.organisation_id:
-        return qs.filter(organisation_id=actor.organisation_id)
-    return qs.none()
+    return restrict_endpoints(WebhookEndpoint.objects.select_related("organisation"), actor)
 
 
 def endpoint_get(*, actor: Any, pk: int) -> WebhookEndpoint | None:

@@ -39,11 +39,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xietong.accounts.choices import OrganisationKind, Role
+from xietong.accounts.choices import OrganisationKind
 from xietong.accounts.models import Organisation
+from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
-from xietong.cases.permissions import actor_role
 from xietong.core.errors import DomainError, NotAllowed, NotFound
 
 from .choices import (
@@ -152,16 +152,15 @@ def validate_endpoint_url(url: str) -> str:
 
 
 def _institution_for(actor: Any, organisation: Organisation | None) -> Organisation:
-    role = actor_role(actor)
-    if role == Role.INSTITUTION_OPERATOR:
-        if organisation is not None and organisation.pk != actor.organisation_id:
-            raise NotFound(_("No such institution."))
-        return actor.organisation
-    if role == Role.CENTER_ADMIN:
+    if not may(actor, "webhooks.manage"):
+        raise NotAllowed(_("Webhooks are managed by the institution's operators and the center."))
+    if may(actor, "webhooks.any_institution"):
         if organisation is None or organisation.kind != OrganisationKind.INSTITUTION:
             raise DomainError(_("Choose the institution the endpoint belongs to."), code="webhook_institution")
         return organisation
-    raise NotAllowed(_("Webhooks are managed by the institution's operators and the center."))
+    if organisation is not None and organisation.pk != actor.organisation_id:
+        raise NotFound(_("No such institution."))
+    return actor.organisation
 
 
 @transaction.atomic

@@ -232,3 +232,15 @@ def test_a_stored_ruling_is_not_served_under_media_even_in_dev_only_through_its_
     finally:
         settings.DEBUG = False
         _reload_urls()
+
+
+def test_the_panel_offers_the_paper_request_to_whom_the_service_accepts_it_from(world, failed):
+    """judiciary.record_paper_request: the center and the clerks of the case's court, never a judge."""
+    for who in ("admin", "clerk"):
+        body = page(as_(world, who), failed)
+        assert 'data-testid="request-filing"' in body and 'name="note"' in body, who
+    assert 'data-testid="request-filing"' not in page(as_(world, "judge"), failed)
+    as_(world, "admin").post(
+        reverse("judiciary-filing-request", args=[failed.pk]), {"note": "原告于窗口递交立案申请书"}
+    )
+    assert FilingRequest.objects.get(case=failed).channel == "paper"
