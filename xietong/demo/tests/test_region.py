@@ -138,7 +138,7 @@ class DemoRegionTests(TestCase):
         background = {username for username, _role, _org, _name, description in STAFF if description is None}
         with override_settings(DEMO_MODE=True):
             page = Client().get("/login/").content.decode()
-        rows = dict(re.findall(r"<code>([\w.-]+)</code></td><td[^>]*>([^<]+)</td>", page))
+        rows = dict(re.findall(r"<code>([\w.-]+)</code>(?:<span[^>]*>[^<]*</span>)?</td><td[^>]*>([^<]+)</td>", page))
         demo_users = [u for u in User.objects.exclude(username__in=background) if u.has_usable_password()]
         assert demo_users and all(u.check_password(DEMO_PASSWORD) for u in demo_users)
         shown = {u.username: rows.get(u.username) for u in demo_users}
