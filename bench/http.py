@@ -38,6 +38,7 @@ VAR_DIR = RESULTS_DIR / "http-var"
 GOAL_RATIO = 0.6  # issue 16: the status API at >= 0.6x the ceiling's requests/s
 GOAL_P99_MS = 30.0  # ... and p99 <= 30 ms at 64 clients
 SECRET = "bench-only-secret-key-" + "x" * 40
+AUDIT_KEY = "bench-only-audit-key-" + "x" * 40  # production refuses to start without one
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -72,6 +73,7 @@ def server_env(vendor: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="xietong.settings.production",
         SECRET_KEY=SECRET,
+        AUDIT_HMAC_KEY=AUDIT_KEY,
         SECURE_SSL_REDIRECT="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         XIETONG_VAR_DIR=str(VAR_DIR),
@@ -87,6 +89,7 @@ def prepare_database(args: argparse.Namespace) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xietong.settings.dev")
     os.environ["DEBUG"] = "0"
     os.environ["SECRET_KEY"] = SECRET  # the sessions made here are read by the server
+    os.environ["AUDIT_HMAC_KEY"] = AUDIT_KEY  # the audit entries of the demo, verifiable by the server
     os.environ["XIETONG_VAR_DIR"] = str(VAR_DIR)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("DATABASE_URL", "")
