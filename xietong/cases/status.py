@@ -1,0 +1,307 @@
+"""The case's status document: what a bank polling `GET /api/v1/cases/{id}/status` reads.
+
+A bank's system asks "where is my case now?" many times a day. The full case (`GET /api/v1/cases/{id}`)
+answers with parties, the timeline and the steps the caller may take: five statements and ~6 ms of CPU,
+most of it Django compiling SQL and building models (bench/README.md). The status document answers
+the polling question only, and is kept ready: one row per case (`CaseStatusDoc`), holding the JSON
+body as it is served and the ids the case's visibility is decided on. The status call reads that row
+by its primary key, decides visibility on its ids (`may(actor, "cases.view_status", doc)`, the same
+rule as `Case.objects.restrict`), and returns the stored bytes with an ETag.
+
+What the document says: the case's id, its number and every number it was given, its state with the
+state's label in every language of the platform, when it ended, its channel, track and colour, its
+latest step (the newest timeline event) and when, the sections other apps register
+(`registry.status_parts`: the repayment summary), the nearest date one of them names (`next`), and
+`updated_at` (the later of the case row's last change and its newest event).
+
+When it is built: with every timeline event (`services.case_event_record` calls
+`case_status_refresh`), in the transaction of the change. Every change of a case writes an event
+(xietong/stats relies on the same rule), and the services write the case's row before its event; an
+app that changes its own section after its last event of a transaction (the repayment follow-up)
+calls `case_status_refresh` itself. Cases opened in bulk (`bulk.cases_create_bulk`) get theirs in
+bulk. A document whose body and ids are unchanged is not written again (its version and ETag stay).
+
+`manage.py case_status_rebuild` builds every case's document again (after a release that changes the
+document or its labels; `--check` only reports the stale ones). A case without a document (a database
+from before this table) is answered all the same: its document is built for the call, not written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone, translation
+from ninja.responses import NinjaJSONEncoder
+
+from .choices import CaseState, NumberKind
+from .models import Case, CaseEvent, CaseNumber, CaseParty, CaseStatusDoc
+from .registry import registry
+from .workflow import TRANSITIONS
+
+CHUNK = 2000  # cases per round of queries when building many (each query's IN list stays small)
+
+
+@dataclass(frozen=True)
+class StatusDoc:
+    """A case's document as the status call reads it: the body and the ids, no model instance."""
+
+    case_id: int
+    court_id: int
+    station_id: int | None
+    mediator_id: int | None
+    parties: Mapping[str, Any]  # {"organisations": [...], "persons": [...], "acting": [[agent, person, auth]]}
+    body: str
+    etag: str
+
+    def row(self) -> tuple[Any, ...]:
+        """What decides whether a stored document must be written again."""
+        return (self.court_id, self.station_id, self.mediator_id, dict(self.parties), self.etag)
+
+
+class Labels:
+    """The label of a value in every language of the platform, each computed once per build."""
+
+    def __init__(self) -> None:
+        self.languages = [code for code, _name in settings.LANGUAGES]
+        self._cache: dict[tuple[str, str], dict[str, str]] = {}
+
+    def of(self, kind: str, code: str, label: Any) -> dict[str, str]:
+        key = (kind, code)
+        found = self._cache.get(key)
+        if found is None:
+            found = {}
+            for language in self.languages:
+                with translation.override(language):
+                    found[language] = str(label)
+            self._cache[key] = found
+        return found
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def _dump(body: Mapping[str, Any]) -> str:
+    # The API's own encoder: dates, times and amounts written as every other response writes them.
+    return json.dumps(body, cls=NinjaJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def _event_label(kind: str) -> Any:
+    if kind in TRANSITIONS:
+        return TRANSITIONS[kind].label
+    found = registry.event_kinds.get(kind)
+    return found.label if found is not None else kind
+
+
+def _build_chunk(ids: list[int], labels: Labels) -> dict[int, StatusDoc]:
+    latest = CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
+    cases = list(
+        Case.objects.filter(pk__in=ids)
+        .annotate(latest_event_id=Subquery(latest))
+        .values(
+            "pk",
+            "number",
+            "state",
+            "court_id",
+            "station_id",
+            "mediator_id",
+            "channel",
+            "track",
+            "category__colour",
+            "closed_at",
+            "updated_at",
+            "latest_event_id",
+        )
+    )
+    if not cases:
+        return {}
+    numbers: dict[int, list[dict[str, Any]]] = {}
+    for case_id, kind, text, assigned_at in (
+        CaseNumber.objects.filter(case_id__in=ids)
+        .order_by("case_id", "assigned_at", "pk")
+        .values_list("case_id", "kind", "text", "assigned_at")
+    ):
+        numbers.setdefault(case_id, []).append(
+            {
+                "kind": kind,
+                "kind_label": labels.of("number", kind, NumberKind(kind).label),
+                "text": text,
+                "assigned_at": assigned_at,
+            }
+        )
+    events = {
+        case_id: (kind, at, to_state)
+        for case_id, kind, at, to_state in CaseEvent.objects.filter(
+            pk__in=[c["latest_event_id"] for c in cases if c["latest_event_id"]]
+        ).values_list("case_id", "kind", "at", "to_state")
+    }
+    parties: dict[int, dict[str, list[Any]]] = {}
+    for case_id, organisation_id, person_id, agent_id, authorisation_id in (
+        CaseParty.objects.filter(case_id__in=ids)
+        .order_by("case_id", "pk")
+        .values_list("case_id", "organisation_id", "person_id", "agent_id", "authorisation_id")
+    ):
+        mine = parties.setdefault(case_id, {"organisations": [], "persons": [], "acting": []})
+        if organisation_id is not None:
+            mine["organisations"].append(organisation_id)
+        if person_id is not None:
+            mine["persons"].append(person_id)
+        if agent_id is not None:
+            mine["acting"].append([agent_id, person_id, authorisation_id])
+    sections = {key: part.build(ids) for key, part in registry.status_parts.items()}
+
+    docs: dict[int, StatusDoc] = {}
+    for c in cases:
+        pk = c["pk"]
+        event = events.get(pk)
+        latest_step = None
+        updated_at: dt.datetime = c["updated_at"]
+        if event is not None:
+            kind, at, to_state = event
+            latest_step = {
+                "kind": kind,
+                "label": labels.of("event", kind, _event_label(kind)),
+                "at": at,
+                "to_state": to_state or None,
+            }
+            updated_at = max(updated_at, at)
+        body: dict[str, Any] = {
+            "id": pk,
+            "number": c["number"],
+            "numbers": numbers.get(pk, []),
+            "state": c["state"],
+            "state_label": labels.of("state", c["state"], CaseState(c["state"]).label),
+            "closed_at": c["closed_at"],
+            "channel": c["channel"],
+            "track": c["track"],
+            "colour": c["category__colour"] or None,
+            "latest_step": latest_step,
+            "next": None,
+        }
+        upcoming = []
+        for key, found in sections.items():
+            section = found.get(pk)
+            body[key] = section
+            if section and section.get("next"):
+                upcoming.append(section["next"])
+        if upcoming:
+            nearest = min(upcoming, key=lambda n: str(n["on"]))
+            body["next"] = {"kind": nearest["kind"], "label": nearest["label"], "on": nearest["on"]}
+        body["updated_at"] = updated_at
+        text = _dump(body)
+        docs[pk] = StatusDoc(
+            case_id=pk,
+            court_id=c["court_id"],
+            station_id=c["station_id"],
+            mediator_id=c["mediator_id"],
+            parties=parties.get(pk, {"organisations": [], "persons": [], "acting": []}),
+            body=text,
+            etag=hashlib.sha256(text.encode()).hexdigest()[:32],
+        )
+    return docs
+
+
+def status_docs_build(case_ids: Iterable[int]) -> dict[int, StatusDoc]:
+    """The documents of these cases as the tables say now (nothing is written). Unknown ids are left out."""
+    ids = sorted(set(case_ids))
+    labels = Labels()
+    found: dict[int, StatusDoc] = {}
+    for chunk in chunks(ids):
+        found.update(_build_chunk(chunk, labels))
+    return found
+
+
+def _stored(ids: list[int]) -> dict[int, tuple[tuple[Any, ...], int]]:
+    return {
+        pk: ((court_id, station_id, mediator_id, parties, etag), version)
+        for pk, court_id, station_id, mediator_id, parties, etag, version in CaseStatusDoc.objects.filter(
+            pk__in=ids
+        ).values_list("pk", "court_id", "station_id", "mediator_id", "parties", "etag", "version")
+    }
+
+
+def status_docs_save(case_ids: Iterable[int]) -> int:
+    """Build these cases' documents and write those that changed, in the caller's transaction.
+    Returns how many were written."""
+    ids = sorted(set(case_ids))
+    now = timezone.now()
+    written = 0
+    for chunk in chunks(ids):
+        built = _build_chunk(chunk, Labels())
+        stored = _stored(chunk)
+        new: list[CaseStatusDoc] = []
+        changed: list[CaseStatusDoc] = []
+        for pk, doc in built.items():
+            before = stored.get(pk)
+            if before is not None and before[0] == doc.row():
+                continue
+            row = CaseStatusDoc(
+                case_id=pk,
+                court_id=doc.court_id,
+                station_id=doc.station_id,
+                mediator_id=doc.mediator_id,
+                parties=dict(doc.parties),
+                body=doc.body,
+                etag=doc.etag,
+                version=before[1] + 1 if before is not None else 1,
+                built_at=now,
+            )
+            (changed if before is not None else new).append(row)
+        if new:
+            CaseStatusDoc.objects.bulk_create(new)
+        if changed:
+            CaseStatusDoc.objects.bulk_update(
+                changed, ["court_id", "station_id", "mediator_id", "parties", "body", "etag", "version", "built_at"]
+            )
+        written += len(new) + len(changed)
+    return written
+
+
+def case_status_refresh(case: Case | int) -> None:
+    """Bring one case's document up to date (in the caller's transaction)."""
+    status_docs_save([case.pk if isinstance(case, Case) else case])
+
+
+def case_status_read(case_id: int) -> StatusDoc | None:
+    """The case's stored document: one read by primary key. A case without one yet is built for the
+    call (not written; `case_status_rebuild` writes them). None: no such case."""
+    if not 0 < case_id < 2**63:  # no id of any case (and no SQL integer past 2**63 - 1)
+        return None
+    row = (
+        CaseStatusDoc.objects.filter(pk=case_id)
+        .values_list("court_id", "station_id", "mediator_id", "parties", "body", "etag")
+        .first()
+    )
+    if row is None:
+        return status_docs_build([case_id]).get(case_id)
+    court_id, station_id, mediator_id, parties, body, etag = row
+    return StatusDoc(case_id, court_id, station_id, mediator_id, parties, body, etag)
+
+
+def status_docs_stale(*, batch: int = CHUNK) -> list[int]:
+    """The cases whose stored document differs from a fresh build, or that have none (ascending ids)."""
+    stale: list[int] = []
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    for chunk in chunks(ids, batch):
+        built = _build_chunk(chunk, Labels())
+        stored = _stored(chunk)
+        stale.extend(pk for pk in chunk if pk in built and (pk not in stored or stored[pk][0] != built[pk].row()))
+    # Documents of cases that are gone cannot exist (the row cascades with its case).
+    return stale
+
+
+def status_docs_rebuild(*, batch: int = CHUNK) -> int:
+    """Every case's document built again and written where it changed. Returns how many were written."""
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for chunk in chunks(ids, batch):
+        written += status_docs_save(chunk)
+    return written

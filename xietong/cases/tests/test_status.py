@@ -1,0 +1,232 @@
+"""The case's status document (cases/status.py): kept equal to a fresh build through random steps,
+visible to exactly whoever may see the case."""
+
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from xietong.accounts.choices import Role
+from xietong.accounts.permissions import may
+from xietong.accounts.services import api_client_create
+from xietong.audit.services import SYSTEM
+from xietong.cases.choices import Channel, Door, PartyRole, Product, Track
+from xietong.cases.models import Case, CaseStatusDoc, Category
+from xietong.cases.registry import registry
+from xietong.cases.services import PersonParty, case_assign_mediator, case_create, case_transition
+from xietong.cases.status import case_status_read, status_docs_build, status_docs_rebuild, status_docs_stale
+from xietong.cases.workflow import TRANSITIONS, transitions_from
+from xietong.core.errors import DomainError
+from xietong.core.idgen import id_number_from
+from xietong.parties.services import person_create
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def stored(case_id: int) -> CaseStatusDoc:
+    return CaseStatusDoc.objects.get(pk=case_id)
+
+
+def assert_fresh(case_ids) -> None:
+    built = status_docs_build(case_ids)
+    for pk in case_ids:
+        doc = stored(pk)
+        fresh = built[pk]
+        assert json.loads(doc.body) == json.loads(fresh.body), pk
+        assert (doc.court_id, doc.station_id, doc.mediator_id, doc.parties, doc.etag) == fresh.row(), pk
+
+
+# Kept equal to a fresh build -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_guards(monkeypatch):
+    """The lifecycle table alone decides (the guards are other apps' rules, tested there)."""
+    for key in list(registry.guards):
+        monkeypatch.setitem(registry.guards._items, key, lambda case, actor, note: None)
+
+
+def actor_for(world, code):
+    roles = TRANSITIONS[code].roles
+    for role, who in ((Role.CENTER_ADMIN, "admin"), (Role.JUDGE, "judge"), (Role.MEDIATOR, "mediator")):
+        if role in roles:
+            return world.users[who]
+    return SYSTEM
+
+
+def test_after_random_steps_every_stored_document_equals_a_fresh_build(
+    world, no_guards, django_capture_on_commit_callbacks
+):
+    from xietong.triage.services import case_triage_override
+
+    rng = random.Random(16)
+    persons = [person_create(actor=SYSTEM, name=f"丙{n}", id_number=id_number_from(710_000 + n)) for n in range(6)]
+    categories = [None, *Category.objects.all()]
+    open_cases: dict[int, str] = {}
+    taken = 0
+    for step in range(900):
+        with django_capture_on_commit_callbacks(execute=True):
+            roll = rng.random()
+            if roll < 0.08 or len(open_cases) < 12:
+                case = case_create(
+                    actor=SYSTEM,
+                    court=rng.choice([world.court, world.other_court]),
+                    institution=rng.choice([world.bank, world.other_bank]),
+                    product=rng.choice(Product.values),
+                    door=rng.choice([Door.ONLINE, Door.COUNTER, Door.API]),
+                    persons=[PersonParty(person=rng.choice(persons), role=PartyRole.RESPONDENT)],
+                    principal=Decimal(rng.randrange(100, 9_999_999)) / 100,
+                    category=rng.choice(categories),
+                )
+                open_cases[case.pk] = case.state
+                continue
+            pk = rng.choice(sorted(open_cases))
+            if roll < 0.12 and open_cases[pk] in ("submitted", "triaged", "mediating"):
+                case_assign_mediator(
+                    case=pk,
+                    actor=world.users["admin"],
+                    mediator=rng.choice([world.users["mediator"], world.users["other_mediator"]]),
+                )
+                continue
+            if roll < 0.16 and open_cases[pk] in ("triaged", "mediating", "agreement"):
+                case_triage_override(
+                    case=pk,
+                    actor=world.users["admin"],
+                    category=rng.choice(categories),
+                    channel=rng.choice(Channel.values),
+                    track=rng.choice(Track.values),
+                    team=None,
+                    reason="随机",
+                )
+                continue
+            t = rng.choice(transitions_from(open_cases[pk]))
+            try:
+                moved = case_transition(case=pk, code=t.code, actor=actor_for(world, t.code), note="随机")
+            except DomainError:
+                continue
+            taken += 1
+            open_cases[pk] = moved.state
+            if moved.state in ("closed", "withdrawn", "rejected"):
+                del open_cases[pk]
+        if step % 150 == 0:
+            assert status_docs_stale() == [], step
+    assert taken > 300
+    assert Case.objects.filter(numbers__kind="执").exists()  # numbers issued on the way
+    assert status_docs_stale() == []
+    every = list(Case.objects.values_list("pk", flat=True))
+    assert_fresh(every)
+    versions = dict(CaseStatusDoc.objects.values_list("pk", "version"))
+    assert status_docs_rebuild() == 0  # nothing to write: every document is current
+    assert dict(CaseStatusDoc.objects.values_list("pk", "version")) == versions
+
+
+def test_a_document_that_went_stale_is_found_and_rebuilt(world):
+    case = world.cases["bank"]
+    CaseStatusDoc.objects.filter(pk=case.pk).update(body="{}", etag="x")
+    CaseStatusDoc.objects.filter(pk=world.cases["station"].pk).delete()
+    assert status_docs_stale() == sorted([case.pk, world.cases["station"].pk])
+    version = stored(case.pk).version
+    assert status_docs_rebuild() == 2
+    assert status_docs_stale() == []
+    assert stored(case.pk).version == version + 1 and stored(world.cases["station"].pk).version == 1
+
+
+def test_the_command_checks_then_rebuilds(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    CaseStatusDoc.objects.filter(pk=world.cases["bank"].pk).delete()
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("case_status_rebuild", "--check", stdout=out)
+    assert "1 of 4" in out.getvalue()
+    assert not CaseStatusDoc.objects.filter(pk=world.cases["bank"].pk).exists()
+    call_command("case_status_rebuild", stdout=out)
+    assert status_docs_stale() == []
+    call_command("case_status_rebuild", "--check", stdout=out)  # nothing stale: no exit
+
+
+def test_a_new_colour_of_a_category_reaches_its_cases_documents(world, client):
+    case = world.cases["bank"]
+    category = case.category
+    assert json.loads(stored(case.pk).body)["colour"] is None
+    client.force_login(world.users["admin"])
+    r = client.post(
+        f"/admin/cases/category/{category.pk}/change/",
+        {
+            "name": category.name,
+            "code": category.code,
+            "colour": "red",
+            "description": "",
+            "sort_order": 0,
+            "is_active": "on",
+        },
+    )
+    assert r.status_code == 302, r.content[:500]
+    assert json.loads(stored(case.pk).body)["colour"] == "red"
+    assert status_docs_stale() == []
+
+
+def test_cases_opened_in_bulk_get_their_documents(world):
+    from django.db import transaction
+
+    from xietong.cases.bulk import NewCase, cases_create_bulk
+
+    persons = [person_create(actor=SYSTEM, name=f"丁{n}", id_number=id_number_from(720_000 + n)) for n in range(3)]
+    with transaction.atomic():
+        created = cases_create_bulk(
+            actor=SYSTEM,
+            court=world.court,
+            institution=world.bank,
+            door=Door.API,
+            disputes=[
+                NewCase(
+                    p.pk, Product.CREDIT_CARD, Decimal("100.00"), Decimal("1.00"), Decimal("0.00"), channel="mediable"
+                )
+                for p in persons
+            ],
+            transition="triage",
+        )
+    assert_fresh(created.case_ids)
+    body = json.loads(stored(created.case_ids[0]).body)
+    assert body["state"] == "triaged" and body["latest_step"]["kind"] == "triage"
+    assert body["number"] == created.first_number and [n["text"] for n in body["numbers"]] == [created.first_number]
+
+
+# Who may see it ----------------------------------------------------------------------------------
+
+
+def test_the_document_is_visible_to_exactly_whoever_may_see_the_case(world):
+    from xietong.parties.models import Authorisation
+
+    actors = list(world.users.values())
+    actors.append(world.api_client)
+    other_client, _token = api_client_create(actor=SYSTEM, organisation=world.other_bank, name="另一系统")
+    actors.append(other_client)
+
+    def compare() -> list[str]:
+        wrong = []
+        for actor in actors:
+            for key, case in world.cases.items():
+                want = Case.objects.restrict(actor).filter(pk=case.pk).exists()
+                if may(actor, "cases.view_status", case_status_read(case.pk)) != want:
+                    wrong.append(f"{actor} {key}: expected {want}")
+        return wrong
+
+    assert compare() == []
+    assert may(world.users["party"], "cases.view_status", case_status_read(world.cases["bank"].pk))  # acting
+    Authorisation.objects.update(revoked_at="2026-01-01T00:00:00Z")  # the relative's authorisation lapses
+    world.users["party"]._person_id_cache = False
+    assert not may(world.users["party"], "cases.view_status", case_status_read(world.cases["bank"].pk))
+    assert compare() == []
+
+
