@@ -1,5 +1,6 @@
-"""The case's status document (cases/status.py): kept equal to a fresh build through random steps,
-visible to exactly whoever may see the case."""
+"""The case's status document (cases/status.py) and its call, GET /api/v1/cases/{id}/status: kept equal
+to a fresh build through random steps, agreeing with the full case, visible to exactly whoever may see
+the case, answered in two reads with an ETag, and refused as the full case is refused."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from xietong.accounts.choices import Role
 from xietong.accounts.permissions import may
@@ -202,6 +205,39 @@ def test_cases_opened_in_bulk_get_their_documents(world):
     assert body["number"] == created.first_number and [n["text"] for n in body["numbers"]] == [created.first_number]
 
 
+# What the document says, against the full case ------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_document_agrees_with_the_full_case(world, language):
+    c = Client(HTTP_ACCEPT_LANGUAGE=language)
+    c.force_login(world.users["admin"])
+    for key, case in world.cases.items():
+        full = c.get(f"/api/v1/cases/{case.pk}").json()
+        status = c.get(f"/api/v1/cases/{case.pk}/status")
+        assert status.status_code == 200, key
+        doc = status.json()
+        for field in ("id", "number", "state", "channel", "track", "colour", "closed_at"):
+            assert doc[field] == full[field], (key, field)
+        assert doc["state_label"][language] == full["state_label"]
+        assert [(n["kind"], n["text"], n["assigned_at"]) for n in doc["numbers"]] == [
+            (n["kind"], n["text"], n["assigned_at"]) for n in full["numbers"]
+        ]
+        assert [n["kind_label"][language] for n in doc["numbers"]] == [n["kind_label"] for n in full["numbers"]]
+        newest = full["events"][-1]
+        assert (doc["latest_step"]["kind"], doc["latest_step"]["at"]) == (newest["kind"], newest["at"])
+        assert doc["updated_at"] >= newest["at"]
+
+
+def test_the_body_is_what_the_openapi_document_describes(world):
+    from xietong.cases.api import status_schema
+
+    schema = status_schema()
+    for case in world.cases.values():
+        schema.model_validate_json(stored(case.pk).body)
+    assert "repayment" in json.loads(stored(world.cases["bank"].pk).body)
+
+
 # Who may see it ----------------------------------------------------------------------------------
 
 
@@ -230,3 +266,69 @@ def test_the_document_is_visible_to_exactly_whoever_may_see_the_case(world):
     assert compare() == []
 
 
+# The call ----------------------------------------------------------------------------------------
+
+
+def test_the_call_answers_the_stored_body_with_an_etag_and_304_while_nothing_changed(world):
+    case = world.cases["bank"]
+    c = bearer(world.api_token)
+    r = c.get(f"/api/v1/cases/{case.pk}/status")
+    assert r.status_code == 200 and r["Content-Type"] == "application/json; charset=utf-8"
+    doc = stored(case.pk)
+    assert r.content == doc.body.encode() and r["ETag"] == f'"{doc.etag}"'
+    assert "no-cache" in r["Cache-Control"]
+    for sent in (r["ETag"], f"W/{r['ETag']}", f'"other", {r["ETag"]}', "*"):
+        again = c.get(f"/api/v1/cases/{case.pk}/status", HTTP_IF_NONE_MATCH=sent)
+        assert again.status_code == 304 and again.content == b"" and again["ETag"] == r["ETag"], sent
+    assert c.get(f"/api/v1/cases/{case.pk}/status", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    # The case changes: a new body, a new tag.
+    case_transition(case=case.pk, code="start_mediation", actor=world.users["mediator"])
+    changed = c.get(f"/api/v1/cases/{case.pk}/status", HTTP_IF_NONE_MATCH=r["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != r["ETag"]
+    assert changed.json()["state"] == "mediating" and stored(case.pk).version == doc.version + 1
+
+
+def test_the_call_reads_twice_and_writes_nothing(world):
+    case = world.cases["bank"]
+    c = bearer(world.api_token)
+    assert c.get(f"/api/v1/cases/{case.pk}/status").status_code == 200  # brings last_used_at up to date
+    with CaptureQueriesContext(connection) as queries:
+        assert c.get(f"/api/v1/cases/{case.pk}/status").status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) == 2 and all(s.lstrip().upper().startswith("SELECT") for s in sql), sql
+    assert "cases_casestatusdoc" in sql[1]
+
+
+def test_a_case_without_a_document_is_answered_all_the_same_and_nothing_is_written(world):
+    case = world.cases["bank"]
+    expected = stored(case.pk).body
+    CaseStatusDoc.objects.filter(pk=case.pk).delete()
+    c = bearer(world.api_token)
+    c.get("/api/v1/me")  # brings the token's last_used_at up to date
+    with CaptureQueriesContext(connection) as queries:
+        r = c.get(f"/api/v1/cases/{case.pk}/status")
+    assert r.status_code == 200 and r.content == expected.encode()
+    assert not any(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for q in queries)
+    assert not CaseStatusDoc.objects.filter(pk=case.pk).exists()
+    other = bearer(world.other_api_token).get(f"/api/v1/cases/{case.pk}/status")
+    assert other.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["{other}", "999999", "0", "abc", "1.5", "-3", "99999999999999999999999", str(2**63)])
+def test_what_the_caller_may_not_see_is_the_same_404_as_the_full_case(world, path):
+    """Another bank's case, a forged id, a value that is no id: the same JSON 404 as the full case's."""
+    path = path.format(other=world.cases["other_bank"].pk)
+    c = bearer(world.api_token)
+    full = c.get(f"/api/v1/cases/{path}")
+    status = c.get(f"/api/v1/cases/{path}/status")
+    assert full.status_code == status.status_code == 404, (full.content, status.content)
+    assert status.json() == full.json() and status.json()["error"]["code"] == "not_found"
+    assert "ETag" not in status
+
+
+def test_the_call_needs_a_token_or_a_session(world):
+    case = world.cases["bank"]
+    r = Client().get(f"/api/v1/cases/{case.pk}/status")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+    forged = bearer(world.api_token[:-2] + "xx").get(f"/api/v1/cases/{case.pk}/status")
+    assert forged.status_code == 401 and forged.json() == r.json()

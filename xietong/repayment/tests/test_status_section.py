@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from xietong.cases.models import CaseStatusDoc
@@ -76,6 +77,9 @@ def test_the_section_follows_the_plan_through_payments_the_daily_job_and_enforce
     assert doc["state"] == "enforcing" and doc["repayment"]["status"] == "enforcement"
     assert doc["repayment"]["next_instalment"] is None and doc["next"] is None
     assert "执" in doc["number"]
+
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {world.api_token}")
+    assert c.get(f"/api/v1/cases/{performing.pk}/status").json() == doc
 
 
 def test_a_suspension_moves_the_next_date_to_its_end(world, performing):
