@@ -42,7 +42,7 @@ from .models import Case, CaseEvent, CaseNumber, CaseParty
 from .numbers import ReservedNumbers, case_numbers_reserve
 from .registry import registry
 from .services import case_transitions_notify
-from .status import status_docs_save
+from .status import Opened, status_docs_insert_opened
 from .workflow import TRANSITIONS, Transition
 
 PRODUCTS = frozenset(Product.values)
@@ -260,7 +260,13 @@ def cases_create_bulk(
     written: dict[str, Any] = {}
     for step in steps:
         written.update(step(case_ids))
-    status_docs_save(case_ids)  # after the steps: what they wrote may be part of the document
+    status_docs_insert_opened(  # after the steps: what they wrote may be part of the document
+        [
+            Opened(cid, texts[k], d.channel, d.track, d.category_id, d.respondent_id)
+            for k, (cid, d) in enumerate(zip(case_ids, disputes, strict=True))
+        ],
+        writer=w,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CASE_CREATE_BULK,

@@ -33,7 +33,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -41,11 +42,14 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from ninja.responses import NinjaJSONEncoder
 
+from xietong.core.bulk import BulkWriter
+
 from .choices import CaseState, NumberKind
-from .models import Case, CaseEvent, CaseNumber, CaseParty, CaseStatusDoc
+from .models import Case, CaseEvent, CaseNumber, CaseParty, CaseStatusDoc, Category
 from .registry import registry
 from .workflow import TRANSITIONS
 
+T = TypeVar("T")
 CHUNK = 2000  # cases per round of queries when building many (each query's IN list stays small)
 
 
@@ -85,9 +89,9 @@ class Labels:
         return found
 
 
-def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def _dump(body: Mapping[str, Any]) -> str:
@@ -102,7 +106,47 @@ def _event_label(kind: str) -> Any:
     return found.label if found is not None else kind
 
 
+@dataclass
+class _Assembled:
+    body: dict[str, Any]
+    court_id: int
+    station_id: int | None
+    mediator_id: int | None
+    parties: dict[str, list[Any]]
+
+
+def _with_sections(body: dict[str, Any], sections: Mapping[str, Mapping[int, Any]], pk: int) -> None:
+    """The registered sections of case `pk` into its body, and the nearest date they name as `next`."""
+    upcoming = []
+    for key, found in sections.items():
+        section = found.get(pk)
+        body[key] = section
+        if section and section.get("next"):
+            upcoming.append(section["next"])
+    if upcoming:
+        nearest = min(upcoming, key=lambda n: str(n["on"]))
+        body["next"] = {"kind": nearest["kind"], "label": nearest["label"], "on": nearest["on"]}
+    else:
+        body["next"] = None
+
+
+def _doc(pk: int, a: _Assembled, text: str) -> StatusDoc:
+    return StatusDoc(
+        case_id=pk,
+        court_id=a.court_id,
+        station_id=a.station_id,
+        mediator_id=a.mediator_id,
+        parties=a.parties,
+        body=text,
+        etag=hashlib.sha256(text.encode()).hexdigest()[:32],
+    )
+
+
 def _build_chunk(ids: list[int], labels: Labels) -> dict[int, StatusDoc]:
+    return {pk: _doc(pk, a, _dump(a.body)) for pk, a in _assemble(ids, labels).items()}
+
+
+def _assemble(ids: list[int], labels: Labels) -> dict[int, _Assembled]:
     latest = CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
     cases = list(
         Case.objects.filter(pk__in=ids)
@@ -159,7 +203,7 @@ def _build_chunk(ids: list[int], labels: Labels) -> dict[int, StatusDoc]:
             mine["acting"].append([agent_id, person_id, authorisation_id])
     sections = {key: part.build(ids) for key, part in registry.status_parts.items()}
 
-    docs: dict[int, StatusDoc] = {}
+    docs: dict[int, _Assembled] = {}
     for c in cases:
         pk = c["pk"]
         event = events.get(pk)
@@ -187,25 +231,14 @@ def _build_chunk(ids: list[int], labels: Labels) -> dict[int, StatusDoc]:
             "latest_step": latest_step,
             "next": None,
         }
-        upcoming = []
-        for key, found in sections.items():
-            section = found.get(pk)
-            body[key] = section
-            if section and section.get("next"):
-                upcoming.append(section["next"])
-        if upcoming:
-            nearest = min(upcoming, key=lambda n: str(n["on"]))
-            body["next"] = {"kind": nearest["kind"], "label": nearest["label"], "on": nearest["on"]}
+        _with_sections(body, sections, pk)
         body["updated_at"] = updated_at
-        text = _dump(body)
-        docs[pk] = StatusDoc(
-            case_id=pk,
+        docs[pk] = _Assembled(
+            body=body,
             court_id=c["court_id"],
             station_id=c["station_id"],
             mediator_id=c["mediator_id"],
             parties=parties.get(pk, {"organisations": [], "persons": [], "acting": []}),
-            body=text,
-            etag=hashlib.sha256(text.encode()).hexdigest()[:32],
         )
     return docs
 
@@ -264,6 +297,69 @@ def status_docs_save(case_ids: Iterable[int]) -> int:
             )
         written += len(new) + len(changed)
     return written
+
+
+class Opened(NamedTuple):
+    """What may differ between cases opened together (`bulk.cases_create_bulk`)."""
+
+    case_id: int
+    number: str
+    channel: str
+    track: str
+    category_id: int | None
+    respondent_id: int
+
+
+def status_docs_insert_opened(opened: Sequence[Opened], *, writer: BulkWriter) -> None:
+    """The documents of cases just opened together by `bulk.cases_create_bulk`, in its transaction.
+
+    The first case's document is built from the tables like any other. The others differ from it only
+    in what differs between the cases — id, number, channel, track, colour, respondent — and in the
+    registered sections (built for all of them, a chunk at a time): same court, institution, state,
+    timeline and times. They are inserted raw, as the cases were (a 100,000-case batch would otherwise
+    spend more on its documents than on its cases; bench/README.md). The tests compare each with a
+    fresh build."""
+    if not opened:
+        return
+    labels = Labels()
+    first = _assemble([opened[0].case_id], labels)[opened[0].case_id]
+    template = _plain(first.body)
+    assert len(template["numbers"]) == 1 and not first.parties["acting"], "a case opened in bulk"
+    organisations = first.parties["organisations"]
+    colours = dict(
+        Category.objects.filter(pk__in={o.category_id for o in opened if o.category_id}).values_list("pk", "colour")
+    )
+    now = writer.dt(timezone.now())
+    columns = ("case_id", "court_id", "station_id", "mediator_id", "parties", "body", "etag", "version", "built_at")
+    for chunk in chunks(opened):
+        sections = {key: part.build([o.case_id for o in chunk]) for key, part in registry.status_parts.items()}
+        rows = []
+        for o in chunk:
+            body = dict(template)
+            body["id"], body["number"] = o.case_id, o.number
+            body["numbers"] = [{**template["numbers"][0], "text": o.number}]
+            body["channel"], body["track"] = o.channel, o.track
+            body["colour"] = (colours.get(o.category_id) if o.category_id else None) or None
+            _with_sections(body, sections, o.case_id)
+            text = _dump(body)
+            parties = {"organisations": organisations, "persons": [o.respondent_id], "acting": []}
+            etag = hashlib.sha256(text.encode()).hexdigest()[:32]
+            rows.append((o.case_id, first.court_id, None, None, json.dumps(parties), text, etag, 1, now))
+        writer.insert(CaseStatusDoc, columns, rows)
+
+
+def _plain(value: Any) -> Any:
+    """The value with its dates, times and amounts as the API's encoder writes them (encoded once)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date | Decimal):
+        return _ENCODER.default(value)
+    return value
+
+
+_ENCODER = NinjaJSONEncoder()
 
 
 def case_status_refresh(case: Case | int) -> None:

@@ -18,7 +18,7 @@ from xietong.accounts.permissions import may
 from xietong.accounts.services import api_client_create
 from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Door, Product
-from xietong.cases.models import Case, CaseStatusDoc
+from xietong.cases.models import Case, CaseStatusDoc, Category
 from xietong.cases.services import case_transition
 from xietong.cases.status import case_status_read, status_docs_build, status_docs_rebuild, status_docs_stale
 from xietong.core.idgen import id_number_from
@@ -96,29 +96,44 @@ def test_a_new_colour_of_a_category_reaches_its_cases_documents(world, client):
 
 
 def test_cases_opened_in_bulk_get_their_documents(world):
+    """Built from the first case's (cases/status.py: status_docs_insert_opened): each equals a fresh build."""
     from django.db import transaction
 
     from xietong.cases.bulk import NewCase, cases_create_bulk
 
-    persons = [person_create(actor=SYSTEM, name=f"丁{n}", id_number=id_number_from(720_000 + n)) for n in range(3)]
+    persons = [person_create(actor=SYSTEM, name=f"丁{n}", id_number=id_number_from(720_000 + n)) for n in range(5)]
+    categories = [None, *Category.objects.order_by("pk").values_list("pk", flat=True)]
+    disputes = [
+        NewCase(
+            p.pk,
+            Product.CREDIT_CARD,
+            Decimal("100.00") + n,
+            Decimal("1.00"),
+            Decimal("0.00"),
+            category_id=categories[n % len(categories)],
+            channel=["mediable", "hard_to_enforce", "group_risk"][n % 3],
+            track=["", "fast", "normal"][n % 3],
+        )
+        for n, p in enumerate(persons)
+    ]
     with transaction.atomic():
         created = cases_create_bulk(
             actor=SYSTEM,
             court=world.court,
             institution=world.bank,
             door=Door.API,
-            disputes=[
-                NewCase(
-                    p.pk, Product.CREDIT_CARD, Decimal("100.00"), Decimal("1.00"), Decimal("0.00"), channel="mediable"
-                )
-                for p in persons
-            ],
+            disputes=disputes,
             transition="triage",
         )
     assert_fresh(created.case_ids)
-    body = json.loads(stored(created.case_ids[0]).body)
-    assert body["state"] == "triaged" and body["latest_step"]["kind"] == "triage"
-    assert body["number"] == created.first_number and [n["text"] for n in body["numbers"]] == [created.first_number]
+    assert status_docs_stale() == []
+    bodies = [json.loads(stored(pk).body) for pk in created.case_ids]
+    assert [b["number"] for b in bodies] == created.numbers.texts
+    assert len({b["colour"] for b in bodies}) > 1 and len({b["channel"] for b in bodies}) == 3
+    assert all(b["state"] == "triaged" and b["latest_step"]["kind"] == "triage" for b in bodies)
+    c = bearer(world.api_token)
+    assert c.get(f"/api/v1/cases/{created.case_ids[-1]}/status").json() == bodies[-1]
+    assert bearer(world.other_api_token).get(f"/api/v1/cases/{created.case_ids[-1]}/status").status_code == 404
 
 
 # What the document says, against the full case ------------------------------------------------------
