@@ -38,7 +38,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone, translation
 from ninja.responses import NinjaJSONEncoder
 
@@ -130,6 +130,12 @@ def _with_sections(body: dict[str, Any], sections: Mapping[str, Mapping[int, Any
         body["next"] = None
 
 
+def _etag(text: str, court_id: int, station_id: int | None, mediator_id: int | None, parties: Any) -> str:
+    """Of the body and of the ids visibility is decided on: a document is written again when either changes."""
+    ids = json.dumps([court_id, station_id, mediator_id, parties], sort_keys=True)
+    return hashlib.sha256(f"{text}\n{ids}".encode()).hexdigest()[:32]
+
+
 def _doc(pk: int, a: _Assembled, text: str) -> StatusDoc:
     return StatusDoc(
         case_id=pk,
@@ -138,7 +144,7 @@ def _doc(pk: int, a: _Assembled, text: str) -> StatusDoc:
         mediator_id=a.mediator_id,
         parties=a.parties,
         body=text,
-        etag=hashlib.sha256(text.encode()).hexdigest()[:32],
+        etag=_etag(text, a.court_id, a.station_id, a.mediator_id, a.parties),
     )
 
 
@@ -253,15 +259,6 @@ def status_docs_build(case_ids: Iterable[int]) -> dict[int, StatusDoc]:
     return found
 
 
-def _stored(ids: list[int]) -> dict[int, tuple[tuple[Any, ...], int]]:
-    return {
-        pk: ((court_id, station_id, mediator_id, parties, etag), version)
-        for pk, court_id, station_id, mediator_id, parties, etag, version in CaseStatusDoc.objects.filter(
-            pk__in=ids
-        ).values_list("pk", "court_id", "station_id", "mediator_id", "parties", "etag", "version")
-    }
-
-
 def status_docs_save(case_ids: Iterable[int]) -> int:
     """Build these cases' documents and write those that changed, in the caller's transaction.
     Returns how many were written."""
@@ -270,33 +267,38 @@ def status_docs_save(case_ids: Iterable[int]) -> int:
     written = 0
     for chunk in chunks(ids):
         built = _build_chunk(chunk, Labels())
-        stored = _stored(chunk)
-        new: list[CaseStatusDoc] = []
-        changed: list[CaseStatusDoc] = []
-        for pk, doc in built.items():
-            before = stored.get(pk)
-            if before is not None and before[0] == doc.row():
-                continue
-            row = CaseStatusDoc(
-                case_id=pk,
-                court_id=doc.court_id,
-                station_id=doc.station_id,
-                mediator_id=doc.mediator_id,
-                parties=dict(doc.parties),
-                body=doc.body,
-                etag=doc.etag,
-                version=before[1] + 1 if before is not None else 1,
-                built_at=now,
-            )
-            (changed if before is not None else new).append(row)
+        if len(built) == 1:  # a timeline event: one statement when the document changed, as it mostly has
+            (doc,) = built.values()
+            if (
+                CaseStatusDoc.objects.filter(pk=doc.case_id)
+                .exclude(etag=doc.etag)
+                .update(**_fields(doc), version=F("version") + 1, built_at=now)
+            ):
+                written += 1
+            elif not CaseStatusDoc.objects.filter(pk=doc.case_id).exists():
+                CaseStatusDoc.objects.create(case_id=doc.case_id, **_fields(doc), built_at=now)
+                written += 1
+            continue
+        stored = dict(CaseStatusDoc.objects.filter(pk__in=chunk).values_list("pk", "etag"))
+        new = [CaseStatusDoc(case_id=pk, **_fields(doc), built_at=now) for pk, doc in built.items() if pk not in stored]
+        changed = [pk for pk, doc in built.items() if pk in stored and stored[pk] != doc.etag]
         if new:
             CaseStatusDoc.objects.bulk_create(new)
-        if changed:
-            CaseStatusDoc.objects.bulk_update(
-                changed, ["court_id", "station_id", "mediator_id", "parties", "body", "etag", "version", "built_at"]
-            )
+        for pk in changed:
+            CaseStatusDoc.objects.filter(pk=pk).update(**_fields(built[pk]), version=F("version") + 1, built_at=now)
         written += len(new) + len(changed)
     return written
+
+
+def _fields(doc: StatusDoc) -> dict[str, Any]:
+    return {
+        "court_id": doc.court_id,
+        "station_id": doc.station_id,
+        "mediator_id": doc.mediator_id,
+        "parties": dict(doc.parties),
+        "body": doc.body,
+        "etag": doc.etag,
+    }
 
 
 class Opened(NamedTuple):
@@ -343,7 +345,7 @@ def status_docs_insert_opened(opened: Sequence[Opened], *, writer: BulkWriter) -
             _with_sections(body, sections, o.case_id)
             text = _dump(body)
             parties = {"organisations": organisations, "persons": [o.respondent_id], "acting": []}
-            etag = hashlib.sha256(text.encode()).hexdigest()[:32]
+            etag = _etag(text, first.court_id, None, None, parties)
             rows.append((o.case_id, first.court_id, None, None, json.dumps(parties), text, etag, 1, now))
         writer.insert(CaseStatusDoc, columns, rows)
 
@@ -400,8 +402,8 @@ def status_docs_stale(*, batch: int = CHUNK) -> list[int]:
     ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
     for chunk in chunks(ids, batch):
         built = _build_chunk(chunk, Labels())
-        stored = _stored(chunk)
-        stale.extend(pk for pk in chunk if pk in built and (pk not in stored or stored[pk][0] != built[pk].row()))
+        stored = dict(CaseStatusDoc.objects.filter(pk__in=chunk).values_list("pk", "etag"))
+        stale.extend(pk for pk in chunk if pk in built and stored.get(pk) != built[pk].etag)
     # Documents of cases that are gone cannot exist (the row cascades with its case).
     return stale
 
