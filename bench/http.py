@@ -281,7 +281,9 @@ def in_process_child(spec_json: str) -> None:
             call(path, headers)
         prof.disable()
         text = io.StringIO()
-        pstats.Stats(prof, stream=text).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(30)
+        pstats.Stats(prof, stream=text).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(
+            int(os.environ.get("BENCH_PROFILE_LINES", "30"))
+        )
         print(text.getvalue())
     print(json.dumps(results))
 
