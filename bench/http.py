@@ -1,20 +1,25 @@
 """HTTP benchmark: the platform under load over loopback, gunicorn x2 under production settings.
 
     python -m bench.http [--smoke] [--duration S] [--repeat R] [--concurrency 16,64] [--reuse] [--output PATH]
+    python -m bench.http --in-process [--calls N] [--profile TARGET] [--reuse]
 
 Loads the demo region into its own database (bench/results/http.sqlite3, or the PostgreSQL database
 named by DATABASE_URL when its name contains "bench"), collects the static files, starts gunicorn with
 two worker processes and `xietong.settings.production`, and drives it with wrk (Debian's package) at
 each concurrency: `/healthz` (the ceiling: no database), a bank's case-status call
-(`GET /api/v1/cases/{id}` with its bearer token), a clerk's case list (`/`) and a citizen's
-"my cases" (`/my/`). Requests/s, p50, p90 and p99 of each run go to bench/results/http-<vendor>.json
-with the machine's load average beside them. See bench/README.md.
+(`GET /api/v1/cases/{id}/status` with its bearer token) beside the full case it replaces for polling
+(`GET /api/v1/cases/{id}`), a clerk's case list (`/`) and a citizen's "my cases" (`/my/`).
+Requests/s, p50, p90 and p99 of each run go to bench/results/http-<vendor>.json with the machine's
+load average beside them. `--in-process` calls each target through Django's WSGI handler in one
+process under the same settings instead (no gunicorn, no wrk): CPU and statements per call, and a
+cProfile of one target. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -38,6 +43,7 @@ VAR_DIR = RESULTS_DIR / "http-var"
 GOAL_RATIO = 0.6  # issue 16: the status API at >= 0.6x the ceiling's requests/s
 GOAL_P99_MS = 30.0  # ... and p99 <= 30 ms at 64 clients
 SECRET = "bench-only-secret-key-" + "x" * 40
+AUDIT_KEY = "bench-only-audit-key-" + "x" * 40  # production refuses to start without one
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -49,6 +55,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     p.add_argument("--reuse", action="store_true", help="keep the database loaded by an earlier run")
     p.add_argument("--output", type=Path, default=None)
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="no server, no wrk: each target called --calls times through Django's WSGI handler in one process"
+        " (CPU per call and statements per call)",
+    )
+    p.add_argument("--calls", type=int, default=300, help="calls per target and round with --in-process (default 300)")
+    p.add_argument("--rounds", type=int, default=5, help="rounds with --in-process, targets taking turns (default 5)")
+    p.add_argument("--profile", default=None, help="with --in-process: cProfile 200 calls of this target")
+    p.add_argument("--in-process-child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.duration = args.duration or (2.0 if args.smoke else 10.0)
     args.repeat = args.repeat or (1 if args.smoke else 3)
@@ -72,7 +88,7 @@ def server_env(vendor: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="xietong.settings.production",
         SECRET_KEY=SECRET,
-        AUDIT_HMAC_KEY="bench-only-audit-key-" + "y" * 40,
+        AUDIT_HMAC_KEY=AUDIT_KEY,
         PUBLIC_BASE_URL="https://xietong.example.org",
         SECURE_SSL_REDIRECT="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -89,6 +105,7 @@ def prepare_database(args: argparse.Namespace) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xietong.settings.dev")
     os.environ["DEBUG"] = "0"
     os.environ["SECRET_KEY"] = SECRET  # the sessions made here are read by the server
+    os.environ["AUDIT_HMAC_KEY"] = AUDIT_KEY  # the audit entries of the demo, verifiable by the server
     os.environ["XIETONG_VAR_DIR"] = str(VAR_DIR)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("DATABASE_URL", "")
@@ -124,6 +141,7 @@ def load_world(vendor: str) -> dict[str, Any]:
     call_command("migrate", interactive=False, verbosity=0)
     if not User.objects.exists():
         call_command("load_demo", verbosity=0)
+    call_command("case_status_rebuild", stdout=io.StringIO())  # a database from before the status documents
     loaded_s = time.perf_counter() - t0
 
     bank = User.objects.get(username="ccb").organisation
@@ -148,6 +166,127 @@ def load_world(vendor: str) -> dict[str, Any]:
         "clerk_session": session_of("clerk"),
         "citizen_session": session_of("huang"),
     }
+
+
+def target_paths(world: dict[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:
+    """What is asked, by whom: name → (path, headers)."""
+    bearer = {"Authorization": f"Bearer {world['token']}"}
+    return {
+        "healthz": ("/healthz", {}),
+        "status_api": (f"/api/v1/cases/{world['case_id']}/status", bearer),
+        "case_detail_api": (f"/api/v1/cases/{world['case_id']}", bearer),
+        "staff_list": ("/", {"Cookie": f"sessionid={world['clerk_session']}"}),
+        "my_cases": ("/my/", {"Cookie": f"sessionid={world['citizen_session']}"}),
+    }
+
+
+def in_process(vendor: str, world: dict[str, Any], calls: int, rounds: int, profile: str | None) -> dict[str, Any]:
+    """Each target called `calls` times in each of `rounds` rounds through Django's WSGI handler in one
+    process under the server's settings, no network: CPU per call (`time.process_time`, the median of
+    the rounds) and statements per call."""
+    spec = json.dumps({"paths": target_paths(world), "calls": calls, "rounds": rounds, "profile": profile})
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.http", "--in-process-child", spec],
+        cwd=ROOT,
+        env=server_env(vendor),
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit(f"the in-process run failed:\n{out.stderr}")
+    lines = out.stdout.splitlines()
+    result: dict[str, Any] = json.loads(lines[-1])
+    if len(lines) > 1:
+        print("\n".join(lines[:-1]))  # the profile
+    return result
+
+
+def in_process_child(spec_json: str) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    import django
+
+    django.setup()
+    if os.environ.get("BENCH_CONN_MAX_AGE"):  # an experiment: persistent connections (see bench/README.md)
+        from django.conf import settings
+
+        settings.DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_CONN_MAX_AGE"])
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    spec = json.loads(spec_json)
+    app = get_wsgi_application()
+
+    def call(path: str, headers: dict[str, str]) -> tuple[str, bytes]:
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "wsgi.version": (1, 0),
+        }
+        for k, v in headers.items():
+            environ["HTTP_" + k.upper().replace("-", "_")] = v
+        status: list[str] = []
+        response = app(environ, lambda s, h, exc_info=None: status.append(s))
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()  # type: ignore[attr-defined]
+        return status[0], body
+
+    results: dict[str, Any] = {}
+    for name, (path, headers) in spec["paths"].items():
+        for _ in range(30):  # warm-up: imports, caches, the first connection
+            status, body = call(path, headers)
+        if not status.startswith("200"):
+            raise SystemExit(f"{name}: {path} answered {status}: {body[:300]!r}")
+        statements: list[str] = []
+
+        def count(
+            execute: Any, sql: str, params: Any, many: bool, context: Any, statements: list[str] = statements
+        ) -> Any:
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            call(path, headers)
+        results[name] = {"statements": len(statements), "sql": [s[:300] for s in statements], "bytes": len(body)}
+    # The targets take turns, `rounds` times: on a shared machine a slow minute then weighs on all of them.
+    rounds: dict[str, list[float]] = {name: [] for name in spec["paths"]}
+    for _round in range(spec["rounds"]):
+        for name, (path, headers) in spec["paths"].items():
+            c0 = time.process_time()
+            for _ in range(spec["calls"]):
+                call(path, headers)
+            rounds[name].append((time.process_time() - c0) * 1000 / spec["calls"])
+    for name, found in rounds.items():
+        results[name]["cpu_ms_per_call"] = round(statistics.median(found), 3)
+        results[name]["cpu_ms_rounds"] = [round(x, 3) for x in found]
+    if spec["profile"]:
+        path, headers = spec["paths"][spec["profile"]]
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(200):
+            call(path, headers)
+        prof.disable()
+        text = io.StringIO()
+        pstats.Stats(prof, stream=text).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(
+            int(os.environ.get("BENCH_PROFILE_LINES", "30"))
+        )
+        print(text.getvalue())
+    print(json.dumps(results))
 
 
 def free_port() -> int:
@@ -244,17 +383,41 @@ def run_wrk(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.in_process_child:
+        in_process_child(args.in_process_child)
+        return 0
+    if args.in_process:
+        vendor = prepare_database(args)
+        world = load_world(vendor)
+        load_before = os.getloadavg()
+        found = in_process(vendor, world, args.calls, args.rounds, args.profile)
+        print(f"  load average (1, 5, 15 min) before {load_before}, after {os.getloadavg()}")
+        for name, row in found.items():
+            print(
+                f"  {name:<16} {row['cpu_ms_per_call']:7.3f} ms CPU per call (median of {args.rounds} rounds:"
+                f" {', '.join(f'{x:.2f}' for x in row['cpu_ms_rounds'])})  {row['statements']} statements"
+            )
+        output = args.output or RESULTS_DIR / f"http-inprocess-{vendor}.json"
+        output.write_text(
+            json.dumps(
+                {
+                    "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "load_avg": os.getloadavg(),
+                    "calls": args.calls,
+                    "rounds": args.rounds,
+                    "targets": found,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
     wrk = wrk_path()
     vendor = prepare_database(args)
     world = load_world(vendor)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    targets = {
-        "healthz": (f"{base}/healthz", {}),
-        "status_api": (f"{base}/api/v1/cases/{world['case_id']}", {"Authorization": f"Bearer {world['token']}"}),
-        "staff_list": (f"{base}/", {"Cookie": f"sessionid={world['clerk_session']}"}),
-        "my_cases": (f"{base}/my/", {"Cookie": f"sessionid={world['citizen_session']}"}),
-    }
+    targets = {name: (f"{base}{path}", headers) for name, (path, headers) in target_paths(world).items()}
     server = start_server(vendor, args.workers, port)
     runs: list[dict[str, Any]] = []
     try:
@@ -271,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     r.update(target=name, connections=connections, repetition=repetition)
                     runs.append(r)
                     print(
-                        f"  {name:<11} c={connections:<3} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:7.2f} ms"
+                        f"  {name:<15} c={connections:<3} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:7.2f} ms"
                         f"  p99 {r['p99_ms']:7.2f} ms  cpu {r.get('server_cpu_ms_per_request', 0):6.2f} ms/req"
                         f"  load {r['load_1m_before']:.2f}"
                         + (f"  NON-2xx {r['non_2xx']}" if r["non_2xx"] else "")
@@ -297,12 +460,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "runs_with_socket_errors": sum(1 for r in mine if r["socket_errors"]),
             }
         ceiling = summary[f"healthz@{connections}"]["rps"]
-        status = summary[f"status_api@{connections}"]
-        status["ratio_to_ceiling"] = round(status["rps"] / ceiling, 3) if ceiling else None
         cpu_ceiling = summary[f"healthz@{connections}"]["server_cpu_ms_per_request"]
-        if status["server_cpu_ms_per_request"]:
-            # What the ratio would be with the two cores to the server alone: CPU per request, inverted.
-            status["cpu_ratio_to_ceiling"] = round(cpu_ceiling / status["server_cpu_ms_per_request"], 3)
+        for api in ("status_api", "case_detail_api"):
+            status = summary[f"{api}@{connections}"]
+            status["ratio_to_ceiling"] = round(status["rps"] / ceiling, 3) if ceiling else None
+            if status["server_cpu_ms_per_request"]:
+                # What the ratio would be with the two cores to the server alone: CPU per request, inverted.
+                status["cpu_ratio_to_ceiling"] = round(cpu_ceiling / status["server_cpu_ms_per_request"], 3)
     at64 = summary.get("status_api@64")
     goal = None
     if at64:

@@ -64,6 +64,7 @@ POLICY: dict[str, Rule] = {
     "api-1:cases_list": Rule(web=False),
     "api-1:cases_by_number": Rule(web=False, case=True),
     "api-1:cases_detail": Rule(web=False, case=True),
+    "api-1:cases_status": Rule(web=False, case=True),
     "api-1:cases_transition": Rule(method="POST", web=False, case=True, data={"code": "no-such-step"}),
     "api-1:stats_overview": Rule(web=False, roles=STATS),
     # Intake (xietong/intake): parties apply; clerks at the counter; station agents for villagers.

@@ -3,9 +3,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import create_model
 
 from xietong.accounts.permissions import may
 from xietong.core.api import ERRORS, OFFSET_MAX
@@ -14,9 +15,11 @@ from xietong.core.errors import NotAllowed, NotFound
 from .choices import CaseState, NumberKind, PartyRole
 from .models import Case
 from .permissions import court_scope
-from .schemas import CaseDetail, CaseListOut, OverviewOut, TransitionIn
+from .registry import registry
+from .schemas import CaseDetail, CaseListOut, CaseStatusOut, OverviewOut, TransitionIn
 from .selectors import CaseFilters, case_aggregates, case_by_number, case_get, case_list
 from .services import allowed_transitions, case_transition
+from .status import case_status_read
 
 router = Router(tags=["cases"])
 stats_router = Router(tags=["statistics"])
@@ -142,6 +145,43 @@ def cases_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
     if case is None:
         raise NotFound(_("No such case."))
     return detail(case, actor)
+
+
+def status_schema() -> type[Schema]:
+    """`CaseStatusOut` with the sections the apps registered (`registry.status_parts`), each nullable."""
+    sections: dict[str, Any] = {key: (part.schema | None, ...) for key, part in registry.status_parts.items()}
+    return create_model("CaseStatus", __base__=CaseStatusOut, __doc__=CaseStatusOut.__doc__, **sections)
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match (RFC 9110 13.1.2): any of the listed tags, compared weakly, or "*"."""
+    tags = [t.strip() for t in header.split(",")]
+    return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
+
+
+@router.get(
+    "/{case_id}/status",
+    response={200: status_schema(), 304: None, **ERRORS},
+    summary="The case's status, for polling",
+    description=(
+        "What a bank polling its cases needs, kept ready: numbers, state, latest step, next date, repayment. "
+        "Answers with an `ETag`; send it back in `If-None-Match` and the answer is `304 Not Modified` while "
+        "the case has not changed. Labels are given in every language of the platform."
+    ),
+)
+def cases_status(request: HttpRequest, case_id: int) -> HttpResponse:
+    doc = case_status_read(case_id)
+    if not may(request.auth, "cases.view_status", doc):  # type: ignore[attr-defined]
+        raise NotFound(_("No such case."))
+    assert doc is not None
+    etag = f'"{doc.etag}"'
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(doc.body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"  # the caller's own: ask again, with the ETag
+    return response
 
 
 @router.post(

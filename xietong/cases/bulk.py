@@ -4,8 +4,8 @@
 debts). Each case gets exactly what `case_create` followed by `case_transition` by the system would
 give it: the case row (its number from `numbers.case_numbers_reserve`, the same sequence and form),
 its parties (the person responds, the institution applies), its number's history, its `created`
-event and the transition's event, and — after commit — the registered transition receivers learn
-of the step (`registry.receivers`, their `many` where given). The rows that other apps keep about
+event and the transition's event, its status document (`status.py`), and — after commit — the
+registered transition receivers learn of the step (`registry.receivers`, their `many` where given). The rows that other apps keep about
 each new case (the triage decision, the service-address confirmation) come from the caller as
 `steps`: callables of those apps that `cases` runs with the new case ids inside the same transaction,
 so `cases` imports nothing from above it.
@@ -42,6 +42,7 @@ from .models import Case, CaseEvent, CaseNumber, CaseParty
 from .numbers import ReservedNumbers, case_numbers_reserve
 from .registry import registry
 from .services import case_transitions_notify
+from .status import Opened, status_docs_insert_opened
 from .workflow import TRANSITIONS, Transition
 
 PRODUCTS = frozenset(Product.values)
@@ -259,6 +260,13 @@ def cases_create_bulk(
     written: dict[str, Any] = {}
     for step in steps:
         written.update(step(case_ids))
+    status_docs_insert_opened(  # after the steps: what they wrote may be part of the document
+        [
+            Opened(cid, texts[k], d.channel, d.track, d.category_id, d.respondent_id)
+            for k, (cid, d) in enumerate(zip(case_ids, disputes, strict=True))
+        ],
+        writer=w,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CASE_CREATE_BULK,

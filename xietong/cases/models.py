@@ -345,3 +345,32 @@ class CaseEvent(models.Model):
         from xietong.core.messages import message_render
 
         return message_render(self.data.get("note_message") if isinstance(self.data, dict) else None, self.note)
+
+
+class CaseStatusDoc(models.Model):
+    """A case's status as a polling bank reads it (`GET /api/v1/cases/{id}/status`): the response body,
+    built when the case changes (`cases/status.py`), with the ids its visibility is decided on.
+
+    One row per case, read by its primary key: the status call is this read and the token's."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), primary_key=True, on_delete=models.CASCADE, related_name="status_doc"
+    )
+    # Who may see the case (`permissions.case_status_visible`): the holding court, the filing station,
+    # the mediator, and the parties — {"organisations": [...], "persons": [...], "acting": [[agent,
+    # person, authorisation], ...]}. Plain ids: no constraint to check on each rebuild.
+    court_id = models.BigIntegerField()
+    station_id = models.BigIntegerField(null=True, blank=True)
+    mediator_id = models.BigIntegerField(null=True, blank=True)
+    parties = models.JSONField(default=dict)
+    body = models.TextField()  # JSON, UTF-8: served as it is
+    etag = models.CharField(max_length=32)  # of the body
+    version = models.PositiveIntegerField(default=1)  # one more each time the body changes
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("case status document")
+        verbose_name_plural = _("case status documents")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.version}"

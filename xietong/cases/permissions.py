@@ -105,6 +105,41 @@ def _visible_cases(qs: CaseQuerySet, actor: Any) -> CaseQuerySet:
     return qs.none()
 
 
+def case_status_visible(actor: Any, doc: Any) -> bool:
+    """The "view" rule of `_visible_cases`, decided on the ids a case's status document keeps
+    (`status.StatusDoc`: court, station, mediator, parties) instead of a query on the cases:
+    `may(actor, "cases.view_status", doc)`. A relative's authorisation is read, as it can lapse.
+    `cases/tests/test_status.py` compares the two rules for every role and case."""
+    role = actor_role(actor)
+    if doc is None or role is None:
+        return False
+    if role == Role.CENTER_ADMIN:
+        return True
+    organisation_id = getattr(actor, "organisation_id", None)
+    if role in (Role.CLERK, Role.JUDGE):
+        return organisation_id is not None and doc.court_id == organisation_id
+    if role == Role.MEDIATOR:
+        return doc.mediator_id is not None and doc.mediator_id == actor.pk
+    if role == Role.INSTITUTION_OPERATOR:
+        return organisation_id is not None and organisation_id in doc.parties.get("organisations", ())
+    if role == Role.STATION_AGENT:
+        return organisation_id is not None and doc.station_id == organisation_id
+    if role == Role.PARTY:
+        person_id = actor_person_id(actor)
+        if person_id is None:
+            return False
+        if person_id in doc.parties.get("persons", ()):
+            return True
+        acting = {(auth, person) for agent, person, auth in doc.parties.get("acting", ()) if agent == person_id}
+        if not acting:
+            return False
+        from xietong.parties.selectors import authorisations_active
+
+        in_force = authorisations_active().filter(agent_id=person_id, pk__in=[auth for auth, _p in acting])
+        return any(pair in acting for pair in in_force.values_list("pk", "principal_id"))
+    return False
+
+
 def actor_person_id(user: Any) -> int | None:
     from xietong.parties.models import Person
 
@@ -167,6 +202,8 @@ CASES_PERMISSIONS: dict[str, Predicate] = {
     "cases.mediate": _mediate,
     # The steps a court's staff take are the holding court's (guard "cases.court").
     "cases.court": _court,
+    # A case's status document (`status.py`): whoever may see the case, decided on the document's ids.
+    "cases.view_status": case_status_visible,
 }
 
 

@@ -17,6 +17,12 @@ they come to it through these stores.
   is refused when it is written; transitions are event kinds of their own.
 - `demo_steps`: transition code → `handler(*, case_id, actor, note)` the demo's replay calls
   instead of the bare transition (the handler ends in that transition).
+- `status_parts`: key → `StatusPart(build, schema)`: `build(case_ids) -> {case_id: section}` gives
+  the app's section of the case's status document (`cases/status.py`), under that key, described by
+  `schema` in the OpenAPI document; a section may name the case's next date (`"next": {"kind",
+  "label", "on"}`). The document is rebuilt with each timeline event, so an app
+  that changes what its section says after its last event of a transaction calls
+  `status.case_status_refresh` itself.
 
 `xietong.cases.checks` refuses start-up when the table names a guard or panel that nobody
 registered, or a demo step names no transition.
@@ -24,7 +30,7 @@ registered, or a demo step names no transition.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -38,6 +44,7 @@ Guard = Callable[[Any, Any, str], None]  # (case, actor, note) -> raises DomainE
 TransitionReceiver = Callable[[int, str, str, str], None]  # (case_id, code, from_state, to_state)
 ManyReceiver = Callable[[list[int], str, str, str], None]  # (case_ids, code, from_state, to_state)
 DemoStep = Callable[..., Any]  # handler(*, case_id, actor, note) -> the case, after its transition
+StatusBuild = Callable[[list[int]], Mapping[int, Mapping[str, Any]]]  # case ids -> {case id: section}
 
 
 class RegistryClosed(ImproperlyConfigured):
@@ -48,6 +55,12 @@ class RegistryClosed(ImproperlyConfigured):
 class Receiver:
     one: TransitionReceiver
     many: ManyReceiver | None = None
+
+
+@dataclass(frozen=True)
+class StatusPart:
+    build: StatusBuild
+    schema: type  # the section's Schema (ninja), for the status call's OpenAPI document
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,7 @@ class Store(Generic[T]):
 class Registry:
     """The fixed stores. There is one instance, `registry`, and no way to add a store."""
 
-    __slots__ = ("demo_steps", "event_kinds", "guards", "panels", "receivers")
+    __slots__ = ("demo_steps", "event_kinds", "guards", "panels", "receivers", "status_parts")
 
     def __init__(self) -> None:
         self.guards: Store[Guard] = Store("guards")
@@ -109,6 +122,7 @@ class Registry:
         self.receivers: Store[Receiver] = Store("receivers")
         self.event_kinds: Store[EventKind] = Store("event_kinds")
         self.demo_steps: Store[DemoStep] = Store("demo_steps")
+        self.status_parts: Store[StatusPart] = Store("status_parts")
 
 
 registry = Registry()
@@ -134,3 +148,7 @@ def event_kinds_register(app: str, labels: dict[str, str | Promise]) -> None:
 
 def demo_step_register(transition: str, handler: DemoStep) -> None:
     registry.demo_steps.register(transition, handler)
+
+
+def status_part_register(key: str, build: StatusBuild, *, schema: type) -> None:
+    registry.status_parts.register(key, StatusPart(build=build, schema=schema))

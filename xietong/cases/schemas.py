@@ -100,3 +100,47 @@ class OverviewOut(Schema):
     by_channel: dict[str, int]
     by_colour: dict[str, int]
     by_institution: list[dict[str, object]]
+
+
+# The status document (`status.py`): what a polling bank reads. Labels are given in every language of
+# the platform (the body is the same for every caller, and is served as stored).
+LABELS = "The label in each language of the platform, by language code (zh-hans, en)."
+
+
+class StatusNumberOut(Schema):
+    kind: str
+    kind_label: dict[str, str] = Field(description=LABELS)
+    text: str
+    assigned_at: dt.datetime
+
+
+class StatusStepOut(Schema):
+    kind: str = Field(description="A transition code or another timeline event's kind")
+    label: dict[str, str] = Field(description=LABELS)
+    at: dt.datetime
+    to_state: str | None = Field(description="The state it led to (transitions only)")
+
+
+class StatusNextOut(Schema):
+    kind: str = Field(description="What falls due, e.g. instalment_due")
+    label: dict[str, str] = Field(description=LABELS)
+    on: dt.date
+
+
+class CaseStatusOut(Schema):
+    """A case's status for polling: built when the case changes, served with an ETag (send it back as
+    If-None-Match: 304 when nothing changed). The sections other apps add (repayment) are null when
+    they have nothing to say."""
+
+    id: int
+    number: str | None = Field(description="The current case number")
+    numbers: list[StatusNumberOut] = Field(description="Every number the case was given, oldest first")
+    state: str
+    state_label: dict[str, str] = Field(description=LABELS)
+    closed_at: dt.datetime | None
+    channel: str
+    track: str
+    colour: str | None
+    latest_step: StatusStepOut | None = Field(description="The newest entry of the case's timeline")
+    next: StatusNextOut | None = Field(description="The nearest date a section names, if any")
+    updated_at: dt.datetime = Field(description="The later of the case's last change and its newest event")

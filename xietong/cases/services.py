@@ -29,6 +29,7 @@ from .definitions import CLOSED_STATES
 from .models import Case, CaseEvent, CaseParty, Category, Team
 from .numbers import case_number_assign
 from .registry import registry
+from .status import case_status_refresh
 from .workflow import TRANSITIONS, Transition
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def case_event_record(
     data = dict(data or {})
     if isinstance(note, Message):
         data["note_message"] = note.to_json()
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         at=at or timezone.now(),
@@ -111,6 +112,8 @@ def case_event_record(
         to_state=to_state,
         data=data,
     )
+    case_status_refresh(case.pk)  # the status document follows every event, in the same transaction
+    return event
 
 
 @transaction.atomic

@@ -15,16 +15,19 @@ class RepaymentConfig(AppConfig):
             guard_register,
             panel_register,
             receiver_register,
+            status_part_register,
         )
 
         from . import demo
         from .panels import repayment_panel
         from .permissions import PERMISSIONS
         from .services import close_guard, enforce_guard, fulfil_guard, on_case_transition
+        from .status import RepaymentStatusOut, repayment_status_sections
 
         permissions_register(PERMISSIONS)
         panel_register("repayment", repayment_panel)
         receiver_register("repayment", on_case_transition)
+        status_part_register("repayment", repayment_status_sections, schema=RepaymentStatusOut)
         guard_register("repayment.plan_repaid", fulfil_guard)
         guard_register("repayment.application_accepted", enforce_guard)
         guard_register("repayment.enforcement_result", close_guard)

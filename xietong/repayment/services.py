@@ -27,6 +27,7 @@ from xietong.audit.services import SYSTEM, actor_ref, audit_record
 from xietong.cases.choices import CaseState, PartyRole
 from xietong.cases.models import Case, CaseParty
 from xietong.cases.services import case_event_record, case_lock, case_transition, waiver_check
+from xietong.cases.status import case_status_refresh
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from xietong.core.masking import mask_phone
 from xietong.core.messages import message
@@ -709,6 +710,8 @@ def plan_follow(*, plan: RepaymentPlan | int, now: dt.datetime, summary: DailySu
     sent = _remind(case, locked, instalments, now, summary) if locked.status == PlanStatus.ACTIVE else []
     locked.last_run_on = today
     locked.save(update_fields=["status", "defaulted_at", "last_run_on"])
+    if changed or before_status != locked.status:
+        case_status_refresh(case)  # the states and the status were written after their events
     if changed or sent or before_status != locked.status:
         audit_record(
             actor=SYSTEM,
@@ -1068,6 +1071,7 @@ def enforcement_accept(*, actor: Any, case: Case | int, note: str = "") -> Enfor
         plan = _lock_plan(plan)
         plan.status = PlanStatus.ENFORCEMENT
         plan.save(update_fields=["status"])
+        case_status_refresh(enforced)  # the plan's status changed after the step's event
     audit_record(
         actor=actor,
         action=AuditAction.ENFORCEMENT_ACCEPT,
