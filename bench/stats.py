@@ -1,6 +1,6 @@
 """Figures benchmark: every dashboard query at a million cases, from the rollups and from the raw tables.
 
-    python -m bench.stats [--cases N] [--smoke] [--reps R] [--raw-reps R] [--output PATH]
+    python -m bench.stats [--cases N] [--smoke] [--reps R] [--raw-reps R] [--no-raw] [--transitions T] [--output PATH]
 
 Uses its own database: bench/results/stats.sqlite3 (deleted first), or the PostgreSQL database named by
 DATABASE_URL (created if missing, emptied if it holds tables and its name contains "bench"). Loads N
@@ -8,6 +8,10 @@ synthetic cases with their timeline, numbers and batch rows by raw bulk inserts,
 real `stats_rebuild` (timed), then times each dashboard query of `xietong.stats.selectors` and, in the same
 run, the same figure computed from the raw tables (cases, events, numbers, batch rows) with plain SQL
 aggregates; the two must agree. Goal (issue 15): every dashboard query p50 ≤ 30 ms, p99 ≤ 100 ms.
+
+The price of the cubes is measured too: the rebuild's time (the facts, then the cells), the cells kept, and,
+at the end, T real transitions (a mediation agreed, a mediation failed, a repaid case fulfilled) written to
+the raw tables and each followed by the rollup's refresh of that one case: the cells it wrote and its time.
 """
 
 from __future__ import annotations
@@ -81,12 +85,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASES:,} cases and few repetitions: seconds")
     p.add_argument("--reps", type=int, default=None, help="timed repetitions per rollup query (default 200; smoke 20)")
     p.add_argument("--raw-reps", type=int, default=None, help="repetitions per raw query (default 1, cold; smoke 2)")
+    p.add_argument("--no-raw", action="store_true", help="skip the raw-table figures (and their agreement check)")
+    p.add_argument("--transitions", type=int, default=None, help="transitions refreshed at the end (default 300)")
     p.add_argument("--output", type=Path, default=None, help="JSON path (default bench/results/stats-<vendor>.json)")
     args = p.parse_args(argv)
     if args.cases is None:
         args.cases = SMOKE_CASES if args.smoke else DEFAULT_CASES
     args.reps = args.reps or (20 if args.smoke else 200)
     args.raw_reps = args.raw_reps or (2 if args.smoke else 1)
+    args.transitions = args.transitions if args.transitions is not None else (30 if args.smoke else 300)
     return args
 
 
@@ -552,6 +559,116 @@ def build_queries(world: World) -> list[Query]:
     ]  # fmt: skip
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The price of the cubes: the rebuild's phases, and one case's refresh after a transition.
+
+
+class Phases:
+    """Wraps the rollup's own functions with timers (and a counter of the cells each upsert wrote)."""
+
+    def __init__(self) -> None:
+        from xietong.stats import rollup
+
+        self.rollup = rollup
+        self.seconds: dict[str, float] = {}
+        self.cells_added: list[int] = []
+        self.originals = {
+            name: getattr(rollup, name) for name in ("_cells_insert_finest", "_cells_derive", "_cells_add")
+        }
+        for name in ("_cells_insert_finest", "_cells_derive"):
+            setattr(rollup, name, self._timed(name, self.originals[name]))
+        rollup._cells_add = self._counted(self.originals["_cells_add"])
+
+    def _timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
+
+        return run
+
+    def _counted(self, fn: Callable[..., int]) -> Callable[..., int]:
+        def run(rows: Any) -> int:
+            written = fn(rows)
+            self.cells_added.append(written)
+            return written
+
+        return run
+
+
+# (state before, state after, the timeline event's kind, other changes of the case): the first three change the
+# counters of one month; the triage override moves every month of the case from one channel to another.
+TRANSITION_STEPS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    ("mediating", "agreement", "agreement", {}),
+    ("mediating", "failed", "failed", {}),
+    ("performing", "fulfilled", "fulfilled", {}),
+    ("mediating", "mediating", "triage_override", {"channel": "hard_to_enforce"}),
+)
+
+
+def measure_transitions(n: int, phases: Phases) -> dict[str, Any]:
+    """`n` changes written to the raw tables, each followed by `stats_refresh` of its case (timed)."""
+    from xietong.cases.models import Case, CaseEvent
+    from xietong.stats.rollup import stats_refresh
+
+    rng = random.Random(SEED + 1)
+    times: list[float] = []
+    cells: dict[str, list[int]] = {}
+    per_step = max(1, n // len(TRANSITION_STEPS))
+    at = NOW + dt.timedelta(hours=1)
+    for before, after, kind, changes in TRANSITION_STEPS:
+        candidates = Case.objects.filter(state=before).order_by("pk")
+        if "channel" in changes:
+            candidates = candidates.exclude(channel=changes["channel"])
+        ids = list(candidates.values_list("pk", flat=True))
+        for pk in sorted(rng.sample(ids, min(per_step, len(ids)))):
+            at += dt.timedelta(seconds=1)
+            closed = {"closed_at": at} if after in ENDED else {}
+            Case.objects.filter(pk=pk).update(state=after, updated_at=at, **closed, **changes)
+            CaseEvent.objects.create(
+                case_id=pk, at=at, kind=kind, from_state=before, to_state=after, actor_label="bench"
+            )
+            written = len(phases.cells_added)
+            t0 = time.perf_counter()
+            stats_refresh(case_ids=[pk])
+            times.append(time.perf_counter() - t0)
+            cells.setdefault(kind, []).append(sum(phases.cells_added[written:]))
+    every = [c for kind_cells in cells.values() for c in kind_cells]
+    if not every:
+        return {}
+    return {
+        "transitions": len(every),
+        "cells_per_refresh": {"mean": round(statistics.mean(every), 1), "min": min(every), "max": max(every)},
+        "cells_per_refresh_by_kind": {kind: round(statistics.mean(c), 1) for kind, c in cells.items()},
+        "refresh_ms": {
+            "p50": round(statistics.median(times) * 1000, 2),
+            "p99": round(percentile(times, 0.99) * 1000, 2),
+            "max": round(max(times) * 1000, 2),
+        },
+    }
+
+
+def cells_size(vendor: str) -> int | None:
+    """Bytes of the cells table and its indexes (SQLite: when the dbstat table is compiled in)."""
+    from django.db import DatabaseError, connection
+
+    with connection.cursor() as cur:
+        try:
+            if vendor == "sqlite":
+                cur.execute(
+                    "SELECT SUM(pgsize) FROM dbstat WHERE name IN "
+                    "(SELECT name FROM sqlite_master WHERE tbl_name = 'stats_cell')"
+                )
+            else:
+                cur.execute("SELECT pg_total_relation_size('stats_cell')")
+            row = cur.fetchone()
+        except DatabaseError:
+            return None
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -573,6 +690,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.db import connection
 
     from xietong.audit.services import SYSTEM
+    from xietong.stats.cubes import CUBES
     from xietong.stats.rollup import stats_rebuild
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -582,18 +700,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     counts = load(args.cases, world, vendor)
     generation_s = time.perf_counter() - t0
     print(f"loaded {sum(counts.values()):,} rows in {generation_s:.1f} s {counts}", flush=True)
+    phases = Phases()
     t0 = time.perf_counter()
     rebuilt = stats_rebuild(actor=SYSTEM)
     rebuild_s = time.perf_counter() - t0
     with connection.cursor() as cur:
         cur.execute("ANALYZE" if vendor == "sqlite" else "VACUUM (ANALYZE) stats_cell")
-    print(f"stats_rebuild: {rebuilt.facts:,} facts, {rebuilt.cells:,} cells in {rebuild_s:.1f} s", flush=True)
+    cells_s = sum(phases.seconds.values())
+    size = cells_size(vendor)
+    print(
+        f"stats_rebuild: {rebuilt.facts:,} facts, {rebuilt.cells:,} cells in {len(CUBES)} cubes in {rebuild_s:.1f} s"
+        f" (the cells: {cells_s:.1f} s; {size / 2**20 if size else 0:.0f} MiB)",
+        flush=True,
+    )
 
     results = []
     for query in build_queries(world):
         rollup_ms, rollup_result = timed(query.rollup, args.reps)
         entry: dict[str, Any] = {"key": query.key, "label": query.label, "rollup_ms": rollup_ms}
-        if query.raw is not None:
+        if query.raw is not None and not args.no_raw:
             raw_ms, raw_result = timed(query.raw, args.raw_reps, warm_up=args.smoke)
             entry["raw_ms"] = raw_ms
             entry["agree"] = agree(rollup_result, raw_result)
@@ -607,6 +732,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
 
+    transitions = measure_transitions(args.transitions, phases) if args.transitions else {}
+    if transitions:
+        print(
+            f"  {transitions['transitions']} transitions, one case refreshed each: "
+            f"{transitions['cells_per_refresh']['mean']:.0f} cells written per refresh (mean; "
+            f"{transitions['cells_per_refresh_by_kind']}), "
+            f"refresh p50 {transitions['refresh_ms']['p50']:.1f} ms, p99 {transitions['refresh_ms']['p99']:.1f} ms",
+            flush=True,
+        )
+
     load_avg = os.getloadavg() if hasattr(os, "getloadavg") else None
     report = {
         "benchmark": "stats",
@@ -616,7 +751,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "smoke": args.smoke,
         "rows": counts,
         "generation_s": round(generation_s, 1),
-        "rebuild": {"seconds": round(rebuild_s, 1), "facts": rebuilt.facts, "cells": rebuilt.cells},
+        "rebuild": {
+            "seconds": round(rebuild_s, 1),
+            "cells_seconds": round(cells_s, 1),
+            "facts": rebuilt.facts,
+            "cells": rebuilt.cells,
+            "cubes": len(CUBES),
+            "cells_bytes": size,
+        },
+        "transitions": transitions,
         "load_average": load_avg,
         "versions": versions(vendor),
         "goal": f"every dashboard query: p50 ≤ {GOAL_P50_MS:g} ms and p99 ≤ {GOAL_P99_MS:g} ms (rollup)",
