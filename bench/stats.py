@@ -754,6 +754,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rebuild": {
             "seconds": round(rebuild_s, 1),
             "cells_seconds": round(cells_s, 1),
+            "cells_phases_seconds": {name.strip("_"): round(v, 1) for name, v in phases.seconds.items()},
             "facts": rebuilt.facts,
             "cells": rebuilt.cells,
             "cubes": len(CUBES),

@@ -9,9 +9,9 @@ dimension it filters or breaks down by; a combination no cube has is refused wit
 - `main`: court, institution, product, category, channel, track, door — every combination of up to
   four of these (the total, each alone, each pair, triple and quadruple) and all seven together. A
   query over up to four of them — counting an audience's own scope: an institution or a court with
-  three filters and breakdowns — reads a cube of exactly its dimensions (a few thousand cells a year
-  at most); only five or more read the largest cube and filter it (correct, but slower at a million
-  cases: ~180,000 cells a year).
+  three filters and breakdowns — reads a cube of exactly its dimensions (with a million cases a year,
+  at most some 20,000 cells a year); only five or more read the largest cube and filter it (correct,
+  but slower: some 180,000 cells a year).
 - `mediator`: a mediator alone and with one of court, product, category, channel, track.
 - `batch`: a batch with its institution, and with everything of `main`.
 - `rule`: the triage rule that routed the case (0: none did), with channel and track (the triage rules page).

@@ -341,8 +341,8 @@ def _cells_insert_finest(acc: FamilyAcc) -> int:
 def _cells_derive() -> int:
     """The rebuild's second step: every coarser cube summed by the database (`INSERT … SELECT … GROUP BY`),
     the finer cubes first, each from the smallest cube already written that has all its dimensions (a
-    triple from a quadruple of a few thousand cells rather than from the finest cube's hundreds of
-    thousands): the sums are the same, since every cube of a family is a sum of its finest."""
+    triple from a quadruple of some ten thousand cells rather than from the finest cube's two hundred
+    thousand): the sums are the same, since every cube of a family is a sum of its finest."""
     qn = connection.ops.quote_name
     table = qn(Cell._meta.db_table)
     written = 0
