@@ -123,11 +123,17 @@ def back_office_role(role: str) -> bool:
     return isinstance(roles, RoleCheck) and role in roles.roles
 
 
-def restrict_api_clients(qs: Any, actor: Any) -> Any:
-    """The API clients an institution's operator sees (their institution's), or every one for the center."""
+def restrict_to_own_institution(qs: Any, actor: Any, field: str = "organisation_id") -> Any:
+    """An institution's records: every one for the center, an institution's operators (and API clients)
+    their own institution's (`field` names it on the rows), nobody else any."""
     role = actor_role(actor)
     if role == Role.CENTER_ADMIN:
         return qs
     if role == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
-        return qs.filter(organisation_id=actor.organisation_id)
+        return qs.filter(**{field: actor.organisation_id})
     return qs.none()
+
+
+def restrict_api_clients(qs: Any, actor: Any) -> Any:
+    """The API clients an institution's operator sees (their institution's), or every one for the center."""
+    return restrict_to_own_institution(qs, actor)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from xietong.accounts.choices import OrganisationKind, Role
 from xietong.accounts.models import Organisation
-from xietong.accounts.permissions import Predicate, actor_role, for_roles, may
+from xietong.accounts.permissions import Predicate, actor_role, for_roles, may, restrict_to_own_institution
 
 BATCH_ROLES = frozenset({Role.INSTITUTION_OPERATOR, Role.CENTER_ADMIN})
 
@@ -48,9 +48,4 @@ def may_act_for(actor: Any, institution: Organisation) -> bool:
 
 def restrict_batches(qs: QuerySet[Any], actor: Any) -> QuerySet[Any]:
     """The one rule for batches, their rows and mappings (each has an `institution` or `batch__institution`)."""
-    role = actor_role(actor)
-    if role == Role.CENTER_ADMIN:
-        return qs
-    if role == Role.INSTITUTION_OPERATOR and getattr(actor, "organisation_id", None):
-        return qs.filter(institution_id=actor.organisation_id)
-    return qs.none()
+    return restrict_to_own_institution(qs, actor, "institution_id")
