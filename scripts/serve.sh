@@ -15,7 +15,7 @@ case "$DATABASE_URL" in
   *) echo "serve: several workers need PostgreSQL; for SQLite use make demo (one worker)" >&2; exit 2 ;;
 esac
 : "${AUDIT_HMAC_KEY:?set AUDIT_HMAC_KEY to a long random value kept apart from the database backups (docs/operations.md)}"
-: "${PUBLIC_BASE_URL:?set PUBLIC_BASE_URL to the platform's public https:// address (the links in SMS and e-mail)}"
+: "${PUBLIC_BASE_URL:?set PUBLIC_BASE_URL to the public https:// address of the platform (the links in SMS and e-mail)}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-xietong.settings.production}"
 BIN="${BIN:-.venv/bin}"
 BIND="${BIND:-127.0.0.1:8000}"
