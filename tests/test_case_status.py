@@ -10,18 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from xietong.accounts.choices import Role
+from tests.support.walk import random_override, random_transition
 from xietong.audit.services import SYSTEM
-from xietong.cases.choices import Channel, Door, PartyRole, Product, Track
+from xietong.cases.choices import Door, PartyRole, Product
 from xietong.cases.models import Case, CaseStatusDoc, Category
-from xietong.cases.registry import registry
-from xietong.cases.services import PersonParty, case_assign_mediator, case_create, case_transition
+from xietong.cases.services import PersonParty, case_assign_mediator, case_create
 from xietong.cases.status import status_docs_build, status_docs_rebuild, status_docs_stale
-from xietong.cases.workflow import TRANSITIONS, transitions_from
-from xietong.core.errors import DomainError
 from xietong.core.idgen import id_number_from
 from xietong.parties.services import person_create
-from xietong.triage.services import case_triage_override
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +29,6 @@ def assert_fresh(case_ids) -> None:
         fresh = built[pk]
         assert json.loads(doc.body) == json.loads(fresh.body), pk
         assert (doc.court_id, doc.station_id, doc.mediator_id, doc.parties, doc.etag) == fresh.row(), pk
-
-
-@pytest.fixture
-def no_guards(monkeypatch):
-    """The lifecycle table alone decides (the guards are other apps' rules, tested there)."""
-    for key in list(registry.guards):
-        monkeypatch.setitem(registry.guards._items, key, lambda case, actor, note: None)
-
-
-def actor_for(world, code):
-    roles = TRANSITIONS[code].roles
-    for role, who in ((Role.CENTER_ADMIN, "admin"), (Role.JUDGE, "judge"), (Role.MEDIATOR, "mediator")):
-        if role in roles:
-            return world.users[who]
-    return SYSTEM
 
 
 def test_after_random_steps_every_stored_document_equals_a_fresh_build(
@@ -83,25 +64,9 @@ def test_after_random_steps_every_stored_document_equals_a_fresh_build(
                 )
                 continue
             if roll < 0.16 and open_cases[pk] in ("triaged", "mediating", "agreement"):
-                case_triage_override(
-                    case=pk,
-                    actor=world.users["admin"],
-                    category=rng.choice(categories),
-                    channel=rng.choice(Channel.values),
-                    track=rng.choice(Track.values),
-                    team=None,
-                    reason="随机",
-                )
+                random_override(world, rng, pk, categories)
                 continue
-            t = rng.choice(transitions_from(open_cases[pk]))
-            try:
-                moved = case_transition(case=pk, code=t.code, actor=actor_for(world, t.code), note="随机")
-            except DomainError:
-                continue
-            taken += 1
-            open_cases[pk] = moved.state
-            if moved.state in ("closed", "withdrawn", "rejected"):
-                del open_cases[pk]
+            taken += random_transition(world, rng, open_cases, pk)
         if step % 150 == 0:
             assert status_docs_stale() == [], step
     assert taken > 300

@@ -8,14 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from xietong.accounts.choices import Role
+from tests.support.walk import random_override, random_transition
 from xietong.audit.services import SYSTEM
-from xietong.cases.choices import Channel, Door, PartyRole, Product, Track
+from xietong.cases.choices import Door, PartyRole, Product
 from xietong.cases.models import Case, CaseEvent, Category
-from xietong.cases.registry import registry
 from xietong.cases.services import PersonParty, case_assign_mediator, case_create, case_transition
-from xietong.cases.workflow import TRANSITIONS, transitions_from
-from xietong.core.errors import DomainError
+from xietong.cases.workflow import TRANSITIONS
 from xietong.core.idgen import id_number_from
 from xietong.parties.services import person_create
 from xietong.stats.models import CaseFact, Cell
@@ -30,21 +28,6 @@ from xietong.stats.rollup import (
 
 pytestmark = pytest.mark.django_db
 TRANSITIONS_TAKEN = 2000
-
-
-@pytest.fixture
-def no_guards(monkeypatch):
-    """The lifecycle table alone decides (the guards are other apps' rules, tested there)."""
-    for key in list(registry.guards):
-        monkeypatch.setitem(registry.guards._items, key, lambda case, actor, note: None)
-
-
-def actor_for(world, code):
-    roles = TRANSITIONS[code].roles
-    for role, who in ((Role.CENTER_ADMIN, "admin"), (Role.JUDGE, "judge"), (Role.MEDIATOR, "mediator")):
-        if role in roles:
-            return world.users[who]
-    return SYSTEM
 
 
 def new_case(world, rng, persons):
@@ -65,7 +48,6 @@ def new_case(world, rng, persons):
 def test_thousands_of_random_transitions_then_a_rebuild_changes_nothing(
     world, no_guards, django_capture_on_commit_callbacks
 ):
-    from xietong.triage.services import case_triage_override
 
     rng = random.Random(15)
     persons = [person_create(actor=SYSTEM, name=f"乙{n}", id_number=id_number_from(700_000 + n)) for n in range(8)]
@@ -82,25 +64,9 @@ def test_thousands_of_random_transitions_then_a_rebuild_changes_nothing(
                 continue
             pk = rng.choice(sorted(state))
             if roll < 0.12 and state[pk] in ("triaged", "mediating", "agreement"):
-                case_triage_override(
-                    case=pk,
-                    actor=world.users["admin"],
-                    category=rng.choice([None, *Category.objects.all()]),
-                    channel=rng.choice(Channel.values),
-                    track=rng.choice(Track.values),
-                    team=None,
-                    reason="随机",
-                )
+                random_override(world, rng, pk, [None, *Category.objects.all()])
                 continue
-            t = rng.choice(transitions_from(state[pk]))
-            try:
-                moved = case_transition(case=pk, code=t.code, actor=actor_for(world, t.code), note="随机")
-            except DomainError:
-                continue
-            taken += 1
-            state[pk] = moved.state
-            if moved.state in ("closed", "withdrawn", "rejected"):
-                del state[pk]
+            taken += random_transition(world, rng, state, pk)
     assert Case.objects.filter(state="closed", numbers__kind="执").exists()
     assert (
         CaseEvent.objects.filter(to_state="fulfilled").exists() and CaseEvent.objects.filter(to_state="tried").exists()
