@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from xietong.core.validators import normalize_phone, normalize_uscc
 from .choices import ROLE_ORGANISATION_KINDS, OrganisationKind, Role
 from .models import ApiClient, ApiToken, Organisation, User
 from .permissions import back_office_role
+from .selectors import api_tokens_forget
 
 
 def _org_snapshot(org: Organisation) -> dict[str, Any]:
@@ -213,6 +215,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         return locked
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked_at"])
+    transaction.on_commit(partial(api_tokens_forget, client_id=locked.client_id))
     audit_record(
         actor=actor,
         action=AuditAction.API_TOKEN_REVOKE,
@@ -228,5 +231,6 @@ def api_client_revoke(*, actor: Any, client: ApiClient) -> ApiClient:
     before = {"active": ApiClient.objects.select_for_update().get(pk=client.pk).is_active}  # found, not assumed
     client.is_active = False
     client.save(update_fields=["is_active"])
+    transaction.on_commit(partial(api_tokens_forget, client_id=client.pk))
     audit_record(actor=actor, action=AuditAction.API_CLIENT_REVOKE, obj=client, before=before, after={"active": False})
     return client

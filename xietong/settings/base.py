@@ -230,6 +230,10 @@ XIETONG_TASKS_REQUEUE_SAFE = [p for p in os.environ.get("XIETONG_TASKS_REQUEUE_S
 
 # An API token's last use is written at most once per this many seconds (a read does not write).
 XIETONG_API_LAST_USED_EVERY_SECONDS = float(os.environ.get("XIETONG_API_LAST_USED_EVERY_SECONDS", "300"))
+# A token verified by a web process is trusted by that process for this many seconds without being
+# read again (0: read on every call). A revocation applies at once in the process that made it and
+# within these seconds in the others; an expiry is checked on every call.
+XIETONG_API_TOKEN_CACHE_SECONDS = float(os.environ.get("XIETONG_API_TOKEN_CACHE_SECONDS", "5"))
 
 # /readyz: how long a check may take, and how old the last worker heartbeat and the oldest ready task may be.
 XIETONG_READYZ_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_READYZ_TIMEOUT_SECONDS", "2"))
@@ -295,6 +299,8 @@ def logging_config(*, json_lines: bool) -> dict[str, object]:
             "django.db.backends": {"level": "WARNING"},
             "axes": {"level": "WARNING"},
             "apscheduler": {"level": "WARNING"},
+            # WeasyPrint's font subsetting logs some forty INFO lines for every PDF it renders.
+            "fontTools": {"level": "WARNING"},
         },
     }
 

@@ -22,6 +22,9 @@ TASKS = {
 }
 BATCH_IMPORT_PAUSE_SECONDS = float(os.environ.get("XIETONG_BATCH_IMPORT_PAUSE", "0"))
 AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
+# Tests change tokens behind the services' back (expiry moved by an UPDATE): every call reads its token.
+# The verified-token cache has its own tests (accounts/tests/test_api_tokens.py), which turn it on.
+XIETONG_API_TOKEN_CACHE_SECONDS = 0.0
 
 # Uploads and the SQLite test database live in a temporary folder, removed when the run ends.
 TEST_DIR = Path(tempfile.mkdtemp(prefix="xietong-test-"))

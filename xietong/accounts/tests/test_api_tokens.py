@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,8 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from xietong.accounts.models import ApiClient, ApiToken
-from xietong.accounts.selectors import api_client_authenticate, api_client_for_token
-from xietong.accounts.services import api_client_create, api_token_revoke, api_token_rotate
+from xietong.accounts.selectors import (
+    _live_token_by_prefix,
+    api_client_authenticate,
+    api_client_for_token,
+    api_tokens_forget,
+)
+from xietong.accounts.services import api_client_create, api_client_revoke, api_token_revoke, api_token_rotate
 from xietong.audit.choices import AuditAction
 from xietong.audit.models import AuditEntry
 from xietong.audit.services import SYSTEM, audit_verify
@@ -123,6 +129,100 @@ class TestLastUse:
         token.refresh_from_db()
         world.api_client.refresh_from_db()
         assert token.last_used_at == world.api_client.last_used_at == t0 + dt.timedelta(seconds=301)
+
+
+class TestLookup:
+    """The token lookup is written out as one statement; it must read what the ORM reads."""
+
+    def test_the_written_out_lookup_reads_what_the_orm_reads(self, world):
+        api_client_authenticate(world.api_token)  # a last use, so every datetime column has a value
+        ApiToken.objects.filter(client=world.api_client).update(expires_at=timezone.now() + dt.timedelta(days=9))
+        prefix = world.api_client.token_prefix
+        with CaptureQueriesContext(connection) as read:
+            lean = _live_token_by_prefix(prefix)
+        assert len(read.captured_queries) == 1
+        orm = ApiToken.objects.select_related("client__organisation").get(prefix=prefix, client__is_active=True)
+        assert lean is not None
+        for got, expected in (
+            (lean, orm),
+            (lean.client, orm.client),
+            (lean.client.organisation, orm.client.organisation),
+        ):
+            assert type(got) is type(expected) and not got._state.adding and got._state.db == "default"
+            for field in type(expected)._meta.concrete_fields:
+                assert getattr(got, field.attname) == getattr(expected, field.attname), field.attname
+                assert type(getattr(got, field.attname)) is type(getattr(expected, field.attname)), field.attname
+        assert timezone.is_aware(lean.created_at) and timezone.is_aware(lean.client.last_used_at)
+        with CaptureQueriesContext(connection) as after:
+            assert lean.client.organisation.pk == world.bank.pk and str(lean.client)
+        assert after.captured_queries == []  # the client and its institution came with the token
+
+    def test_an_unknown_prefix_or_an_inactive_client_finds_nothing(self, world):
+        assert _live_token_by_prefix("nosuchprefix") is None
+        ApiClient.objects.filter(pk=world.api_client.pk).update(is_active=False)
+        assert _live_token_by_prefix(world.api_client.token_prefix) is None
+        assert api_client_authenticate(world.api_token) == (None, "unknown")
+
+
+class TestVerifiedTokenCache:
+    """A web process trusts a token it verified for XIETONG_API_TOKEN_CACHE_SECONDS, no longer."""
+
+    @pytest.fixture(autouse=True)
+    def cache_on(self, settings):
+        settings.XIETONG_API_TOKEN_CACHE_SECONDS = 5
+        api_tokens_forget()
+        yield
+        api_tokens_forget()
+
+    def reads(self, token: str) -> tuple[tuple[ApiClient | None, str], int]:
+        """What authentication found, and how many SELECTs it took (the last use is written apart)."""
+        with CaptureQueriesContext(connection) as read:
+            found = api_client_authenticate(token)
+        return found, sum(q["sql"].lstrip().upper().startswith("SELECT") for q in read.captured_queries)
+
+    def test_a_second_call_within_the_interval_reads_nothing_and_gets_its_own_instances(self, world):
+        (first, problem), statements = self.reads(world.api_token)
+        assert problem == "" and first is not None and statements == 1
+        (second, problem), statements = self.reads(world.api_token)
+        assert problem == "" and second is not None and statements == 0
+        assert second.pk == first.pk and second is not first and second.organisation is not first.organisation
+        assert second.organisation.pk == world.bank.pk
+
+    def test_the_last_use_is_still_written_once_per_interval_not_once_per_call(self, world):
+        with CaptureQueriesContext(connection) as calls:
+            for _ in range(3):
+                api_client_authenticate(world.api_token)
+        assert [q["sql"].split()[0] for q in calls.captured_queries] == ["SELECT", "UPDATE", "UPDATE"]
+
+    def test_the_entry_lapses_after_the_interval(self, world, monkeypatch):
+        self.reads(world.api_token)
+        later = time.monotonic() + 5.01
+        monkeypatch.setattr(time, "monotonic", lambda: later)
+        assert self.reads(world.api_token)[1] == 1
+
+    def test_a_wrong_secret_never_hits_the_entry_of_the_right_one(self, world):
+        self.reads(world.api_token)
+        forged = world.api_token[:-2] + ("AA" if not world.api_token.endswith("AA") else "BB")
+        assert self.reads(forged) == ((None, "unknown"), 1)
+
+    def test_a_revocation_applies_at_once_in_the_process_that_made_it(self, world, django_capture_on_commit_callbacks):
+        self.reads(world.api_token)
+        token = ApiToken.objects.get(prefix=world.api_client.token_prefix)
+        with django_capture_on_commit_callbacks(execute=True):
+            api_token_revoke(actor=SYSTEM, token=token)
+        assert self.reads(world.api_token)[0] == (None, "revoked")
+
+    def test_a_revoked_client_is_refused_at_once_too(self, world, django_capture_on_commit_callbacks):
+        self.reads(world.api_token)
+        with django_capture_on_commit_callbacks(execute=True):
+            api_client_revoke(actor=SYSTEM, client=world.api_client)
+        assert self.reads(world.api_token)[0] == (None, "unknown")
+
+    def test_an_expiry_is_checked_on_every_call(self, world):
+        soon = timezone.now() + dt.timedelta(hours=1)
+        _api, token = api_client_create(actor=SYSTEM, organisation=world.bank, name="到期系统", expires_at=soon)
+        assert self.reads(token)[0][1] == ""
+        assert api_client_authenticate(token, now=soon + dt.timedelta(seconds=1)) == (None, "expired")
 
 
 class TestPage:
