@@ -23,6 +23,19 @@ def _audit_checkpoint_file(settings: Any, tmp_path_factory: Any) -> None:
     settings.AUDIT_CHECKPOINT_FILE = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{uuid.uuid4().hex}.log"
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the platform's language: a test client's request in English leaves English
+    active in the worker's thread (LocaleMiddleware does not deactivate it), and a later test of another
+    file that expects Chinese text (a served document's title) failed only when it ran after it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def _world_snapshot(django_db_setup: Any, django_db_blocker: Any) -> Any:
     from tests.support.snapshot import snapshot_take

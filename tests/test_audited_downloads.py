@@ -134,6 +134,26 @@ def attachment(world: World, capture: Any) -> Download:
     return Download(login(world, "clerk"), f"/cases/{case.pk}/attachments/{att.pk}/", att, case)
 
 
+def stored_authorisation(world: World) -> Any:
+    from xietong.parties.models import Authorisation
+
+    auth = Authorisation.objects.get(principal=world.persons["borrower"], agent=world.persons["relative"])
+    auth.document.save("signed.pdf", ContentFile(PDF))  # under this test's MEDIA_ROOT
+    return auth
+
+
+def authorisation(world: World, capture: Any) -> Download:
+    auth = stored_authorisation(world)
+    party = world.cases["bank"].parties.get(authorisation=auth)
+    url = f"/cases/{party.case_id}/parties/{party.pk}/authorisation/"
+    return Download(login(world, "mediator"), url, auth, world.cases["bank"])
+
+
+def authorisation_back_office(world: World, capture: Any) -> Download:
+    auth = stored_authorisation(world)
+    return Download(login(world, "admin"), f"/authorisations/{auth.pk}/document/", auth, None)
+
+
 def agreement_draft_pdf(world: World, capture: Any) -> Download:
     case_start_mediation(case=world.cases["bank"], actor=world.users["mediator"])
     a = agreement_make_draft(world.cases["bank"], world.users["mediator"])
@@ -293,6 +313,8 @@ ROUTES: dict[str, Callable[[World, Any], Download]] = {
     f.__name__: f
     for f in (
         attachment,
+        authorisation,
+        authorisation_back_office,
         agreement_draft_pdf,
         agreement_signed_pdf,
         agreement_docx,

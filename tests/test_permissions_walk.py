@@ -57,6 +57,11 @@ POLICY: dict[str, Rule] = {
     "party-reveal": Rule(method="POST", case=True, ok=200),
     # The world has no attachments: a visible case answers 404 for attachment 0 (downloads: cases/tests).
     "case-attachment": Rule(case=True, ok=404),
+    # A relative's authorisation: the family, the center, the court's staff and mediators of the case; its
+    # answer differs by case (two of the world's cases have one) and by role among those who see the case
+    # (the bank 403), so the walk only bounds it; every role, case by case: intake/tests/test_authorisations.py.
+    "case-party-authorisation": Rule(case=True, public=True, status=frozenset({200, 302, 403, 404})),
+    "authorisation-document": Rule(public=True, status=frozenset({302, 403, 404})),  # no authorisation 0
     "api-1:openapi-json": Rule(public=True, web=False),
     "api-1:openapi-view": Rule(public=True, web=False),
     "api-1:api-root": Rule(public=True, web=False, status=frozenset({404})),

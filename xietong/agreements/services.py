@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -40,7 +41,7 @@ from xietong.core.messages import message
 from xietong.core.money import money_parse
 from xietong.documents.render import sha256
 from xietong.notifications.models import OtpPurpose
-from xietong.notifications.services import otp_issue, otp_verify, sms_send
+from xietong.notifications.services import otp_issue, otp_verify, public_url, sms_send
 
 from .choices import DEFAULT_AFTER_MISSED, DEFAULT_GRACE_DAYS, MAX_GRACE_DAYS, AgreementStatus, SignatureMethod
 from .documents import agreement_content, agreement_render_pdf, content_hash
@@ -248,15 +249,29 @@ def agreement_send(*, actor: Any, agreement: Agreement | int, notify: bool = Tru
         for party in parties_of(locked):
             person = party.agent or party.person
             if person is not None and person.phone:
-                sms_send(
-                    to=person.phone,
-                    text=_(
-                        "Xietong: the mediation agreement of case %(number)s is ready for your signature. "
-                        "Log in to read and sign it."
-                    )
-                    % {"number": case.number},
-                )
+                sms_send(to=person.phone, text=signing_message(case, person))
     return locked
+
+
+def signing_message(case: Case, reader: Any) -> str:
+    """The text telling a party (or the relative acting for them) that the agreement awaits their signature,
+    with the page to open: the agreement on the case page for whoever has an account; for a party filed
+    for at a station or the counter, who has none yet, the page that takes the case over with the phone on
+    file (after which the case page opens)."""
+    if reader.user_id is not None:
+        link = public_url(reverse("case-detail", kwargs={"pk": case.pk}) + "#agreement")
+        text = _(
+            "Xietong: the mediation agreement of case %(number)s is ready for your signature. "
+            "Log in to read and sign it: %(link)s"
+        )
+    else:
+        link = public_url(reverse("intake-claim"))
+        text = _(
+            "Xietong: the mediation agreement of case %(number)s is ready for your signature. "
+            "Take the case over online with this phone number to read and sign it, or sign it at the center: "
+            "%(link)s"
+        )
+    return text % {"number": case.number, "link": link}
 
 
 def _sign_target(actor: Any, agreement: Agreement | int, case_party: CaseParty | int) -> tuple[Agreement, CaseParty]:

@@ -164,7 +164,8 @@ def etag_matches(header: str, etag: str) -> bool:
     response={200: status_schema(), 304: None, **ERRORS},
     summary="The case's status, for polling",
     description=(
-        "What a bank polling its cases needs, kept ready: numbers, state, latest step, next date, repayment. "
+        "What a bank polling its cases needs, kept ready: numbers, state, latest step, next date, the hearing "
+        "scheduled, repayment. "
         "Answers with an `ETag`; send it back in `If-None-Match` and the answer is `304 Not Modified` while "
         "the case has not changed. Labels are given in every language of the platform."
     ),

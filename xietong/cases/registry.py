@@ -20,7 +20,7 @@ they come to it through these stores.
 - `status_parts`: key → `StatusPart(build, schema)`: `build(case_ids) -> {case_id: section}` gives
   the app's section of the case's status document (`cases/status.py`), under that key, described by
   `schema` in the OpenAPI document; a section may name the case's next date (`"next": {"kind",
-  "label", "on"}`). The document is rebuilt with each timeline event, so an app
+  "label", "on"}`, with `"at"`, an aware datetime, for what happens at a time). The document is rebuilt with each timeline event, so an app
   that changes what its section says after its last event of a transaction calls
   `status.case_status_refresh` itself.
 

@@ -122,9 +122,12 @@ class StatusStepOut(Schema):
 
 
 class StatusNextOut(Schema):
-    kind: str = Field(description="What falls due, e.g. instalment_due")
+    kind: str = Field(description="What falls due or takes place, e.g. instalment_due, hearing")
     label: dict[str, str] = Field(description=LABELS)
-    on: dt.date
+    on: dt.date = Field(description="The day (in the court's time zone)")
+    at: dt.datetime | None = Field(
+        description="The moment, with its UTC offset, for what happens at a time (a hearing)"
+    )
 
 
 class CaseStatusOut(Schema):

@@ -95,7 +95,10 @@ def case_get(*, actor: Any, pk: int) -> Case | None:
         Case.objects.restrict(actor)
         .select_related("court", "institution", "category", "team", "mediator", "judge", "station")
         .prefetch_related(
-            Prefetch("parties", queryset=CaseParty.objects.select_related("person", "organisation", "agent")),
+            Prefetch(
+                "parties",
+                queryset=CaseParty.objects.select_related("person", "organisation", "agent", "authorisation"),
+            ),
             "numbers",
             "events",
         )

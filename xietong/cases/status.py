@@ -11,7 +11,8 @@ rule as `Case.objects.restrict`), and returns the stored bytes with an ETag.
 What the document says: the case's id, its number and every number it was given, its state with the
 state's label in every language of the platform, when it ended, its channel, track and colour, its
 latest step (the newest timeline event) and when, the sections other apps register
-(`registry.status_parts`: the repayment summary), the nearest date one of them names (`next`), and
+(`registry.status_parts`: the repayment summary, the hearing scheduled), the nearest date one of them
+names (`next`: its day, and its moment for what happens at a time), and
 `updated_at` (the later of the case row's last change and its newest event).
 
 When it is built: with every timeline event (`services.case_event_record` calls
@@ -124,10 +125,24 @@ def _with_sections(body: dict[str, Any], sections: Mapping[str, Mapping[int, Any
         if section and section.get("next"):
             upcoming.append(section["next"])
     if upcoming:
-        nearest = min(upcoming, key=lambda n: str(n["on"]))
-        body["next"] = {"kind": nearest["kind"], "label": nearest["label"], "on": nearest["on"]}
+        nearest = min(upcoming, key=_when)
+        body["next"] = {
+            "kind": nearest["kind"],
+            "label": nearest["label"],
+            "on": nearest["on"],
+            "at": nearest.get("at"),
+        }
     else:
         body["next"] = None
+
+
+def _when(upcoming: Mapping[str, Any]) -> tuple[str, int, float]:
+    """The order of the dates sections name: by day; on one day, what happens at a time (a hearing at
+    9:00) before what is due by the day's end (an instalment), and earlier times first."""
+    at = upcoming.get("at")
+    if at is not None:
+        return (str(upcoming["on"]), 0, at.timestamp())
+    return (str(upcoming["on"]), 1, 0.0)
 
 
 def _etag(text: str, court_id: int, station_id: int | None, mediator_id: int | None, parties: Any) -> str:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.accounts.choices import OrganisationKind, Role
@@ -30,7 +31,7 @@ from xietong.core.errors import Conflict, DomainError, NotAllowed
 from xietong.core.masking import mask_id_number, mask_phone
 from xietong.core.validators import normalize_phone, parse_resident_id
 from xietong.notifications.models import OtpPurpose
-from xietong.notifications.services import email_send, otp_issue, otp_verify, sms_send
+from xietong.notifications.services import email_send, otp_issue, otp_verify, public_url, sms_send
 from xietong.parties.choices import AddressKind
 from xietong.parties.models import Authorisation, Person
 from xietong.parties.services import authorisation_create, person_create
@@ -381,14 +382,25 @@ def _submit(
 def _acknowledge(
     *, party: Person, agent: Person | None, service_address: ServiceAddress | None, numbers: list[str | None]
 ) -> None:
-    """Tell the applicant the case numbers, by SMS and e-mail, once the submission is committed."""
+    """Tell the applicant the case numbers, by SMS and e-mail, once the submission is committed, with the page
+    to follow them on: their cases, for whoever has an account; for a party filed for at a station or the
+    counter, who has none yet, the public status check by case number."""
     who = agent or party
     phone = (service_address.phone if service_address and not agent else "") or who.phone
     email = (service_address.email if service_address and not agent else "") or who.email
-    text = _(
-        "Your application to the financial dispute center was received. Case numbers: %(numbers)s. "
-        "You can follow them online or check their status with the case number."
-    ) % {"numbers": "、".join(n for n in numbers if n)}
+    if who.user_id is not None:
+        text = _(
+            "Your application to the financial dispute center was received. Case numbers: %(numbers)s. "
+            "Follow them online: %(link)s"
+        )
+        link = public_url(reverse("my-cases"))
+    else:
+        text = _(
+            "Your application to the financial dispute center was received. Case numbers: %(numbers)s. "
+            "Check their status with the case number: %(link)s"
+        )
+        link = public_url(reverse("status-check"))
+    text = text % {"numbers": "、".join(n for n in numbers if n), "link": link}
     if phone:
         sms_send(to=phone, text=text)
     if email:

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import attachments, views
+from . import attachments, authorisations, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("apply/", views.apply, name="intake-apply"),
@@ -10,4 +10,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("register/", views.register, name="intake-register"),
     path("claim/", views.claim, name="intake-claim"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", attachments.case_attachment, name="case-attachment"),
+    path(
+        "cases/<int:pk>/parties/<int:party_pk>/authorisation/",
+        authorisations.case_party_authorisation,
+        name="case-party-authorisation",
+    ),
+    path("authorisations/<int:pk>/document/", authorisations.authorisation_document, name="authorisation-document"),
 ]

@@ -9,15 +9,23 @@ class JudiciaryConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.accounts.permissions import permissions_register
-        from xietong.cases.registry import demo_step_register, event_kinds_register, guard_register, panel_register
+        from xietong.cases.registry import (
+            demo_step_register,
+            event_kinds_register,
+            guard_register,
+            panel_register,
+            status_part_register,
+        )
 
         from . import demo, guards
         from .panels import judiciary_panel
         from .permissions import PERMISSIONS
+        from .status import HearingStatusOut, hearing_status_sections
 
         permissions_register(PERMISSIONS)
 
         panel_register("judiciary", judiciary_panel)
+        status_part_register("hearing", hearing_status_sections, schema=HearingStatusOut)
         guard_register("judiciary.confirm_ready", guards.confirm_guard)
         guard_register("judiciary.refusal_ready", guards.refuse_confirmation_guard)
         guard_register("judiciary.filing_requested", guards.file_guard)

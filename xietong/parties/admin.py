@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 
 from xietong.core.admin import AuditedModelAdmin
 
@@ -12,4 +13,7 @@ class AuthorisationAdmin(AuditedModelAdmin[Authorisation]):
     list_display = ["agent", "principal", "relationship", "reason", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["relationship", "reason"]
     raw_id_fields = ["principal", "agent"]
-    # The document is shown by name only: no view serves it yet, and MEDIA_ROOT is never served.
+
+    def file_download_url(self, obj: Authorisation, field: str) -> str | None:
+        """The document by name, linked to its audited download (MEDIA_ROOT is never served)."""
+        return reverse("authorisation-document", args=[obj.pk])

@@ -84,6 +84,7 @@ def repayment_status_sections(case_ids: list[int]) -> Mapping[int, Mapping[str, 
                     "kind": "instalment_due",
                     "label": labels.of("next", "instalment_due", INSTALMENT_DUE),
                     "on": due_on,
+                    "at": None,  # due by the day's end, at no particular time
                 }
                 break
         sections[p["case_id"]] = {

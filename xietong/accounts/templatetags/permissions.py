@@ -14,3 +14,10 @@ register = template.Library()
 @register.filter
 def may(actor: Any, name: str) -> bool:
     return permissions.may(actor, name)
+
+
+@register.simple_tag
+def may_for(actor: Any, name: str, obj: Any) -> bool:
+    """`{% may_for user "intake.authorisation" party.authorisation as allowed %}`: the same question about one
+    object, for the links a page shows per row."""
+    return permissions.may(actor, name, obj)

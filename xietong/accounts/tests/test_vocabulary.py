@@ -187,10 +187,13 @@ def test_every_action_the_code_asks_for_is_registered():
 
 
 def test_every_registered_action_is_asked_for_somewhere():
-    """No dead words: each action is asked by the code or by a template (`user|may:"x.y"`)."""
+    """No dead words: each action is asked by the code or by a template (`user|may:"x.y"`,
+    `{% may_for user "x.y" obj as allowed %}`)."""
     named = set(actions_asked([(rel, text) for rel, text in sources() if "tests" not in rel.parts]))
     for path in ROOT.rglob("templates/**/*.html"):
-        named |= set(re.findall(r"""\|may:["']([\w.]+)["']""", path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        named |= set(re.findall(r"""\|may:["']([\w.]+)["']""", text))
+        named |= set(re.findall(r"""\{% may_for \S+ ["']([\w.]+)["']""", text))
     assert sorted(set(permission_names()) - named) == []
 
 

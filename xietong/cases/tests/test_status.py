@@ -5,7 +5,9 @@ a fresh build: tests/test_case_status.py, which may take the other apps' steps t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -20,7 +22,13 @@ from xietong.audit.services import SYSTEM
 from xietong.cases.choices import Door, Product
 from xietong.cases.models import Case, CaseStatusDoc, Category
 from xietong.cases.services import case_transition
-from xietong.cases.status import case_status_read, status_docs_build, status_docs_rebuild, status_docs_stale
+from xietong.cases.status import (
+    _with_sections,
+    case_status_read,
+    status_docs_build,
+    status_docs_rebuild,
+    status_docs_stale,
+)
 from xietong.core.idgen import id_number_from
 from xietong.parties.services import person_create
 
@@ -175,6 +183,27 @@ def test_the_body_is_what_the_openapi_document_describes(world):
     for case in world.cases.values():
         schema.model_validate_json(stored(case.pk).body)
     assert "repayment" in json.loads(stored(world.cases["bank"].pk).body)
+
+
+def test_next_is_the_nearest_and_a_time_comes_before_the_end_of_its_day():
+    """`next` among the sections' dates: the hearing (judiciary) and the instalment due (repayment)."""
+    day = dt.date(2027, 3, 1)
+    hearing = {
+        "kind": "hearing",
+        "label": {},
+        "on": day,
+        "at": dt.datetime(2027, 3, 1, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+    }
+    due = {"kind": "instalment_due", "label": {}, "on": day, "at": None}
+    due_before = {**due, "on": day - dt.timedelta(days=1)}
+    for sections, want in (
+        ({"repayment": {1: {"next": due}}, "hearing": {1: {"next": hearing}}}, "hearing"),
+        ({"hearing": {1: {"next": hearing}}, "repayment": {1: {"next": due}}}, "hearing"),
+        ({"repayment": {1: {"next": due_before}}, "hearing": {1: {"next": hearing}}}, "instalment_due"),
+    ):
+        body: dict = {}
+        _with_sections(body, sections, 1)
+        assert body["next"]["kind"] == want
 
 
 # Who may see it ----------------------------------------------------------------------------------

@@ -64,9 +64,10 @@ def stored(world: Any, monkeypatch: Any, settings: Any, tmp_path: Any, django_ca
         attachments=[Upload(file=SimpleUploadedFile("evidence.pdf", PDF, content_type="application/pdf"))],
     )
     ruling = Ruling.objects.get(case=case)
+    auth = Authorisation.objects.get()
     assert agreement.pdf and ruling.pdf
     return {
-        Authorisation: (Authorisation.objects.get(), None),
+        Authorisation: (auth, reverse("authorisation-document", args=[auth.pk])),
         Agreement: (Agreement.objects.get(pk=agreement.pk), reverse("agreement-pdf", args=[case.pk, agreement.pk])),
         Ruling: (ruling, reverse("judiciary-ruling-pdf", args=[case.pk, ruling.pk])),
         Application: (Application.objects.get(), None),
@@ -92,10 +93,11 @@ def test_no_back_office_page_of_a_stored_file_links_into_media(world, stored):
             assert f'href="{audited_url}"' in html, model
 
 
-def test_the_editable_upload_input_shows_the_name_without_a_link(world, stored):
+def test_the_editable_upload_input_links_the_name_to_the_audited_download(world, stored):
     c = Client()
     c.force_login(world.users["admin"])
-    auth = stored[Authorisation][0]
+    auth, audited_url = stored[Authorisation]
     html = c.get(reverse("admin:parties_authorisation_change", args=[auth.pk])).content.decode()
     assert 'type="file" name="document"' in html  # still replaceable
-    assert posixpath.basename(auth.document.name) in html and auth.document.name not in html
+    assert f'<a href="{audited_url}">{posixpath.basename(auth.document.name)}</a>' in html
+    assert auth.document.name not in html  # never the stored path

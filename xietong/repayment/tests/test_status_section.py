@@ -50,7 +50,7 @@ def test_the_section_follows_the_plan_through_payments_the_daily_job_and_enforce
     assert rep["status"] == "active" and rep["total"] == "12800.50" and rep["paid"] == "0.00"
     assert rep["instalments"] == 3 and rep["instalments_settled"] == 0
     assert rep["next_instalment"]["seq"] == 1 and rep["next_instalment"]["due_on"] == first.isoformat()
-    assert doc["next"] == {"kind": "instalment_due", "label": rep["next"]["label"], "on": first.isoformat()}
+    assert doc["next"] == {"kind": "instalment_due", "label": rep["next"]["label"], "on": first.isoformat(), "at": None}
     assert (
         set(rep["next"]["label"]) == {"zh-hans", "en"} and rep["status_label"]["zh-hans"] != rep["status_label"]["en"]
     )
