@@ -302,8 +302,9 @@ def logging_config(*, json_lines: bool) -> dict[str, object]:
             "django.db.backends": {"level": "WARNING"},
             "axes": {"level": "WARNING"},
             "apscheduler": {"level": "WARNING"},
-            # WeasyPrint's font subsetting logs some forty INFO lines for every PDF it renders.
+            # WeasyPrint's font subsetting and its progress log some forty INFO lines for every PDF.
             "fontTools": {"level": "WARNING"},
+            "weasyprint.progress": {"level": "WARNING"},
         },
     }
 
