@@ -760,6 +760,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rebuilt = stats_rebuild(actor=SYSTEM)
         rebuild_s = time.perf_counter() - t0
     with connection.cursor() as cur:
+        if found is not None and rebuilt:
+            # The rebuild deleted the earlier run's cells: without compaction the size measured below would
+            # count their space too.
+            cur.execute("VACUUM" if vendor == "sqlite" else "VACUUM (FULL) stats_cell")
         cur.execute("ANALYZE" if vendor == "sqlite" else "VACUUM (ANALYZE) stats_cell")
     cells_s = sum(phases.seconds.values())
     size = cells_size(vendor)
