@@ -1,6 +1,7 @@
 """Figures benchmark: every dashboard query at a million cases, from the rollups and from the raw tables.
 
-    python -m bench.stats [--cases N] [--smoke] [--reps R] [--raw-reps R] [--no-raw] [--transitions T] [--output PATH]
+    python -m bench.stats [--cases N] [--smoke] [--reps R] [--raw-reps R] [--no-raw] [--transitions T] [--reuse]
+                          [--rebuild] [--output PATH]
 
 Uses its own database: bench/results/stats.sqlite3 (deleted first), or the PostgreSQL database named by
 DATABASE_URL (created if missing, emptied if it holds tables and its name contains "bench"). Loads N
@@ -12,6 +13,9 @@ aggregates; the two must agree. Goal (issue 15): every dashboard query p50 ≤ 3
 The price of the cubes is measured too: the rebuild's time (the facts, then the cells), the cells kept, and,
 at the end, T real transitions (a mediation agreed, a mediation failed, a repaid case fulfilled) written to
 the raw tables and each followed by the rollup's refresh of that one case: the cells it wrote and its time.
+
+`--reuse` keeps the database of an earlier run (its cases, facts and cells; new migrations are applied) instead
+of loading it again, to time the queries of changed code on the same data; `--rebuild` rebuilds its rollups.
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--raw-reps", type=int, default=None, help="repetitions per raw query (default 1, cold; smoke 2)")
     p.add_argument("--no-raw", action="store_true", help="skip the raw-table figures (and their agreement check)")
     p.add_argument("--transitions", type=int, default=None, help="transitions refreshed at the end (default 300)")
+    p.add_argument("--reuse", action="store_true", help="keep the database of an earlier run: no load, no rebuild")
+    p.add_argument("--rebuild", action="store_true", help="with --reuse: rebuild the rollups (timed) all the same")
     p.add_argument("--output", type=Path, default=None, help="JSON path (default bench/results/stats-<vendor>.json)")
     args = p.parse_args(argv)
     if args.cases is None:
@@ -97,16 +103,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def prepare_environment() -> str:
+def prepare_environment(*, reuse: bool = False) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xietong.settings.dev")
     os.environ.setdefault("DEBUG", "0")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        reset_postgres_database(url)
+        if not reuse:
+            reset_postgres_database(url)
         return "postgresql"
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    if not reuse:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
     os.environ["SQLITE_PATH"] = str(SQLITE_FILE)
     return "sqlite"
 
@@ -181,6 +189,29 @@ def create_world() -> World:
     return World(
         [main.pk, upper.pk], [o.pk for o in insts], [c.pk for c in cats], [m.pk for m in mediators], batches, users
     )
+
+
+def find_world() -> World | None:
+    """The world of an earlier run (`--reuse`), or None if the database holds none."""
+    from xietong.accounts.choices import OrganisationKind, Role
+    from xietong.accounts.models import Organisation, User
+    from xietong.batches.models import Batch
+    from xietong.cases.models import Case, Category
+
+    courts = dict(Organisation.objects.filter(kind=OrganisationKind.COURT).values_list("name", "pk"))
+    if set(courts) != {"新罗区人民法院", "龙岩市中级人民法院"} or not Case.objects.exists():
+        return None
+    users = {u.username: u for u in User.objects.filter(username__in=("admin", "clerk", "pboc", "bank", "m0"))}
+    batches = {(b.institution_id, f"{b.created_at.astimezone(CST):%Y-%m}"): b.pk for b in Batch.objects.order_by("pk")}
+    return World(
+        [courts["新罗区人民法院"], courts["龙岩市中级人民法院"]],
+        list(Organisation.objects.filter(kind=OrganisationKind.INSTITUTION).order_by("pk").values_list("pk", flat=True)),
+        list(Category.objects.order_by("pk").values_list("pk", flat=True)),
+        list(User.objects.filter(role=Role.MEDIATOR).order_by("pk").values_list("pk", flat=True)),
+        batches,
+        {"admin": users["admin"], "clerk": users["clerk"], "regulator": users["pboc"], "bank": users["bank"],
+         "mediator": users["m0"]},
+    )  # fmt: skip
 
 
 CASE_COLS = ("id", "number", "state", "court_id", "institution_id", "product", "category_id", "channel", "track",
@@ -538,6 +569,8 @@ def build_queries(world: World) -> list[Query]:
     m = Selection(period=month)
     by_inst = Selection(period=year, breakdown="institution")
     by_batch = Selection(period=year, breakdown="batch")
+    five_where = {"product": "credit_card", "channel": "mediable", "door": "batch"}
+    five = Selection(period=year, filters=tuple(five_where.items()), breakdown="track")
     return [
         Query("center_year", "center: headline figures, a year", head(center, y), raw({}, year)),
         Query("center_months", "center: the twelve months of a year", months(center, y), raw_months({}, y)),
@@ -552,6 +585,18 @@ def build_queries(world: World) -> list[Query]:
         Query("institution_four_dims", "institution: by track, credit card + mediable, a year (four dimensions)",
               rows(bank, Selection(period=year, filters=(("product", "credit_card"), ("channel", "mediable")), breakdown="track")),
               raw({"institution_id": inst, "product": "credit_card", "channel": "mediable"}, year, "track")),
+        Query("institution_five_dims", "institution: by track, credit card + mediable + batch door, a year (five dimensions)",
+              rows(bank, five), raw({"institution_id": inst, **five_where}, year, "track")),
+        Query("court_five_dims", "court: by track, credit card + mediable + batch door, a year (five dimensions)",
+              rows(court, five), raw({"court_id": world.courts[0], **five_where}, year, "track")),
+        Query("court_by_institution_five_dims",
+              "court: by institution, credit card + mediable + batch door, a year (five dimensions, across institutions)",
+              rows(court, Selection(period=year, filters=five.filters, breakdown="institution")),
+              raw({"court_id": world.courts[0], **five_where}, year, "institution_id")),
+        Query("institution_page_four_filters",
+              "institution: the whole dashboard, credit card + mediable + batch door + fast track (the region beside)",
+              lambda: dashboard_build(audience=bank, selection=Selection(period=year, filters=(*five.filters, ("track", "fast")))),
+              None),
         Query("mediator_months", "mediator: the twelve months of a year", months(mediator, y),
               raw_months({"mediator_id": world.mediators[0]}, y)),
         Query("center_page", "center: the whole dashboard (every query of the page)",
@@ -669,6 +714,14 @@ def cells_size(vendor: str) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
+def _count(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+        return int(cur.fetchone()[0])
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -682,7 +735,7 @@ def agree(a: Any, b: Any) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    vendor = prepare_environment()
+    vendor = prepare_environment(reuse=args.reuse)
     import django
 
     django.setup()
@@ -694,23 +747,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     from xietong.stats.rollup import stats_rebuild
 
     call_command("migrate", interactive=False, verbosity=0)
-    print(f"{vendor}: generating {args.cases:,} cases", flush=True)
-    t0 = time.perf_counter()
-    world = create_world()
-    counts = load(args.cases, world, vendor)
-    generation_s = time.perf_counter() - t0
-    print(f"loaded {sum(counts.values()):,} rows in {generation_s:.1f} s {counts}", flush=True)
+    found = find_world() if args.reuse else None
+    if found is None:
+        print(f"{vendor}: generating {args.cases:,} cases", flush=True)
+        t0 = time.perf_counter()
+        world = create_world()
+        counts = load(args.cases, world, vendor)
+        generation_s: float | None = time.perf_counter() - t0
+        print(f"loaded {sum(counts.values()):,} rows in {generation_s:.1f} s {counts}", flush=True)
+    else:
+        world, generation_s = found, None
+        counts = {table: _count(table) for table, _cols in TABLES}
+        args.cases = counts["cases_case"]
+        print(f"{vendor}: reusing the database of an earlier run ({args.cases:,} cases)", flush=True)
     phases = Phases()
-    t0 = time.perf_counter()
-    rebuilt = stats_rebuild(actor=SYSTEM)
-    rebuild_s = time.perf_counter() - t0
+    rebuilt: Any = None
+    rebuild_s = 0.0
+    if found is None or args.rebuild:
+        t0 = time.perf_counter()
+        rebuilt = stats_rebuild(actor=SYSTEM)
+        rebuild_s = time.perf_counter() - t0
     with connection.cursor() as cur:
+        if found is not None and rebuilt:
+            # The rebuild deleted the earlier run's cells: without compaction the size measured below would
+            # count their space too.
+            cur.execute("VACUUM" if vendor == "sqlite" else "VACUUM (FULL) stats_cell")
         cur.execute("ANALYZE" if vendor == "sqlite" else "VACUUM (ANALYZE) stats_cell")
     cells_s = sum(phases.seconds.values())
     size = cells_size(vendor)
+    n_cells = rebuilt.cells if rebuilt else _count("stats_cell")
     print(
-        f"stats_rebuild: {rebuilt.facts:,} facts, {rebuilt.cells:,} cells in {len(CUBES)} cubes in {rebuild_s:.1f} s"
-        f" (the cells: {cells_s:.1f} s; {size / 2**20 if size else 0:.0f} MiB)",
+        f"stats_rebuild: {rebuilt.facts:,} facts, {n_cells:,} cells in {len(CUBES)} cubes in {rebuild_s:.1f} s"
+        f" (the cells: {cells_s:.1f} s; {size / 2**20 if size else 0:.0f} MiB)"
+        if rebuilt
+        else f"not rebuilt: {n_cells:,} cells ({size / 2**20 if size else 0:.0f} MiB)",
         flush=True,
     )
 
@@ -750,13 +820,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cases": args.cases,
         "smoke": args.smoke,
         "rows": counts,
-        "generation_s": round(generation_s, 1),
+        "generation_s": round(generation_s, 1) if generation_s is not None else None,
+        "reused": found is not None,
         "rebuild": {
-            "seconds": round(rebuild_s, 1),
-            "cells_seconds": round(cells_s, 1),
+            "seconds": round(rebuild_s, 1) if rebuilt else None,
+            "cells_seconds": round(cells_s, 1) if rebuilt else None,
             "cells_phases_seconds": {name.strip("_"): round(v, 1) for name, v in phases.seconds.items()},
-            "facts": rebuilt.facts,
-            "cells": rebuilt.cells,
+            "facts": rebuilt.facts if rebuilt else None,
+            "cells": n_cells,
             "cubes": len(CUBES),
             "cells_bytes": size,
         },

@@ -7,11 +7,17 @@ that the incremental updates keep them so). A query is answered by the smallest 
 dimension it filters or breaks down by; a combination no cube has is refused with a clear message.
 
 - `main`: court, institution, product, category, channel, track, door — every combination of up to
-  four of these (the total, each alone, each pair, triple and quadruple) and all seven together. A
-  query over up to four of them — counting an audience's own scope: an institution or a court with
-  three filters and breakdowns — reads a cube of exactly its dimensions (with a million cases a year,
-  at most some 20,000 cells a year); only five or more read the largest cube and filter it (correct,
-  but slower: some 180,000 cells a year).
+  four of these (the total, each alone, each pair, triple and quadruple), every combination of the six
+  but institution (five or six of them: a court with three or four filters and a breakdown), and all
+  seven together. What a query reads, counting an audience's own scope (with a million cases a year):
+  - up to four of the seven, or any number but institution: a cube of exactly its dimensions (at most
+    some 20,000 cells a year up to four; 5,000–30,000 for five or six without institution);
+  - institution and four or more others, scoped to (or filtered by) one institution — an institution
+    with three filters and a breakdown: the largest cube, only that institution's cells of it (the
+    partial index `stats_cell_institution`, models.py): some 20,000 of its 180,000 cells a year;
+  - institution and four or more others *not* narrowed to one institution — broken down by
+    institution, or the region beside an institution's own with four or more filters: every cell of
+    the largest cube in the period, filtered (correct, but slower: some 180,000 cells a year).
 - `mediator`: a mediator alone and with one of court, product, category, channel, track.
 - `batch`: a batch with its institution, and with everything of `main`.
 - `rule`: the triage rule that routed the case (0: none did), with channel and track (the triage rules page).
@@ -45,6 +51,15 @@ EMPTY: dict[str, int | str] = {c: (0 if c in ID_COLUMNS else "") for c in KEY_CO
 
 MAIN_DIMS = ("court_id", "institution_id", "product", "category_id", "channel", "track", "door")
 MAX_SUMMED = 4  # every combination of up to this many main dimensions is a cube of its own
+# ... and every combination of the main dimensions but institution, whatever their number. A query with
+# institution and four or more others reads the largest cube; scoped to (or filtered by) one institution, it
+# reads only that institution's cells there, through the index `stats_cell_institution` (models.py).
+BESIDE_INSTITUTION = tuple(d for d in MAIN_DIMS if d != "institution_id")
+LARGEST = "+".join(c.removesuffix("_id") for c in MAIN_DIMS)  # the code of the cube of all seven
+# That index: the largest cube's cells only (a partial index), by institution and month, then every other
+# column a read filters by, so that only the cells that match are read from the table.
+INSTITUTION_INDEX = ("institution_id", "month", *(c for c in MAIN_DIMS if c != "institution_id"))
+INSTITUTION_INDEX_NAME = "stats_cell_institution"
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,9 @@ def _cubes() -> tuple[Cube, ...]:
 
     for n in range(MAX_SUMMED + 1):
         for dims in combinations(MAIN_DIMS, n):
+            add(_cube("main", dims))
+    for n in range(MAX_SUMMED + 1, len(BESIDE_INSTITUTION) + 1):
+        for dims in combinations(BESIDE_INSTITUTION, n):
             add(_cube("main", dims))
     add(_cube("main", MAIN_DIMS))
     add(_cube("mediator", ("mediator_id",)))
