@@ -176,6 +176,7 @@ def fill(route: str, case, party) -> str:
 
 
 def client_for(world, role: str) -> Client:
+    """A new client of this role (a login of its own: a session the walk's requests may change)."""
     c = Client()
     if role.startswith("token:"):
         token = world.api_token if role == "token:bank" else world.other_api_token
@@ -183,6 +184,26 @@ def client_for(world, role: str) -> Client:
     elif role != "anonymous":
         c.force_login(world.users[role])
     return c
+
+
+def _cookies(client: Client) -> dict[str, str]:
+    return {k: v.value for k, v in client.cookies.items() if k != "csrftoken"}
+
+
+class Clients:
+    """One client per role, reused while its cookies stay as its login left them (a login costs more than
+    most pages); a request that changes them (logout, a language, a session rotated) retires the client."""
+
+    def __init__(self, world) -> None:
+        self.world = world
+        self._clients: dict[str, tuple[Client, dict[str, str]]] = {}
+
+    def get(self, role: str) -> Client:
+        held = self._clients.get(role)
+        if held is None or _cookies(held[0]) != held[1]:
+            client = client_for(self.world, role)
+            held = self._clients[role] = (client, _cookies(client))
+        return held[0]
 
 
 def expected(rule: Rule, role: str, case_key: str | None) -> set[int]:
@@ -217,6 +238,8 @@ def test_every_route_as_every_role(world):
     all_ids = {p.id_number for p in world.persons.values()}
     all_phones = {p.phone for p in world.persons.values() if p.phone}
     failures = []
+    clients = Clients(world)
+    first_party = {key: case.parties.filter(person__isnull=False).first() for key, case in world.cases.items()}
     for role in ROLES:
         visible_ids = {
             cp.person.id_number
@@ -227,9 +250,9 @@ def test_every_route_as_every_role(world):
             rule = POLICY[name]
             targets = list(world.cases.items()) if rule.case else [(None, None)]
             for key, case in targets:
-                party = case.parties.filter(person__isnull=False).first() if case else None
+                party = first_party[key] if case else None
                 url = fill(route, case, party)
-                client = client_for(world, role)  # fresh: the logout route ends a session
+                client = clients.get(role)
                 kwargs = {}
                 if name == "api-1:cases_by_number":
                     url += f"?number={case.number}"

@@ -38,6 +38,7 @@ from django.utils import timezone
 from xietong.accounts.models import Organisation
 from xietong.audit.choices import AuditAction
 from xietong.audit.services import audit_record
+from xietong.cases.status import status_docs_deferred
 from xietong.intake import demo as intake_demo
 from xietong.lookup import demo as lookup_demo
 from xietong.mediation import demo as mediation_demo
@@ -105,7 +106,7 @@ DEMO_EXTENSIONS: list[Callable[..., Any]] = [
 def load_region(*, seed: int = DEFAULT_SEED) -> LoadResult | None:
     """Load the demo region into an empty database, all or nothing. Returns None if it holds organisations."""
     started = time.monotonic()
-    with transaction.atomic():
+    with transaction.atomic(), status_docs_deferred():
         if region_is_loaded():
             return None
         region = Region(seed=seed, now=timezone.now())

@@ -25,7 +25,9 @@ from xietong.cases.services import case_transition
 from xietong.cases.status import (
     _with_sections,
     case_status_read,
+    case_status_refresh,
     status_docs_build,
+    status_docs_deferred,
     status_docs_rebuild,
     status_docs_stale,
 )
@@ -80,6 +82,37 @@ def test_the_command_checks_then_rebuilds(world):
     call_command("case_status_rebuild", stdout=out)
     assert status_docs_stale() == []
     call_command("case_status_rebuild", "--check", stdout=out)  # nothing stale: no exit
+
+
+def test_within_a_deferred_block_each_document_is_rebuilt_once_at_its_end(world):
+    bank, station = world.cases["bank"], world.cases["station"]
+    before = {pk: stored(pk).version for pk in (bank.pk, station.pk)}
+    with status_docs_deferred() as pending:
+        case_transition(case=bank.pk, code="withdraw", actor=world.users["admin"], note="和解")
+        with status_docs_deferred() as inner:  # a nested block joins the outer one
+            assert inner is pending
+            case_transition(case=station.pk, code="withdraw", actor=world.users["admin"], note="和解")
+        assert pending == {bank.pk, station.pk}
+        # Not yet written; a read within the block answers the case as it is now all the same.
+        assert stored(bank.pk).version == before[bank.pk]
+        assert json.loads(stored(bank.pk).body)["state"] != "withdrawn"
+        assert json.loads(case_status_read(bank.pk).body)["state"] == "withdrawn"
+    assert {pk: stored(pk).version for pk in before} == {pk: v + 1 for pk, v in before.items()}
+    assert status_docs_stale() == []
+    # Outside a block a timeline event rebuilds its case's document at once again.
+    case_transition(case=world.cases["other_bank"].pk, code="withdraw", actor=world.users["admin"], note="和解")
+    assert_fresh([world.cases["other_bank"].pk])
+
+
+def test_a_deferred_block_that_fails_writes_nothing(world):
+    bank = world.cases["bank"]
+    body = stored(bank.pk).body
+    with pytest.raises(RuntimeError), status_docs_deferred():
+        CaseStatusDoc.objects.filter(pk=bank.pk).update(body="{}")
+        case_status_refresh(bank.pk)  # marked: a rebuild at the end would repair the document
+        raise RuntimeError
+    assert stored(bank.pk).body == "{}" != body  # no rebuild ran after the failure
+    assert case_status_read(bank.pk).body == "{}"  # and the block no longer holds the case
 
 
 def test_a_new_colour_of_a_category_reaches_its_cases_documents(world, client):

@@ -28,7 +28,8 @@ from xietong.batches.choices import BatchStatus
 from xietong.batches.models import Batch, BatchRow
 from xietong.cases.choices import CaseState, Channel, Colour, Door, Product, Track
 from xietong.cases.definitions import CLOSED_STATES as CLOSING_STATES
-from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, Category, Team
+from xietong.cases.models import Case, CaseEvent, CaseNumber, CaseParty, CaseStatusDoc, Category, Team
+from xietong.cases.status import status_docs_stale
 from xietong.core.validators import parse_resident_id, validate_uscc
 from xietong.demo import engine
 from xietong.demo.clock import SimulatedClock
@@ -531,6 +532,11 @@ class DemoRegionTests(TestCase):
             .count()
         )
         assert AuditEntry.objects.filter(action=AuditAction.CASE_TRANSITION).count() == moves
+
+    def test_every_case_has_its_status_document_as_a_fresh_build_makes_it(self) -> None:
+        # The replay defers the documents to the end of the load (cases/status.py: status_docs_deferred).
+        assert CaseStatusDoc.objects.count() == Case.objects.count()
+        assert status_docs_stale() == []
 
     def test_loading_again_changes_nothing(self) -> None:
         before = _counts()
