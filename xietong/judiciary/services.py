@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from xietong.accounts.permissions import may
 from xietong.audit.choices import AuditAction
@@ -26,6 +26,7 @@ from xietong.cases.guards import actor_in_case_court
 from xietong.cases.models import Case, CaseEvent, CaseParty
 from xietong.cases.services import case_event_record, case_lock, case_transition
 from xietong.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from xietong.core.messages import message
 from xietong.core.money import money_parse
 from xietong.documents.render import sha256
 
@@ -561,6 +562,24 @@ def hearing_set_status(*, actor: Any, hearing: Hearing | int, status: str, note:
 # The outcome ----------------------------------------------------------------------------------
 
 
+def _hearings_left_cancel(actor: Any, case: Case, hearings: Any, label: Any) -> None:
+    """The trial has ended: a hearing still scheduled (a settlement before its day, a second session
+    after the one held) will not take place. Each is cancelled with the outcome as its reason, on the
+    timeline and in the audit, so that no list or calendar keeps waiting for it."""
+    note = message(gettext_noop("The trial ended before this hearing (%(outcome)s)."), outcome=label)
+    for h in hearings.select_for_update().filter(status=HearingStatus.SCHEDULED).order_by("pk"):
+        h.status = HearingStatus.CANCELLED
+        h.save(update_fields=["status", "updated_at"])
+        case_event_record(case, actor=actor, kind="hearing_cancelled", note=note, data={"hearing": h.pk})
+        audit_record(
+            actor=actor,
+            action=AuditAction.JUDICIARY_HEARING,
+            obj=h,
+            before={"status": HearingStatus.SCHEDULED},
+            after={"status": HearingStatus.CANCELLED, "note": str(note)},
+        )
+
+
 @transaction.atomic
 def trial_outcome_record(
     *,
@@ -642,6 +661,7 @@ def trial_outcome_record(
         },
     )
     label = OutcomeKind(kind).label
+    _hearings_left_cancel(actor, locked, hearings, label)
     tried = case_transition(case=locked, code="try", actor=actor, note=f"{label}：{summary}")
     if kind in (OutcomeKind.JUDGMENT, OutcomeKind.SETTLEMENT):
         ruling = Ruling(

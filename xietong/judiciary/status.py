@@ -5,8 +5,9 @@ scheduled for a filed case — when (in the court's time zone), where, whether o
 Nothing personal and nothing that opens a door: no judge's name and no online link (the parties have
 them in the served notice); `online` says whether one was given. Registered in `JudiciaryConfig.ready()`.
 Every change of a hearing (scheduled, held, adjourned, cancelled) records a timeline event after the
-hearing is written, and the document is rebuilt with each event; a case that is tried leaves the filed
-state with its own event, so a hearing left scheduled after a settlement or withdrawal is not shown.
+hearing is written, and the document is rebuilt with each event; recording the trial's outcome cancels
+a hearing still scheduled (`trial_outcome_record`), and a case that is tried leaves the filed state, so a
+hearing is shown only while its case waits for it.
 A rescheduling is an adjournment (or cancellation) and a new hearing: two events.
 """
 

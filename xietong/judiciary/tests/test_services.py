@@ -4,6 +4,7 @@ guard and permission, and that a refused request changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -421,6 +422,36 @@ def test_a_settlement_or_withdrawal_closes_the_case(world, filed, kind):
     rulings = list(Ruling.objects.filter(case=case).values_list("kind", flat=True))
     assert rulings == ([RulingKind.SETTLEMENT] if kind == OutcomeKind.SETTLEMENT else [])
     assert not ServedDocument.objects.filter(case=case, kind="judgment").exists()
+
+
+def test_a_settlement_before_the_hearing_day_cancels_the_hearing_with_the_outcome_as_its_reason(world, filed):
+    from django.utils import translation
+
+    from xietong.cases.status import case_status_read
+
+    hearing = schedule_hearing(filed, world.users["clerk"], world.users["judge"], days=10)
+    serve_hearing_notice(filed, world.users["clerk"])
+    assert json.loads(case_status_read(filed.pk).body)["hearing"] is not None
+    trial_outcome_record(actor=world.users["judge"], case=filed, kind=OutcomeKind.SETTLEMENT, summary="庭前和解")
+    hearing.refresh_from_db()
+    assert hearing.status == HearingStatus.CANCELLED
+    cancelled = CaseEvent.objects.get(case=filed, kind="hearing_cancelled")
+    assert cancelled.data["hearing"] == hearing.pk
+    assert kinds(fresh(filed)).index("hearing_cancelled") < kinds(fresh(filed)).index("try")
+    with translation.override("zh-hans"):
+        assert "庭审前已审结" in cancelled.detail and "调解" in cancelled.detail
+    with translation.override("en"):
+        assert cancelled.detail == "The trial ended before this hearing (mediated settlement in court)."
+    entry = AuditEntry.objects.filter(action=AuditAction.JUDICIARY_HEARING, object_id=str(hearing.pk)).last()
+    assert entry.after["status"] == HearingStatus.CANCELLED
+    assert json.loads(case_status_read(filed.pk).body)["hearing"] is None
+    assert audit_verify()[1] is None
+
+
+def test_a_hearing_held_stays_held_when_the_judgment_is_recorded(world, filed):
+    try_case(filed, world.users["judge"], world.users["clerk"])
+    assert set(Hearing.objects.filter(case=filed).values_list("status", flat=True)) == {HearingStatus.HELD}
+    assert not CaseEvent.objects.filter(case=filed, kind="hearing_cancelled").exists()
 
 
 def test_an_outcome_is_recorded_once_and_only_by_a_judge_of_the_court(world, filed):
