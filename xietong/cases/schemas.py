@@ -122,11 +122,11 @@ class StatusStepOut(Schema):
 
 
 class StatusNextOut(Schema):
-    kind: str = Field(description="What falls due or takes place, e.g. instalment_due, hearing")
+    kind: str = Field(description="What falls due or takes place, e.g. instalment_due, hearing, mediation_session")
     label: dict[str, str] = Field(description=LABELS)
     on: dt.date = Field(description="The day (in the court's time zone)")
     at: dt.datetime | None = Field(
-        description="The moment, with its UTC offset, for what happens at a time (a hearing)"
+        description="The moment, with its UTC offset, for what happens at a time (a hearing, a mediation session)"
     )
 
 

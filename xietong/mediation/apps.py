@@ -9,14 +9,16 @@ class MediationConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.accounts.permissions import permissions_register
-        from xietong.cases.registry import event_kinds_register, panel_register
+        from xietong.cases.registry import event_kinds_register, panel_register, status_part_register
 
         from .panel import mediation_panel
         from .permissions import PERMISSIONS
+        from .status import MediationSessionStatusOut, mediation_status_sections
 
         permissions_register(PERMISSIONS)
 
         panel_register("mediation", mediation_panel)
+        status_part_register("mediation_session", mediation_status_sections, schema=MediationSessionStatusOut)
         event_kinds_register(
             "mediation",
             {
