@@ -9,12 +9,12 @@ import json
 import zoneinfo
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from tests.support.judiciary import schedule_hearing, serve_hearing_notice
+from tests.support.status import status_polled, stored_body
 from xietong.cases.models import CaseStatusDoc
-from xietong.cases.status import status_docs_build, status_docs_stale
+from xietong.cases.status import status_docs_stale
 from xietong.judiciary.choices import HearingStatus, OutcomeKind
 from xietong.judiciary.services import hearing_schedule, hearing_set_status, trial_outcome_record
 
@@ -22,33 +22,18 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-def doc(case) -> dict:
-    """The stored document, after checking it is the one a fresh build gives."""
-    stored = CaseStatusDoc.objects.get(pk=case.pk)
-    fresh = status_docs_build([case.pk])[case.pk]
-    assert json.loads(stored.body) == json.loads(fresh.body)
-    assert stored.etag == fresh.etag
-    return json.loads(stored.body)
-
-
-def polled(world, case, etag: str | None = None):
-    c = Client(HTTP_AUTHORIZATION=f"Bearer {world.api_token}")
-    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
-    return c.get(f"/api/v1/cases/{case.pk}/status", **headers)
-
-
 def test_a_case_without_a_hearing_has_no_section(world, filed):
-    body = doc(filed)
+    body = stored_body(filed)
     assert body["hearing"] is None and body["next"] is None
 
 
 def test_schedule_reschedule_cancel(world, filed):
     clerk, judge = world.users["clerk"], world.users["judge"]
-    first = polled(world, filed)
+    first = status_polled(world, filed)
     assert first.json()["hearing"] is None
 
     hearing = schedule_hearing(filed, clerk, judge, days=7)
-    body = doc(filed)
+    body = stored_body(filed)
     local = hearing.starts_at.astimezone(SHANGHAI)
     starts_at = dt.datetime.fromisoformat(body["hearing"]["starts_at"])
     assert starts_at == local.replace(microsecond=local.microsecond // 1000 * 1000)  # to the millisecond
@@ -64,13 +49,13 @@ def test_schedule_reschedule_cancel(world, filed):
     assert body["next"]["at"] == body["hearing"]["starts_at"]
     assert body["next"]["label"] == {"zh-hans": "开庭", "en": "Hearing"}
     assert filed.events.filter(kind="hearing_scheduled").exists()  # then the notice is sent: its own event
-    scheduled = polled(world, filed, first["ETag"])
+    scheduled = status_polled(world, filed, first["ETag"])
     assert scheduled.status_code == 200 and scheduled.json() == body
-    assert polled(world, filed, scheduled["ETag"]).status_code == 304  # nothing changed since
+    assert status_polled(world, filed, scheduled["ETag"]).status_code == 304  # nothing changed since
 
     # Rescheduled: the hearing is adjourned and a new one scheduled, later and online.
     hearing_set_status(actor=clerk, hearing=hearing, status=HearingStatus.ADJOURNED, note="被告申请延期")
-    assert doc(filed)["hearing"] is None and doc(filed)["next"] is None
+    assert stored_body(filed)["hearing"] is None and stored_body(filed)["next"] is None
     later = (
         (timezone.now() + dt.timedelta(days=20))
         .astimezone(SHANGHAI)
@@ -79,19 +64,19 @@ def test_schedule_reschedule_cancel(world, filed):
     hearing_schedule(
         actor=clerk, case=filed, starts_at=later, online_link="https://court.example.org/room/1", judge=judge
     )
-    body = doc(filed)
+    body = stored_body(filed)
     assert body["hearing"]["starts_at"] == later.isoformat()  # 9:30 at the court, as scheduled
     assert body["hearing"]["place"] is None and body["hearing"]["online"] is True
     assert "court.example.org" not in json.dumps(body)  # the link is in the notice, not in a polled document
     assert body["next"]["on"] == later.date().isoformat()
-    rescheduled = polled(world, filed, scheduled["ETag"])
+    rescheduled = status_polled(world, filed, scheduled["ETag"])
     assert rescheduled.status_code == 200 and rescheduled["ETag"] != scheduled["ETag"]
 
     hearing_set_status(actor=clerk, hearing=filed.hearings.get(status="scheduled"), status="cancelled", note="撤销")
-    body = doc(filed)
+    body = stored_body(filed)
     assert body["hearing"] is None and body["next"] is None
     assert body["latest_step"]["kind"] == "hearing_cancelled"
-    assert polled(world, filed, rescheduled["ETag"]).json() == body
+    assert status_polled(world, filed, rescheduled["ETag"]).json() == body
     assert status_docs_stale() == []
 
 
@@ -100,14 +85,14 @@ def test_a_held_hearing_is_gone_and_so_is_one_left_scheduled_when_the_case_is_tr
     hearing = schedule_hearing(filed, clerk, judge)
     serve_hearing_notice(filed, clerk)
     hearing_set_status(actor=judge, hearing=hearing, status=HearingStatus.HELD)
-    assert doc(filed)["hearing"] is None
+    assert stored_body(filed)["hearing"] is None
 
     # A new hearing, then the suit is withdrawn: the case leaves the filed state, the hearing is not next.
     hearing = schedule_hearing(filed, clerk, judge)
     serve_hearing_notice(filed, clerk)
-    assert doc(filed)["hearing"] is not None
+    assert stored_body(filed)["hearing"] is not None
     trial_outcome_record(actor=judge, case=filed, kind=OutcomeKind.WITHDRAWAL, summary="原告撤回起诉")
-    body = doc(filed)
+    body = stored_body(filed)
     assert body["state"] == "closed" and body["hearing"] is None and body["next"] is None
     assert status_docs_stale() == []
 

@@ -5,36 +5,20 @@ cancelled, held, the case leaving mediation), answered by the status call with a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import zoneinfo
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
+from tests.support.status import status_polled, stored_body
 from xietong.cases.models import CaseStatusDoc
 from xietong.cases.services import case_transition
-from xietong.cases.status import status_docs_build, status_docs_stale
+from xietong.cases.status import status_docs_stale
 from xietong.mediation.choices import SessionStatus
 from xietong.mediation.services import session_schedule, session_set_status
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def doc(case) -> dict:
-    """The stored document, after checking it is the one a fresh build gives."""
-    stored = CaseStatusDoc.objects.get(pk=case.pk)
-    fresh = status_docs_build([case.pk])[case.pk]
-    assert json.loads(stored.body) == json.loads(fresh.body)
-    assert stored.etag == fresh.etag
-    return json.loads(stored.body)
-
-
-def polled(world, case, etag: str | None = None):
-    c = Client(HTTP_AUTHORIZATION=f"Bearer {world.api_token}")
-    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
-    return c.get(f"/api/v1/cases/{case.pk}/status", **headers)
 
 
 def at(days: int, hour: int) -> dt.datetime:
@@ -44,11 +28,11 @@ def at(days: int, hour: int) -> dt.datetime:
 
 def test_the_next_session_is_in_the_document_until_it_is_held_or_the_case_moves_on(world, mediating):
     mediator = world.users["mediator"]
-    first = polled(world, mediating)
+    first = status_polled(world, mediating)
     assert first.status_code == 200 and first.json()["mediation_session"] is None
 
     later = session_schedule(actor=mediator, case=mediating, starts_at=at(9, 15), mode="in_person", place="第一调解室")
-    body = doc(mediating)
+    body = stored_body(mediating)
     assert body["mediation_session"] == {
         "starts_at": at(9, 15).isoformat(),
         "duration_minutes": 60,
@@ -63,27 +47,27 @@ def test_the_next_session_is_in_the_document_until_it_is_held_or_the_case_moves_
         "on": at(9, 15).date().isoformat(),
         "at": at(9, 15).isoformat(),
     }
-    scheduled = polled(world, mediating, first["ETag"])
+    scheduled = status_polled(world, mediating, first["ETag"])
     assert scheduled.status_code == 200 and scheduled.json() == body
-    assert polled(world, mediating, scheduled["ETag"]).status_code == 304
+    assert status_polled(world, mediating, scheduled["ETag"]).status_code == 304
 
     # A second session, earlier and online: it is the next one; the link is not in the document.
     sooner = session_schedule(
         actor=mediator, case=mediating, starts_at=at(3, 10), mode="online", meeting_link="https://meet.example/r/7"
     )
-    body = doc(mediating)
+    body = stored_body(mediating)
     assert body["mediation_session"]["online"] is True and body["mediation_session"]["place"] is None
     assert body["next"]["at"] == at(3, 10).isoformat()
     assert "meet.example" not in CaseStatusDoc.objects.get(pk=mediating.pk).body
 
     session_set_status(actor=mediator, session=sooner, status=SessionStatus.HELD)
-    assert doc(mediating)["next"]["at"] == at(9, 15).isoformat()
+    assert stored_body(mediating)["next"]["at"] == at(9, 15).isoformat()
     session_set_status(actor=mediator, session=later, status=SessionStatus.CANCELLED, note="当事人改期")
-    assert doc(mediating)["mediation_session"] is None and doc(mediating)["next"] is None
+    assert stored_body(mediating)["mediation_session"] is None and stored_body(mediating)["next"] is None
 
     # A session left scheduled when the case leaves mediation is no longer the case's next step.
     session_schedule(actor=mediator, case=mediating, starts_at=at(5, 9), mode="in_person", place="第二调解室")
-    assert doc(mediating)["mediation_session"] is not None
+    assert stored_body(mediating)["mediation_session"] is not None
     case_transition(case=mediating, code="withdraw", actor=world.users["admin"], note="申请人撤回")
-    assert doc(mediating)["mediation_session"] is None and doc(mediating)["next"] is None
+    assert stored_body(mediating)["mediation_session"] is None and stored_body(mediating)["next"] is None
     assert status_docs_stale() == []
