@@ -217,6 +217,11 @@ def in_process_child(spec_json: str) -> None:
         from django.conf import settings
 
         settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    if os.environ.get("BENCH_CSP") == "library":  # django-csp's own middleware, as before (bench/README.md)
+        from django.conf import settings
+
+        ours = "xietong.core.csp.CSPMiddleware"
+        settings.MIDDLEWARE = ["csp.middleware.CSPMiddleware" if m == ours else m for m in settings.MIDDLEWARE]
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
 

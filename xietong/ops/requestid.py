@@ -30,7 +30,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        given = request.headers.get(HEADER, "")
+        # From META: `request.headers` would copy every header into a dict for this one (a few µs a request).
+        given = request.META.get("HTTP_X_REQUEST_ID", "")
         rid = given if VALID.match(given) else uuid.uuid4().hex
         request.request_id = rid  # type: ignore[attr-defined]
         token = request_id_var.set(rid)
