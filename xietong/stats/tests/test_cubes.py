@@ -201,14 +201,16 @@ def test_a_query_reads_the_smallest_cube_and_says_what_the_raw_tables_say(
     assert set(FIELDS) <= set(next(iter(own.values())))
 
 
-def _plan(sql, sql_params):
+def _plan(sql, sql_params, *, other_index):
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Over sixty cases every plan costs the same; that this index serves the statement is shown by
-            # leaving the planner nothing else (undone with the test's transaction).
+            # Over sixty cases every plan costs the same (a whole scan of the other partial index too); that
+            # this index serves the statement is shown by leaving the planner nothing else (undone with the
+            # test's transaction).
             cursor.execute("ALTER TABLE stats_cell DROP CONSTRAINT stats_cell_key")
+            cursor.execute(f"DROP INDEX {other_index}")
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(f"EXPLAIN {sql}", sql_params)
         else:
@@ -235,7 +237,7 @@ def test_a_read_of_the_largest_cube_for_one_institution_uses_the_index_of_its_ce
     sql, sql_params = selectors.cell_sums_sql(
         CUBE_BY_CODE[LARGEST], selectors._conditions(audience, selection), first=p.start, last=p.end, group="track"
     )
-    plan = _plan(sql, sql_params)
+    plan = _plan(sql, sql_params, other_index="stats_cell_filters")
     assert "stats_cell_institution" in plan, plan
 
 
@@ -333,7 +335,7 @@ def test_a_read_of_the_largest_cube_across_institutions_uses_the_index_by_the_va
     assert each_value and [
         v for v in sql_params if v in ("track", "channel", "door", "product", "court", "category")
     ] == [c.removesuffix("_id") for c in each_value]
-    plan = _plan(sql, sql_params)
+    plan = _plan(sql, sql_params, other_index="stats_cell_institution")
     assert "stats_cell_filters" in plan, plan
 
 
