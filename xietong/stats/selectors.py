@@ -616,14 +616,16 @@ def _refuse_small(audience: Audience, selection: Selection, total: Totals) -> No
 
 
 def _region(audience: Audience, selection: Selection, own: Totals) -> tuple[dict[str, Figure] | None, str]:
-    """The region's figures beside an institution's own, when the rest cannot be traced to anyone."""
+    """The region's figures beside an institution's own, when the rest cannot be traced to anyone: at
+    least three other institutions among the rest (disputes with no institution, kept as institution 0,
+    are not one)."""
     cube = _cube(_needed(audience, selection, breakdown="institution", without="institution_id"))
     where = _conditions(audience, selection, without="institution_id")
     p = selection.period
     others = [
         r["institution_id"]
         for r in cell_sums(cube, where, first=p.start, last=p.end, group="institution_id", columns=("received",))
-        if r["received"] and r["institution_id"] != audience.institution_id
+        if r["received"] and r["institution_id"] not in (audience.institution_id, 0)
     ]
     if len(others) < MIN_OTHER_INSTITUTIONS:
         return None, _(
