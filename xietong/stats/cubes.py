@@ -16,8 +16,10 @@ dimension it filters or breaks down by; a combination no cube has is refused wit
     with three filters and a breakdown: the largest cube, only that institution's cells of it (the
     partial index `stats_cell_institution`, models.py): some 20,000 of its 180,000 cells a year;
   - institution and four or more others *not* narrowed to one institution — broken down by
-    institution, or the region beside an institution's own with four or more filters: every cell of
-    the largest cube in the period, filtered (correct, but slower: some 180,000 cells a year).
+    institution, or the region beside an institution's own with four or more filters (which counts
+    the other institutions): the largest cube, only the cells that match the filters (the partial
+    index `stats_cell_filters`: the four or more filtered values, each value of the others), some
+    hundreds to a few thousand of its 180,000 cells a year.
 - `mediator`: a mediator alone and with one of court, product, category, channel, track.
 - `batch`: a batch with its institution, and with everything of `main`.
 - `rule`: the triage rule that routed the case (0: none did), with channel and track (the triage rules page).
@@ -60,6 +62,13 @@ LARGEST = "+".join(c.removesuffix("_id") for c in MAIN_DIMS)  # the code of the 
 # column a read filters by, so that only the cells that match are read from the table.
 INSTITUTION_INDEX = ("institution_id", "month", *(c for c in MAIN_DIMS if c != "institution_id"))
 INSTITUTION_INDEX_NAME = "stats_cell_institution"
+# And the largest cube's cells by the values a read filters by, for a read of it *not* narrowed to one institution
+# (broken down by institution): such a read pins at least four of these six (the cube is read only for
+# institution and four or more others), and the others are pinned to each value they take (`cell_sums_sql`), so
+# that only the cells that match are read. The columns with the fewest values first: the fewest combinations
+# to try when the first ones are not filtered by.
+FILTERS_INDEX = ("track", "channel", "door", "product", "court_id", "category_id", "month")
+FILTERS_INDEX_NAME = "stats_cell_filters"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from xietong.cases.choices import Channel, Colour, Door, Product, Track
 from xietong.cases.definitions import SMALL_CELL, TARGET_DAYS, percent
 from xietong.cases.models import Category
 
-from .cubes import INSTITUTION_INDEX_NAME, LARGEST, Cube, cube_for
+from .cubes import CUBE_BY_CODE, FILTERS_INDEX, FILTERS_INDEX_NAME, INSTITUTION_INDEX_NAME, LARGEST, Cube, cube_for
 from .facts import FIELDS
 from .measures import DAY_BUCKETS, DIMENSION_BY_CODE, HEADLINE, HISTOGRAM, MEASURE_BY_CODE
 from .models import Cell
@@ -392,17 +392,37 @@ def cell_sums_sql(
     """The statement of `cell_sums` and its parameters.
 
     A read of the largest cube scoped to (or filtered by) one institution goes through the partial index of
-    that cube's cells by institution (`stats_cell_institution`). For the planners to see that the index
-    applies, the cube's code is written into the statement rather than bound (PostgreSQL's plan of a
-    prepared statement would not know the cube); SQLite is told to use it (`INDEXED BY`), since its
-    statistics know only the average cube, ten times smaller than this one."""
+    that cube's cells by institution (`stats_cell_institution`). A read of it across institutions pins four
+    or more of the values the other partial index of its cells begins with (`stats_cell_filters`) and goes
+    through that one: each column of the index before the last one pinned that the read does not filter by
+    is pinned to every value it takes (the values of the cube of that dimension alone, a few dozen cells),
+    so that the database seeks to the cells that match rather than walking every cell of the period. For
+    the planners to see that a partial index applies, the cube's code is written into the statement rather
+    than bound (PostgreSQL's plan of a prepared statement would not know the cube); SQLite is told which
+    index to use (`INDEXED BY`), since its statistics know only the average cube, ten times smaller than
+    this one."""
     qn = connection.ops.quote_name
     table = qn(Cell._meta.db_table)
     params: list[Any] = []
     if cube.code == LARGEST:
         conditions = [f"{qn('cube')} = '{LARGEST}'"]
-        if connection.vendor == "sqlite" and "institution_id" in where:
-            table += f" INDEXED BY {qn(INSTITUTION_INDEX_NAME)}"
+        pinned = {key.removesuffix("__in") for key in where}
+        index = ""
+        if "institution_id" in pinned:
+            index = INSTITUTION_INDEX_NAME
+        elif len(pinned & set(FILTERS_INDEX)) >= 4:
+            index = FILTERS_INDEX_NAME
+            end = max(i for i, column in enumerate(FILTERS_INDEX) if column in pinned)
+            for column in FILTERS_INDEX[:end]:
+                if column not in pinned:
+                    taken = f"SELECT DISTINCT {qn(column)} FROM {table} WHERE {qn('cube')} = %s"  # noqa: S608 - quoted names
+                    if connection.vendor == "postgresql":
+                        conditions.append(f"{qn(column)} = ANY(ARRAY({taken}))")
+                    else:
+                        conditions.append(f"{qn(column)} IN ({taken})")
+                    params.append(CUBE_BY_CODE[column.removesuffix("_id")].code)
+        if connection.vendor == "sqlite" and index:
+            table += f" INDEXED BY {qn(index)}"
     else:
         conditions = [f"{qn('cube')} = %s"]
         params.append(cube.code)
@@ -596,14 +616,16 @@ def _refuse_small(audience: Audience, selection: Selection, total: Totals) -> No
 
 
 def _region(audience: Audience, selection: Selection, own: Totals) -> tuple[dict[str, Figure] | None, str]:
-    """The region's figures beside an institution's own, when the rest cannot be traced to anyone."""
+    """The region's figures beside an institution's own, when the rest cannot be traced to anyone: at
+    least three other institutions among the rest (disputes with no institution, kept as institution 0,
+    are not one)."""
     cube = _cube(_needed(audience, selection, breakdown="institution", without="institution_id"))
     where = _conditions(audience, selection, without="institution_id")
     p = selection.period
     others = [
         r["institution_id"]
         for r in cell_sums(cube, where, first=p.start, last=p.end, group="institution_id", columns=("received",))
-        if r["received"] and r["institution_id"] != audience.institution_id
+        if r["received"] and r["institution_id"] not in (audience.institution_id, 0)
     ]
     if len(others) < MIN_OTHER_INSTITUTIONS:
         return None, _(

@@ -143,6 +143,26 @@ def test_the_region_is_shown_beside_an_institution_when_three_others_make_it_up(
     assert b.region["resolved"].suppressed
 
 
+def test_disputes_without_an_institution_do_not_count_as_another_institution(world, history):
+    rng = random.Random(4)
+    for i in range(2):
+        org = organisation_create(
+            actor=SYSTEM, kind=OrganisationKind.INSTITUTION, name=f"第{i}银行", uscc=fake_uscc(rng)
+        )
+        for d in range(3):
+            History.open(court=world.court, institution=org, submitted=f"2025-01-{10 + d} 10:00")
+    for d in range(3):  # a person's dispute with no institution among the parties
+        History.open(court=world.court, institution=None, submitted=f"2025-02-{10 + d} 10:00")
+    stats_rebuild(actor=SYSTEM)
+    b = board(world.users["bank"], period="year", at="2025")
+    assert b.region is None and b.region_note  # two other institutions: the rest could be traced to them
+    org = organisation_create(actor=SYSTEM, kind=OrganisationKind.INSTITUTION, name="第三银行", uscc=fake_uscc(rng))
+    History.open(court=world.court, institution=org, submitted="2025-03-10 10:00")
+    stats_rebuild(actor=SYSTEM)
+    b = board(world.users["bank"], period="year", at="2025")
+    assert b.region is not None and b.region["received"].value == 6 + 6 + 3 + 1
+
+
 def test_a_mediator_sees_their_own_cases(world, history):
     b = board(world.users["mediator"])
     assert b.headline["received"].value == 1  # the world's bank case, this year
