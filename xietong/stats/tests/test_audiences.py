@@ -125,14 +125,18 @@ def test_an_institution_cannot_filter_by_another_institutions_batch(world, histo
     assert board(world.users["other_bank"], batch=str(theirs.pk)).headline["received"].value == 0
 
 
-def test_the_region_is_shown_beside_an_institution_when_three_others_make_it_up(world, history):
-    rng = random.Random(3)
-    for i in range(3):
+def other_banks(world, rng: random.Random, n: int) -> None:
+    """n more banks, each with three disputes in January 2025 at the world's court."""
+    for i in range(n):
         org = organisation_create(
             actor=SYSTEM, kind=OrganisationKind.INSTITUTION, name=f"第{i}银行", uscc=fake_uscc(rng)
         )
         for d in range(3):
             History.open(court=world.court, institution=org, submitted=f"2025-01-{10 + d} 10:00")
+
+
+def test_the_region_is_shown_beside_an_institution_when_three_others_make_it_up(world, history):
+    other_banks(world, random.Random(3), 3)
     stats_rebuild(actor=SYSTEM)
     b = board(world.users["bank"], period="year", at="2025")
     assert b.region is not None
@@ -145,12 +149,7 @@ def test_the_region_is_shown_beside_an_institution_when_three_others_make_it_up(
 
 def test_disputes_without_an_institution_do_not_count_as_another_institution(world, history):
     rng = random.Random(4)
-    for i in range(2):
-        org = organisation_create(
-            actor=SYSTEM, kind=OrganisationKind.INSTITUTION, name=f"第{i}银行", uscc=fake_uscc(rng)
-        )
-        for d in range(3):
-            History.open(court=world.court, institution=org, submitted=f"2025-01-{10 + d} 10:00")
+    other_banks(world, rng, 2)
     for d in range(3):  # a person's dispute with no institution among the parties
         History.open(court=world.court, institution=None, submitted=f"2025-02-{10 + d} 10:00")
     stats_rebuild(actor=SYSTEM)
